@@ -1,0 +1,130 @@
+"""Command line of the ETL: ``python -m etl build|report|fetch``.
+
+Errors in the data or the arguments end in one clear line on stderr (exit status 1 for
+a failed build or download, 2 for bad arguments), never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl.errors import EtlError
+from etl.pipeline import BuildContext, StageResult, relative_to_project, run_pipeline, select_stages
+from etl.settings import default_settings
+from geodata.catalog import DATA_DIR
+from geodata.io import SnapshotError
+
+log = logging.getLogger("etl")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build processed layers and graphs from raw inputs")
+    build.add_argument(
+        "--source-dir",
+        type=Path,
+        help="raw folder laid out like ../shared/data (default: the download cache, "
+        "filled by `fetch`)",
+    )
+    build.add_argument("--out", type=Path, default=DATA_DIR, help="snapshot folder (geodata/)")
+    build.add_argument("--only", nargs="+", metavar="NAME", help="stages or layers to build")
+    build.add_argument("--force", action="store_true", help="rebuild even when unchanged")
+    build.add_argument(
+        "--childcare-file",
+        type=Path,
+        help="official Opgroeien / De Sociale Kaart childcare export (CSV or XLSX) to import",
+    )
+
+    report = sub.add_parser("report", help="one row per processed layer")
+    report.add_argument("--json", action="store_true", help="print a JSON list")
+    report.add_argument("--out", type=Path, default=DATA_DIR, help="snapshot folder")
+
+    fetch = sub.add_parser("fetch", help="download raw inputs from the live publishers")
+    fetch.add_argument("names", nargs="*", metavar="NAME", help="sources (default: all)")
+    fetch.add_argument("--raw-dir", type=Path, help="download folder (default: raw_cache/)")
+    return parser
+
+
+def _print_progress(result: StageResult) -> None:
+    line = f"[{result.status:>9}] {result.name:<22} {result.seconds:6.1f} s  {result.message}"
+    print(line.rstrip(), flush=True)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from etl.stages import all_stages
+
+    source_dir = args.source_dir or default_settings().raw_dir
+    if not source_dir.is_dir():
+        print(f"error: source folder {source_dir} does not exist", file=sys.stderr)
+        return 2
+    if args.childcare_file and not args.childcare_file.is_file():
+        print(f"error: --childcare-file {args.childcare_file} does not exist", file=sys.stderr)
+        return 2
+    ctx = BuildContext(
+        source_dir=source_dir,
+        out_dir=args.out,
+        options={"childcare_file": args.childcare_file},
+    )
+    stages = select_stages(all_stages(), args.only)
+    print(f"building {len(stages)} stage(s) from {source_dir} into {relative_to_project(args.out)}")
+    started = time.perf_counter()
+    results = run_pipeline(stages, ctx, force=args.force, progress=_print_progress)
+    failed = [r for r in results if r.status in {"failed", "skipped"}]
+    if all(r.status == "unchanged" for r in results):
+        print("nothing changed: every layer is up to date with its inputs")
+    print(f"done in {time.perf_counter() - started:.1f} s", flush=True)
+    if failed:
+        names = ", ".join(r.name for r in failed)
+        print(
+            f"error: {len(failed)} stage(s) not built ({names}); their previous files are kept",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from etl.report import format_json, format_table, report_rows
+
+    rows = report_rows(args.out)
+    if not rows:
+        print(f"error: no layers in {args.out}; run `python -m etl build` first", file=sys.stderr)
+        return 1
+    print(format_json(rows) if args.json else format_table(rows))
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from etl.fetch import fetch
+
+    paths = fetch(args.names, raw_dir=args.raw_dir)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the process exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    commands = {"build": _build, "report": _report, "fetch": _fetch}
+    try:
+        return commands[args.command](args)
+    except (EtlError, SnapshotError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Read vector files (GeoJSON and friends) with validation shared by every publisher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from etl.errors import SourceError, require_columns
+
+
+def read_vector(path: Path, required: list[str] | tuple[str, ...], crs: str) -> gpd.GeoDataFrame:
+    """Read a vector file, check its columns and CRS, and return it unchanged otherwise.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    required : sequence of str
+        Attribute columns that must be present.
+    crs : str
+        The CRS the publisher uses; a file declaring another one is refused.
+
+    Raises
+    ------
+    SourceError
+        When the file is unreadable, has no features, lacks a column or has another CRS.
+    """
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError, ValueError, ... for bad files
+        raise SourceError(path, f"not a readable vector file ({exc})") from exc
+    if frame.empty:
+        raise SourceError(path, "contains no features")
+    require_columns(frame.columns, required, path)
+    if frame.crs is None or not frame.crs.equals(gpd.GeoSeries(crs=crs).crs):
+        raise SourceError(path, f"expected CRS {crs}, found {frame.crs}")
+    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
+        raise SourceError(path, "has features without geometry")
+    return frame
+
+
+def read_csv(path: Path, required: list[str] | tuple[str, ...], **kwargs: object) -> pd.DataFrame:
+    """Read a CSV file as strings (callers convert), checking that it parses and has columns."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], **kwargs)  # type: ignore[call-overload]
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise SourceError(path, f"not a readable CSV file ({exc})") from exc
+    if frame.empty:
+        raise SourceError(path, "has a header but no rows")
+    require_columns(frame.columns, required, path)
+    return frame

@@ -1,0 +1,1 @@
+"""Transform steps shared by several stages (joins, spatial assignment, ordering)."""
