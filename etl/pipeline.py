@@ -157,7 +157,7 @@ def stage_digests(stage: Stage, ctx: BuildContext) -> dict[str, str]:
 
 
 def is_up_to_date(stage: Stage, ctx: BuildContext, digests: dict[str, str], version: str) -> bool:
-    """True when every output exists and its manifest records these digests and code."""
+    """Tell whether every output exists and its manifest records these digests and code."""
     for name in stage.outputs:
         if (
             not layer_path(name, ctx.out_dir).exists()

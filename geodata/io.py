@@ -106,7 +106,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp
         tmp.chmod(0o644)  # mkstemp creates 0600; snapshot files are meant to be shared
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -229,7 +229,8 @@ def save_graph(
     lon, lat = arrays["node_lon"], arrays["node_lat"]
     manifest.bbox = [round(float(v), 6) for v in (lon.min(), lat.min(), lon.max(), lat.max())]
     with atomic_path(path) as tmp, tmp.open("wb") as fh:
-        np.savez_compressed(fh, **dict(sorted(arrays.items())))
+        ordered: dict[str, Any] = dict(sorted(arrays.items()))  # stable member order
+        np.savez_compressed(fh, **ordered)
     write_text_atomic(manifest_path(manifest.name, data_dir), manifest.to_json())
     return path
 

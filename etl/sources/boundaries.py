@@ -1,5 +1,6 @@
-"""Administrative boundaries (Provincies in Cijfers / Statbel): municipalities, wijken,
-deelgemeenten.
+"""Administrative boundaries: municipalities, wijken and deelgemeenten.
+
+Publisher: Provincies in Cijfers (Statbel-derived ``gebiedsniveaus``).
 
 The mirror holds the region extracts of the ``gebiedsniveaus`` repository; the live
 files are the same GeoJSON published there.

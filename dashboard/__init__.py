@@ -1,0 +1,1 @@
+"""Leuven Atlas Streamlit dashboard (``streamlit run dashboard/app.py``)."""
