@@ -1,0 +1,295 @@
+"""Read an OpenStreetMap PBF extract with ``osmium``: tagged features as points, relations.
+
+A small, shared reader for the raw OSM extract (``osm/leuven_core_2024-06.osm.pbf`` in
+the mirror).  It turns the three OSM object types into plain Python records that do not
+depend on osmium's short-lived buffers, so callers can keep them after the file is closed:
+
+* :func:`iter_tagged_features` - nodes, ways and multipolygon relations whose tags pass a
+  predicate, each reduced to one point (node position, or centroid of the way or area);
+* :func:`iter_relations` - relations (e.g. bus routes) with their tags and ordered members;
+* :func:`node_locations` / :func:`way_coordinates` - positions of given node ids and the
+  vertex lists of given ways, to resolve relation members.
+
+Every function reads the whole file once per call (3.3 MB: well under a second each) and
+raises :class:`etl.errors.SourceError` for a missing, empty or corrupt file.
+
+Examples
+--------
+>>> from etl.sources.osm_pbf import iter_tagged_features, iter_relations
+>>> shops = [f for f in iter_tagged_features(pbf, lambda t: "shop" in t)]  # doctest: +SKIP
+>>> routes = list(iter_relations(pbf, lambda t: t.get("route") == "bus"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import osmium
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+
+from etl.errors import SourceError
+
+#: Predicate over an object's tags; return True to keep the object.
+TagPredicate = Callable[[Mapping[str, str]], bool]
+
+#: OSM object types accepted by :func:`iter_tagged_features` (``types`` argument).
+OSM_TYPES: tuple[str, ...] = ("node", "way", "relation")
+
+_MEMBER_TYPES = {"n": "node", "w": "way", "r": "relation"}
+
+
+@dataclass(frozen=True)
+class OsmFeature:
+    """One tagged OSM object reduced to a point.
+
+    Attributes
+    ----------
+    osm_type : str
+        ``"node"``, ``"way"`` or ``"relation"`` (multipolygon relations only).
+    osm_id : int
+        The object's OSM id.
+    tags : dict of str to str
+        All tags of the object.
+    lon, lat : float
+        WGS84 position: the node itself, or the centroid of the way or area.
+    geometry_type : str
+        Shape the point was taken from: ``"point"``, ``"line"``, ``"polygon"`` or
+        ``"multipolygon"``.
+    """
+
+    osm_type: str
+    osm_id: int
+    tags: dict[str, str]
+    lon: float
+    lat: float
+    geometry_type: str
+
+    @property
+    def osm_key(self) -> str:
+        """Return the usual OSM reference, e.g. ``"way/80075802"``."""
+        return f"{self.osm_type}/{self.osm_id}"
+
+
+@dataclass(frozen=True)
+class OsmMember:
+    """One member of a relation: ``type`` (node/way/relation), ``ref`` (id) and ``role``."""
+
+    type: str
+    ref: int
+    role: str
+
+
+@dataclass(frozen=True)
+class OsmRelation:
+    """A relation with its tags and members in file order (route order for PTv2 routes)."""
+
+    osm_id: int
+    tags: dict[str, str]
+    members: tuple[OsmMember, ...]
+
+
+def iter_tagged_features(
+    path: Path,
+    keep: TagPredicate,
+    *,
+    types: Collection[str] = OSM_TYPES,
+) -> Iterator[OsmFeature]:
+    """Yield the tagged objects of a PBF that ``keep`` accepts, each as one point.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.osm.pbf`` file.
+    keep : callable
+        ``keep(tags) -> bool``, called with a ``dict`` of every tagged object's tags.
+    types : collection of str, optional
+        Subset of ``("node", "way", "relation")`` to consider (default: all three).
+
+    Yields
+    ------
+    OsmFeature
+        Nodes at their position; ways at the centroid of their polygon (closed ways with
+        at least 4 vertices and a non-zero area) or of their line; relations of
+        ``type=multipolygon`` or ``boundary`` at the centroid of the assembled area.
+        Other relations (routes, sites) have no geometry here: use
+        :func:`iter_relations`.  Objects whose nodes all lie outside the extract are
+        skipped.  Centroids are planar in lon/lat, which is exact to well below a metre
+        for building-sized objects.
+
+    Raises
+    ------
+    SourceError
+        When the file is missing, empty or not a readable OSM file.
+    """
+    wanted = set(types)
+    unknown = wanted - set(OSM_TYPES)
+    if unknown:
+        msg = f"unknown OSM type(s) {sorted(unknown)}; use {OSM_TYPES}"
+        raise ValueError(msg)
+    _check_file(path)
+    processor = osmium.FileProcessor(str(path)).with_locations()
+    if "relation" in wanted:
+        processor = processor.with_areas()
+    wkb = osmium.geom.WKBFactory()
+    with _reading(path):
+        for obj in processor:
+            feature = _feature_from(obj, keep, wanted, wkb)
+            if feature is not None:
+                yield feature
+
+
+def iter_relations(path: Path, keep: TagPredicate | None = None) -> Iterator[OsmRelation]:
+    """Yield the relations of a PBF (those ``keep`` accepts, or all), with ordered members.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.osm.pbf`` file.
+    keep : callable, optional
+        ``keep(tags) -> bool``; e.g. ``lambda t: t.get("route") == "bus"``.
+
+    Raises
+    ------
+    SourceError
+        When the file is missing, empty or not a readable OSM file.
+    """
+    _check_file(path)
+    processor = osmium.FileProcessor(str(path), osmium.osm.RELATION)
+    with _reading(path):
+        for rel in processor:
+            rel_any: Any = rel  # osmium's stubs type the iterator as a union of all kinds
+            tags = dict(rel.tags)
+            if keep is not None and not keep(tags):
+                continue
+            members = tuple(
+                OsmMember(_MEMBER_TYPES[m.type], m.ref, m.role) for m in rel_any.members
+            )
+            yield OsmRelation(rel_any.id, tags, members)
+
+
+def node_locations(path: Path, node_ids: Collection[int]) -> dict[int, tuple[float, float]]:
+    """Return ``{node_id: (lon, lat)}`` for the given node ids present in the file.
+
+    Ids missing from the extract (members outside its bounding box) are simply absent
+    from the result.
+    """
+    _check_file(path)
+    wanted = set(node_ids)
+    found: dict[int, tuple[float, float]] = {}
+    with _reading(path):
+        node: Any
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if node.id in wanted and node.location.valid():
+                found[node.id] = (node.location.lon, node.location.lat)
+    return found
+
+
+def way_coordinates(path: Path, way_ids: Collection[int]) -> dict[int, list[tuple[float, float]]]:
+    """Return ``{way_id: [(lon, lat), ...]}`` (vertices in way order) for the given ways.
+
+    Vertices whose node lies outside the extract are dropped; ways left with fewer than
+    two vertices are absent from the result.
+    """
+    _check_file(path)
+    wanted = set(way_ids)
+    found: dict[int, list[tuple[float, float]]] = {}
+    processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+    obj: Any
+    with _reading(path):
+        for obj in processor.with_locations():
+            if obj.is_way() and obj.id in wanted:
+                coords = _way_vertices(obj)
+                if len(coords) >= 2:
+                    found[obj.id] = coords
+    return found
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise SourceError(path, "OSM file not found")
+    if path.stat().st_size == 0:
+        raise SourceError(path, "OSM file is empty")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn osmium's parse errors (``RuntimeError``) into :class:`SourceError`."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except RuntimeError as exc:  # osmium reports truncated or non-PBF input this way
+        raise SourceError(path, f"not a readable OSM PBF file ({exc})") from exc
+
+
+def _feature_from(
+    obj: Any, keep: TagPredicate, wanted: set[str], wkb: osmium.geom.WKBFactory
+) -> OsmFeature | None:
+    """Turn one osmium object into an :class:`OsmFeature`, or ``None`` to skip it."""
+    if len(obj.tags) == 0:
+        return None
+    if obj.is_node() and "node" in wanted:
+        return _node_feature(obj, keep)
+    if obj.is_way() and "way" in wanted:
+        return _way_feature(obj, keep)
+    if obj.is_area() and not obj.from_way() and "relation" in wanted:
+        return _relation_area_feature(obj, keep, wkb)
+    return None
+
+
+def _node_feature(node: Any, keep: TagPredicate) -> OsmFeature | None:
+    tags = dict(node.tags)
+    if not keep(tags) or not node.location.valid():
+        return None
+    return OsmFeature("node", node.id, tags, node.location.lon, node.location.lat, "point")
+
+
+def _way_feature(way: Any, keep: TagPredicate) -> OsmFeature | None:
+    tags = dict(way.tags)
+    if not keep(tags):
+        return None
+    coords = _way_vertices(way)
+    if not coords:
+        return None
+    point, kind = _centroid(coords)
+    return OsmFeature("way", way.id, tags, point.x, point.y, kind)
+
+
+def _relation_area_feature(
+    area: Any, keep: TagPredicate, wkb: osmium.geom.WKBFactory
+) -> OsmFeature | None:
+    tags = dict(area.tags)
+    if not keep(tags):
+        return None
+    try:
+        shape = shapely.from_wkb(bytes.fromhex(wkb.create_multipolygon(area)))
+    except RuntimeError:  # an area whose rings could not be built (broken multipolygon)
+        return None
+    if shape.is_empty:
+        return None
+    centre = shape.centroid
+    return OsmFeature("relation", area.orig_id(), tags, centre.x, centre.y, "multipolygon")
+
+
+def _way_vertices(way: Any) -> list[tuple[float, float]]:
+    """Vertices of a way with a known location (nodes outside the extract are dropped)."""
+    return [(n.location.lon, n.location.lat) for n in way.nodes if n.location.valid()]
+
+
+def _centroid(coords: list[tuple[float, float]]) -> tuple[Point, str]:
+    """Centroid of a closed ring (as polygon) or of an open line; a single vertex as is."""
+    if len(coords) == 1:
+        return Point(coords[0]), "point"
+    if len(coords) >= 4 and coords[0] == coords[-1]:
+        polygon = Polygon(coords)
+        if polygon.is_valid and polygon.area > 0:
+            return polygon.centroid, "polygon"
+    return LineString(coords).centroid, "line"
