@@ -23,6 +23,7 @@ LAYERS: Final[dict[str, bool]] = {
     "childcare": True,
     "stations": True,
     "bus_stops": True,
+    "rail_timetable": False,
     "housing_prices": False,
     "housing_summary": False,
     "population": False,
