@@ -1,0 +1,204 @@
+"""Tests of the population, household, sector and merger parsers and the demography stage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from etl.errors import SourceError
+from etl.pipeline import BuildContext, run_pipeline
+from etl.sources import demography as src
+from etl.stages.demography import STAGES
+from geodata.io import LayerManifest, load_layer, load_manifest, save_layer
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "demography"
+MIRROR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def save_areas(out_dir: Path) -> None:
+    """Save hand-made municipalities and wijken (Lambert-72 squares, see the fixture README).
+
+    Municipality 24062 = x 170000-172000, 24038 = x 172000-174000 (y 172000-174000);
+    wijk 2406210 = x 170000-171000, 2406211 = x 171000-172000, 240381 = all of 24038.
+    """
+    munis = gpd.GeoDataFrame(
+        {"nis": ["24038", "24062", "71071"], "name": ["Herent", "Leuven", "Tessenderlo-Ham"]},
+        geometry=[
+            box(172000, 172000, 174000, 174000),
+            box(170000, 172000, 172000, 174000),
+            box(200000, 190000, 201000, 191000),
+        ],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    wijken = gpd.GeoDataFrame(
+        {"code": ["2406210", "2406211", "240381"], "name": ["W1", "W2", "W3"]},
+        geometry=[
+            box(170000, 172000, 171000, 174000),
+            box(171000, 172000, 172000, 174000),
+            box(172000, 172000, 174000, 174000),
+        ],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    save_layer(munis, LayerManifest("municipalities", "t", "s", "u", "l", "d", "c"), out_dir)
+    save_layer(wijken, LayerManifest("wijken", "t", "s", "u", "l", "d", "c"), out_dir)
+
+
+def make_source_dir(root: Path) -> Path:
+    """Lay the fixtures out like the mirror."""
+    for rel, name in (
+        (src.POPULATION_2020, "population_2020.csv"),
+        (src.HOUSEHOLDS, "households.csv"),
+        (src.SECTORS, "sectors.geojson"),
+        (src.MERGERS, "mergers.csv"),
+    ):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / name, root / rel)
+    return root
+
+
+def test_parse_mergers() -> None:
+    mergers = src.parse_mergers(FIXTURES / "mergers.csv")
+    assert mergers["71071"] == ["71057", "71069"]
+    assert mergers["23106"] == ["23023", "23024", "23032"]
+    assert mergers["11002"] == ["11002", "11007"]
+    assert len(mergers) == 14
+
+
+def test_parse_mergers_bad_line(tmp_path: Path) -> None:
+    bad = tmp_path / "m.csv"
+    bad.write_text("Fuserende gemeenten,\tNieuwe gemeenten\nHam (71069),\tTessenderlo-Ham\n")
+    with pytest.raises(SourceError, match="line 2"):
+        src.parse_mergers(bad)
+
+
+def test_to_2025_codes_sums_counts_only_when_complete() -> None:
+    mergers = {"71071": ["71057", "71069"], "11002": ["11002", "11007"], "9": ["7", "8"]}
+    frame = pd.DataFrame(
+        {
+            "nis": ["71057", "71069", "11002", "11007", "7", "24062"],
+            "population": [18727, 10977, 500, 20, 1, 5],
+        }
+    )
+    out, summed = src.to_2025_codes(frame, "population", mergers)
+    values = dict(zip(out["nis"], out["population"], strict=True))
+    assert values["71071"] == 18727 + 10977
+    assert values["11002"] == 520  # the reused code is replaced by the sum, not duplicated
+    assert "9" not in values and values["7"] == 1  # 8 missing: no partial sum
+    assert summed == {"71071": "71057+71069", "11002": "11002+11007"}
+
+
+def test_to_2025_codes_keeps_published_new_code_per_year() -> None:
+    frame = pd.DataFrame(
+        {"nis": ["71071", "1", "2", "1"], "year": [2023, 2023, 2023, 2024], "n": [9, 1, 2, 3]}
+    )
+    out, summed = src.to_2025_codes(frame, "n", {"71071": ["71057", "71069"], "3": ["1", "2"]})
+    rows = set(zip(out["nis"], out["year"], out["n"], strict=True))
+    assert rows == {("71071", 2023, 9), ("3", 2023, 3), ("1", 2024, 3)}
+    assert summed == {"3": "1+2"}
+
+
+def test_parse_population_and_errors(tmp_path: Path) -> None:
+    pop = src.parse_population(FIXTURES / "population_2020.csv")
+    assert dict(zip(pop["nis"], pop["population"], strict=True))["24062"] == 102275
+    good = (FIXTURES / "population_2020.csv").read_text()
+    for name, text, message in (
+        ("neg.csv", good.replace(",102275,", ",-1,"), "negative"),
+        ("col.csv", good.replace("inhabitants", "people"), r"missing column.*'inhabitants'"),
+        ("code.csv", good.replace("24062,", "2462,", 1), "5-digit"),
+        ("dup.csv", good + good.splitlines()[-1] + "\n", "duplicate"),
+    ):
+        bad = tmp_path / name
+        bad.write_text(text)
+        with pytest.raises(SourceError, match=message):
+            src.parse_population(bad)
+
+
+def test_parse_households_labels_observed_years(tmp_path: Path) -> None:
+    hh = src.parse_households(FIXTURES / "households.csv")
+    leuven = hh[hh["nis"] == "24062"].set_index("year")
+    assert leuven.loc[2023, "households"] == 51579
+    assert leuven.loc[2023, "observed"]
+    assert not leuven.loc[2024, "observed"]
+    other_edition = tmp_path / "hh.csv"
+    other_edition.write_text(
+        (FIXTURES / "households.csv").read_text().replace("Leuven,20001,0.0", "Leuven,20001,1.5")
+    )
+    with pytest.raises(SourceError, match="projection edition"):
+        src.parse_households(other_edition)
+
+
+def test_parse_sectors_and_errors(tmp_path: Path) -> None:
+    sectors = src.parse_sectors(FIXTURES / "sectors.geojson")
+    assert list(sectors["sector"]) == ["24038A00-", "24062A00-", "24062A01-", "24062B00-"]
+    assert sectors.crs.to_epsg() == 31370
+    data = json.loads((FIXTURES / "sectors.geojson").read_text())
+    data["features"][0]["properties"]["CD_SECTOR"] = "Leuven"
+    bad = tmp_path / "s.geojson"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(SourceError, match="not sector codes"):
+        src.parse_sectors(bad)
+    truncated = tmp_path / "t.geojson"
+    truncated.write_text((FIXTURES / "sectors.geojson").read_text()[:300])
+    with pytest.raises(SourceError, match="not a readable vector file"):
+        src.parse_sectors(truncated)
+
+
+def test_stage_builds_population_and_sectors(tmp_path: Path) -> None:
+    ctx = BuildContext(make_source_dir(tmp_path / "raw"), tmp_path / "out")
+    save_areas(ctx.out_dir)
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "built", result.message
+    pop = load_layer("population", ctx.out_dir).set_index("nis")
+    assert pop.loc["71071", "population_2020"] == 18727 + 10977
+    assert pop.loc["71071", "summed_from"] == "71057+71069"
+    assert pd.isna(pop.loc["71071", "households_observed"])  # not in the household file
+    assert pop.loc["24038", "households_observed"] == 9517
+    assert pop.loc["24038", "households_observed_year"] == 2023
+    assert pop.loc["24038", "households_projected_2040"] == 10673
+    sectors = load_layer("sector_population", ctx.out_dir).set_index("sector")
+    assert sectors.crs.to_epsg() == 4326
+    assert sectors["wijk"].to_dict() == {
+        "24038A00-": "240381",
+        "24062A00-": "2406210",
+        "24062A01-": "2406210",
+        "24062B00-": "2406211",
+    }
+    assert sectors.loc["24038A00-", "nis"] == "24038"
+    manifest = load_manifest("sector_population", ctx.out_dir)
+    assert "Leuven (3), Herent (1)" in manifest.coverage
+    assert run_pipeline(STAGES, ctx)[0].status == "unchanged"
+
+
+def test_stage_refuses_sectors_outside_region(tmp_path: Path) -> None:
+    ctx = BuildContext(make_source_dir(tmp_path / "raw"), tmp_path / "out")
+    save_areas(ctx.out_dir)
+    data = json.loads((FIXTURES / "sectors.geojson").read_text())
+    data["features"][0]["geometry"]["coordinates"][0][0][1][0] = 290000.0  # far east
+    (ctx.source_dir / src.SECTORS).write_text(json.dumps(data))
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "failed"
+    assert "outside the region" in result.message
+
+
+@pytest.mark.slow
+def test_stage_on_full_mirror(tmp_path: Path) -> None:
+    if not (MIRROR / src.SECTORS).exists():
+        pytest.skip("mirror not available")
+    from etl.stages.boundaries import STAGES as BOUNDARIES
+
+    results = run_pipeline([*BOUNDARIES, *STAGES], BuildContext(MIRROR, tmp_path))
+    assert [r.status for r in results] == ["built", "built"], results
+    pop = load_layer("population", tmp_path).set_index("nis")
+    assert len(pop) == 60
+    assert pop["population_2020"].notna().all()
+    assert pop.loc["24062", "population_2020"] == 102275
+    sectors = load_layer("sector_population", tmp_path)
+    assert len(sectors) == 100
+    assert sectors["population_2024"].sum() == 91054
+    assert sectors["wijk"].notna().all()

@@ -1,0 +1,171 @@
+"""Tests of the neighbourhood profile on tiny hand-made layers (counts checked by hand).
+
+Layout (Lambert 72 metres): wijk 2406210 = x 170000-171000, 2406211 = x 171000-172000
+(both Leuven, y 172000-174000, inside the OSM childcare box); wijk 240011 = a 1 km square
+near Aarschot at x 180000, y 185000 (outside that box).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from etl.pipeline import BuildContext, run_pipeline
+from etl.stages.neighbourhoods import STAGES, childcare_counts, school_counts
+from geodata.io import LayerManifest, load_layer, load_manifest, save_layer
+
+WIJKEN = {
+    "2406210": ("24062", "Leuven", box(170000, 172000, 171000, 174000)),
+    "2406211": ("24062", "Leuven", box(171000, 172000, 172000, 174000)),
+    "240011": ("24001", "Aarschot", box(180000, 185000, 181000, 186000)),
+}
+OSM = "partial: OpenStreetMap, central Leuven only (2024-06)"
+
+
+def _save(frame: pd.DataFrame, name: str, out_dir: Path) -> None:
+    save_layer(frame, LayerManifest(name, "t", "s", "u", "l", "d", "c"), out_dir)
+
+
+def _points(rows: list[tuple[float, float, str | None]], **columns: list[str]) -> gpd.GeoDataFrame:
+    """Point layer in the shared contract (wijk, nis, municipality) from Lambert x, y."""
+    wijk = [r[2] for r in rows]
+    frame = gpd.GeoDataFrame(
+        {
+            "wijk": wijk,
+            "nis": [WIJKEN[w][0] if w else None for w in wijk],
+            "municipality": [WIJKEN[w][1] if w else None for w in wijk],
+            **columns,
+        },
+        geometry=[Point(x, y) for x, y, _ in rows],
+        crs="EPSG:31370",
+    )
+    return frame.to_crs("EPSG:4326")
+
+
+def save_inputs(out_dir: Path, *, childcare_coverage: str = OSM) -> None:
+    """Save every layer the stage reads."""
+    wijken = gpd.GeoDataFrame(
+        {
+            "code": list(WIJKEN),
+            "name": ["W10", "W11", "A1"],
+            "nis": [v[0] for v in WIJKEN.values()],
+            "municipality": [v[1] for v in WIJKEN.values()],
+        },
+        geometry=[v[2] for v in WIJKEN.values()],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    _save(wijken, "wijken", out_dir)
+    summary = pd.DataFrame(
+        {
+            "nis": ["24001", "24062"],
+            "name": ["Aarschot", "Leuven"],
+            "latest_year": pd.array([2024, 2024], dtype="Int64"),
+            "median_house": [300000.0, 455000.0],
+            "median_apartment": [float("nan"), 272500.0],
+        }
+    )
+    _save(summary, "housing_summary", out_dir)
+    # Two sectors fill wijk 2406210 exactly; one fills half of 2406211.
+    sectors = gpd.GeoDataFrame(
+        {
+            "sector": ["24062A00-", "24062A01-", "24062B00-"],
+            "population_2024": [100, 50, 70],
+            "nis": ["24062"] * 3,
+            "municipality": ["Leuven"] * 3,
+            "wijk": ["2406210", "2406210", "2406211"],
+        },
+        geometry=[
+            box(170000, 172000, 171000, 173000),
+            box(170000, 173000, 171000, 174000),
+            box(171000, 172000, 172000, 173000),
+        ],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    _save(sectors, "sector_population", out_dir)
+    schools = _points(
+        [(170500, 172500, "2406210"), (170600, 172600, "2406210"), (180500, 185500, "240011"),
+         (175000, 175000, None)],
+        levels=["kleuter;lager", "secundair;buitengewoon", "lager", "kleuter"],
+    )  # fmt: skip
+    _save(schools, "schools", out_dir)
+    childcare = _points(
+        [(171500, 173500, "2406211"), (171600, 173600, "2406211")],
+        category=["kinderdagverblijf", "kinderdagverblijf"],
+        coverage=[childcare_coverage] * 2,
+    )
+    _save(childcare, "childcare", out_dir)
+    _save(_points([(170900, 173900, "2406210")]), "stations", out_dir)
+    stops = _points([(180100, 185100, "240011")] * 3 + [(171100, 172100, "2406211")])
+    _save(stops, "bus_stops", out_dir)
+
+
+def test_school_counts_by_level() -> None:
+    schools = pd.DataFrame(
+        {"wijk": ["a", "a", "b", None], "levels": ["kleuter;lager", "lager", None, "lager"]}
+    )
+    counts = school_counts(schools, pd.Series(["a", "b", "c"]))
+    assert counts["n_schools"].tolist() == [2, 1, 0]
+    assert counts["n_schools_lager"].tolist() == [2, 0, 0]
+    assert counts["n_schools_kleuter"].tolist() == [1, 0, 0]
+
+
+def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
+    ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
+    save_inputs(ctx.out_dir)
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "built", result.message
+    nb = load_layer("neighbourhoods", ctx.out_dir).set_index("code")
+    assert list(nb.index) == ["240011", "2406210", "2406211"]
+    assert nb.crs.to_epsg() == 4326
+    assert nb.loc["2406210", "area_km2"] == pytest.approx(2.0, abs=1e-3)
+    # population: 100 + 50 for the fully covered wijk; half-covered and uncovered missing
+    assert nb.loc["2406210", "population"] == 150
+    assert pd.isna(nb.loc["2406211", "population"])
+    assert pd.isna(nb.loc["240011", "population"])
+    assert nb["n_schools"].to_dict() == {"240011": 1, "2406210": 2, "2406211": 0}
+    assert nb.loc["2406210", "n_schools_kleuter"] == 1
+    assert nb.loc["2406210", "n_schools_secundair"] == 1
+    assert nb.loc["2406210", "n_schools_buitengewoon"] == 1
+    assert nb.loc["240011", "n_schools_lager"] == 1
+    assert nb["n_stations"].to_dict() == {"240011": 0, "2406210": 1, "2406211": 0}
+    assert nb["n_bus_stops"].to_dict() == {"240011": 3, "2406210": 0, "2406211": 1}
+    # OSM-only childcare: counted (lower bound) inside the OSM box, missing outside it
+    assert nb.loc["2406211", "n_childcare"] == 2
+    assert nb.loc["2406210", "n_childcare"] == 0
+    assert pd.isna(nb.loc["240011", "n_childcare"])
+    assert nb["childcare_coverage"].to_dict() == {
+        "240011": "none",
+        "2406210": "partial",
+        "2406211": "partial",
+    }
+    assert nb.loc["2406210", "median_house_price_muni"] == 455000.0
+    assert pd.isna(nb.loc["240011", "median_apartment_price_muni"])
+    assert nb.loc["240011", "price_year"] == 2024
+    point = nb.loc["2406210"]
+    assert nb.loc["2406210"].geometry.contains(Point(point["centroid_lon"], point["centroid_lat"]))
+    manifest = load_manifest("neighbourhoods", ctx.out_dir)
+    assert manifest.extra["wijken_with_population"] == 1
+    assert manifest.extra["points_without_wijk"]["schools"] == 1
+    assert run_pipeline(STAGES, ctx)[0].status == "unchanged"
+
+
+def test_official_childcare_makes_coverage_complete(tmp_path: Path) -> None:
+    save_inputs(tmp_path, childcare_coverage="official Opgroeien export")
+    wijken = load_layer("wijken", tmp_path)
+    n, coverage = childcare_counts(load_layer("childcare", tmp_path), wijken)
+    assert set(coverage) == {"complete"}
+    assert n.tolist() == [0, 2, 0]
+
+
+def test_missing_contract_column_fails_clearly(tmp_path: Path) -> None:
+    ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
+    save_inputs(ctx.out_dir)
+    schools = load_layer("schools", ctx.out_dir).drop(columns="levels")
+    _save(schools, "schools", ctx.out_dir)
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "failed"
+    assert "'schools' lacks column(s) levels" in result.message
