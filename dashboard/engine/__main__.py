@@ -1,0 +1,169 @@
+"""Command line of the commute engine (for planners and advisors scripting).
+
+``python -m dashboard.engine route --from LAT,LON --to LAT,LON --mode walk|bike|ebike|car
+[--json]`` and ``python -m dashboard.engine reach --from LAT,LON --mode MODE --max-minutes N
+--layer schools|childcare|stations|international_schools|neighbourhoods [--json]``.
+
+Bad arguments print one line on stderr and exit with status 2; a place outside the
+covered region exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.engine.core import CommuteEngine
+from dashboard.engine.errors import BadInputError, EngineError
+from dashboard.engine.inputs import (
+    check_minutes,
+    check_mode,
+    parse_date,
+    parse_hhmm,
+    parse_latlon,
+)
+from dashboard.engine.settings import STREET_MODES
+
+REACH_LAYERS = ("schools", "childcare", "stations", "international_schools", "neighbourhoods")
+ALL_MODES = (*STREET_MODES, "transit")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument parser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m dashboard.engine", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    route = sub.add_parser("route", help="travel time between two points")
+    route.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
+    route.add_argument("--to", dest="destination", required=True, metavar="LAT,LON")
+    route.add_argument("--mode", required=True)
+    route.add_argument("--arrive", metavar="HH:MM", help="arrive-by time (transit)")
+    route.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
+    route.add_argument("--json", action="store_true")
+    reach = sub.add_parser("reach", help="features of a layer reachable within a time")
+    reach.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
+    reach.add_argument("--mode", required=True)
+    reach.add_argument("--max-minutes", required=True, type=float)
+    reach.add_argument("--layer", required=True, choices=REACH_LAYERS)
+    reach.add_argument("--json", action="store_true")
+    return parser
+
+
+def _check_street_mode(mode: str) -> str:
+    check_mode(mode, ALL_MODES)
+    if mode == "transit":
+        msg = "mode 'transit' is not available yet in this version; use walk, bike, ebike or car"
+        raise BadInputError(msg)
+    return mode
+
+
+def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
+    origin, destination = parse_latlon(args.origin), parse_latlon(args.destination)
+    if args.arrive is not None:
+        parse_hhmm(args.arrive)
+    if args.date is not None:
+        parse_date(args.date)
+    mode = _check_street_mode(args.mode)
+    result = engine.times(
+        origin,
+        np.array([destination.lon]),
+        np.array([destination.lat]),
+        mode=mode,
+        direction="from",
+    )
+    minutes = float(result.minutes[0])
+    return {
+        "mode": mode,
+        "from": [origin.lat, origin.lon],
+        "to": [destination.lat, destination.lon],
+        "minutes": None if np.isnan(minutes) else round(minutes, 1),
+        "estimated": bool(result.estimated[0]),
+        "method": str(result.method[0]),
+        "snap_m": round(float(result.snap_m[0]), 1),
+    }
+
+
+def _layer_points(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    from geodata.io import load_layer
+
+    layer = load_layer(name)
+    assert isinstance(layer, gpd.GeoDataFrame)
+    if "centroid_lon" in layer.columns:
+        return layer, layer["centroid_lon"].to_numpy(), layer["centroid_lat"].to_numpy()
+    points = layer.geometry.representative_point()
+    return layer, points.x.to_numpy(), points.y.to_numpy()
+
+
+def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, Any]]:
+    origin = parse_latlon(args.origin)
+    mode = _check_street_mode(args.mode)
+    check_minutes(args.max_minutes)
+    layer, lon, lat = _layer_points(args.layer)
+    result = engine.times(
+        origin, lon, lat, mode=mode, direction="from", max_minutes=args.max_minutes
+    )
+    label = "name" if "name" in layer.columns else "name_nl"
+    ident = "id" if "id" in layer.columns else "code"
+    rows = []
+    for i in np.argsort(result.minutes, kind="stable"):
+        if np.isnan(result.minutes[i]):
+            continue
+        rows.append(
+            {
+                "id": str(layer[ident].iloc[i]),
+                "name": str(layer[label].iloc[i]),
+                "minutes": round(float(result.minutes[i]), 1),
+                "estimated": bool(result.estimated[i]),
+                "method": str(result.method[i]),
+            }
+        )
+    return rows
+
+
+def _print_route(row: dict[str, Any]) -> None:
+    minutes = "unreachable" if row["minutes"] is None else f"{row['minutes']} min"
+    flag = " (estimated)" if row["estimated"] else ""
+    print(f"{row['mode']}: {minutes}{flag} [{row['method']}; snap {row['snap_m']} m]")
+
+
+def _print_reach(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        flag = " *" if row["estimated"] else ""
+        print(f"{row['minutes']:6.1f} min{flag}  {row['name']}  ({row['id']})")
+    print(f"{len(rows)} reachable; * = estimated (no detailed network)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit status."""
+    args = _parser().parse_args(argv)
+    engine = CommuteEngine()
+    try:
+        if args.command == "route":
+            row = _route(engine, args)
+            print(json.dumps(row)) if args.json else _print_route(row)
+        else:
+            rows = _reach(engine, args)
+            print(json.dumps(rows, ensure_ascii=False)) if args.json else _print_reach(rows)
+    except BadInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The commute engine's front door: load networks once, answer street-mode queries.
+
+``CommuteEngine`` is read-only after loading (safe to share between requests): networks
+are loaded lazily on first use and kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dashboard.engine.inputs import LatLon, check_minutes, check_mode
+from dashboard.engine.network import StreetNetwork, load_street_network
+from dashboard.engine.regional import join_regional
+from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES, EngineSettings
+from dashboard.engine.street import Direction, StreetQuery, StreetTimes, street_times
+
+#: Graph reference speeds (km/h) at which the ETL stored walk and bike edge times.
+REFERENCE_KMH = {"walk": 4.8, "bike": 15.0}
+#: Detour factor used when a graph manifest lacks one (typical urban value).
+FALLBACK_DETOUR = 1.3
+#: Detour factor of car estimates beyond the regional network (roads are straighter).
+CAR_DETOUR = 1.25
+
+
+@dataclass
+class CommuteEngine:
+    """Street-mode travel times over the committed graphs.
+
+    Parameters
+    ----------
+    data_dir : Path, optional
+        Snapshot folder (default: the ``geodata`` package folder).
+    settings : EngineSettings, optional
+        Speeds and limits.
+    """
+
+    data_dir: Path | None = None
+    settings: EngineSettings = field(default_factory=EngineSettings)
+    _networks: dict[str, StreetNetwork] = field(default_factory=dict, repr=False)
+    _detour: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def network(self, graph: str) -> StreetNetwork:
+        """Return the network of ``graph`` (walk, bike or car), loading it once."""
+        if graph not in self._networks:
+            if graph == "car":
+                from geodata.io import load_graph
+
+                self._networks[graph] = join_regional(
+                    load_graph("car", self.data_dir),
+                    load_graph("strategic_car", self.data_dir),
+                    access_kmh=self.settings.car_access_kmh,
+                )
+            else:
+                self._networks[graph] = load_street_network(graph, self.data_dir)
+        return self._networks[graph]
+
+    def detour_factor(self, graph: str) -> float:
+        """Median network/straight-line ratio measured by the ETL on Leuven's graph."""
+        if graph == "car":
+            return CAR_DETOUR
+        if graph not in self._detour:
+            from geodata.io import load_manifest
+
+            extra: dict[str, Any] = load_manifest(f"graph:{graph}", self.data_dir).extra
+            self._detour[graph] = float(
+                extra.get("detour_factor", {}).get("median", FALLBACK_DETOUR)
+            )
+        return self._detour[graph]
+
+    def query_for(
+        self, mode: str, anchor: LatLon, direction: Direction, max_minutes: float | None
+    ) -> StreetQuery:
+        """Build the :class:`StreetQuery` of ``mode`` with this engine's settings."""
+        check_mode(mode, STREET_MODES)
+        if max_minutes is not None:
+            check_minutes(max_minutes)
+        graph = GRAPH_OF_MODE[mode]
+        speed = self.settings.speed_mps(mode)
+        if graph == "car":
+            scale = self.settings.car_peak_factor
+            est_speed = 40 / 3.6  # straight-line car estimates: regional average speed
+        else:
+            scale = REFERENCE_KMH[graph] / (speed * 3.6)
+            est_speed = speed
+        return StreetQuery(
+            anchor=anchor,
+            direction=direction,
+            speed_mps=est_speed if graph == "car" else speed,
+            scale=scale,
+            max_snap_m=self.settings.max_snap_m,
+            detour_factor=self.detour_factor(graph),
+            max_minutes=max_minutes,
+            max_distance_m=self.settings.max_distance_km * 1000,
+        )
+
+    def times(
+        self,
+        anchor: LatLon,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        *,
+        mode: str,
+        direction: Direction = "to",
+        max_minutes: float | None = None,
+    ) -> StreetTimes:
+        """Travel times between ``anchor`` and each point by a street mode.
+
+        ``direction="to"`` (default) answers "from each point to the anchor", the
+        commute question when the anchor is a workplace.
+        """
+        query = self.query_for(mode, anchor, direction, max_minutes)
+        return street_times(self.network(GRAPH_OF_MODE[mode]), query, lon, lat)

@@ -1,0 +1,141 @@
+"""Street networks in CSR form, with snapping of points to their nearest node.
+
+A :class:`StreetNetwork` holds one mode's directed graph twice, as it is (for "from the
+anchor" searches) and transposed (for "to the anchor": one-way streets matter), plus a
+KD-tree of node positions in Lambert 72 for snapping.  Objects are read-only once built,
+so one instance can be shared by every request (Streamlit's ``cache_resource``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+#: Smallest edge weight in seconds: scipy's csgraph would read an explicit 0 as no edge.
+MIN_WEIGHT_S = 1e-3
+
+
+@lru_cache(maxsize=1)
+def _to_lambert() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:31370", always_xy=True)
+
+
+def lonlat_to_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS84 longitudes/latitudes to Lambert 72 metres."""
+    x, y = _to_lambert().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
+
+
+def csr_from_edges(
+    n_nodes: int, edge_from: np.ndarray, edge_to: np.ndarray, weight: np.ndarray
+) -> sp.csr_matrix:
+    """Build a CSR adjacency matrix keeping the lightest of parallel edges.
+
+    ``scipy.sparse`` would *sum* duplicate entries, which is wrong for travel times.
+    """
+    order = np.lexsort((weight, edge_to, edge_from))
+    src, dst, w = edge_from[order], edge_to[order], weight[order]
+    first = np.ones(len(src), dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    w = np.maximum(w[first].astype(np.float64), MIN_WEIGHT_S)
+    return sp.csr_matrix((w, (src[first], dst[first])), shape=(n_nodes, n_nodes))
+
+
+@dataclass(frozen=True, eq=False)
+class StreetNetwork:
+    """One mode's routable network.
+
+    Attributes
+    ----------
+    name : str
+        Graph name (``walk``, ``bike``, ``car``).
+    x, y : ndarray
+        Node positions in Lambert 72 metres.
+    forward, reverse : csr_matrix
+        Edge travel times in seconds (reverse = transposed).
+    tree : cKDTree
+        Spatial index of the detailed nodes (``detailed_ids`` maps its rows to nodes).
+    detailed_ids : ndarray
+        Node indices of the detailed (OSM street) network.
+    coarse_tree : cKDTree or None
+        Spatial index of the regional (coarse) nodes, when the network has any.
+    coarse_ids : ndarray
+        Node indices of the regional nodes (empty when none).
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    forward: sp.csr_matrix
+    reverse: sp.csr_matrix
+    tree: cKDTree
+    detailed_ids: np.ndarray
+    coarse_tree: cKDTree | None
+    coarse_ids: np.ndarray
+
+    @classmethod
+    def from_arrays(
+        cls,
+        name: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        edge_from: np.ndarray,
+        edge_to: np.ndarray,
+        edge_time_s: np.ndarray,
+        detailed: np.ndarray | None = None,
+    ) -> StreetNetwork:
+        """Build from node coordinates (Lambert 72) and edge arrays.
+
+        ``detailed`` marks the nodes of the detailed street network (default: all); the
+        others belong to a coarse regional network used only where the detailed one
+        does not reach.
+        """
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        forward = csr_from_edges(len(x), edge_from, edge_to, edge_time_s)
+        reverse = forward.transpose().tocsr()
+        mask = np.ones(len(x), dtype=bool) if detailed is None else np.asarray(detailed, bool)
+        detailed_ids = np.flatnonzero(mask)
+        coarse_ids = np.flatnonzero(~mask)
+        tree = cKDTree(np.column_stack([x[detailed_ids], y[detailed_ids]]))
+        coarse_tree = (
+            cKDTree(np.column_stack([x[coarse_ids], y[coarse_ids]])) if len(coarse_ids) else None
+        )
+        return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_tree, coarse_ids)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.x.shape[0])
+
+    def snap(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the nearest detailed node of each point and its distance in metres."""
+        dist, idx = self.tree.query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+        return self.detailed_ids[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=float)
+
+    def snap_coarse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the nearest regional node of each point (``inf`` distance when none)."""
+        pts = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+        if self.coarse_tree is None:
+            return np.zeros(len(pts), dtype=np.int64), np.full(len(pts), np.inf)
+        dist, idx = self.coarse_tree.query(pts)
+        return self.coarse_ids[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=float)
+
+
+def load_street_network(name: str, data_dir: Path | None = None) -> StreetNetwork:
+    """Load ``geodata/graphs/<name>.npz`` as a :class:`StreetNetwork` (edge_time_s weights)."""
+    from geodata.io import load_graph
+
+    arrays = load_graph(name, data_dir)
+    if "node_x" in arrays and "node_y" in arrays:
+        x, y = arrays["node_x"], arrays["node_y"]
+    else:
+        x, y = lonlat_to_xy(arrays["node_lon"], arrays["node_lat"])
+    return StreetNetwork.from_arrays(
+        name, x, y, arrays["edge_from"], arrays["edge_to"], arrays["edge_time_s"]
+    )
