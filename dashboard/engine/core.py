@@ -12,11 +12,23 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.engine.errors import BadInputError, OutsideCoverageError
 from dashboard.engine.inputs import LatLon, check_minutes, check_mode
-from dashboard.engine.network import StreetNetwork, load_street_network
+from dashboard.engine.network import (
+    StreetNetwork,
+    load_street_network,
+    lonlat_to_xy,
+    xy_to_lonlat,
+)
 from dashboard.engine.regional import join_regional
 from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES, EngineSettings
-from dashboard.engine.street import Direction, StreetQuery, StreetTimes, street_times
+from dashboard.engine.street import (
+    Direction,
+    StreetQuery,
+    StreetTimes,
+    node_times,
+    street_times,
+)
 
 #: Graph reference speeds (km/h) at which the ETL stored walk and bike edge times.
 REFERENCE_KMH = {"walk": 4.8, "bike": 15.0}
@@ -114,3 +126,86 @@ class CommuteEngine:
         """
         query = self.query_for(mode, anchor, direction, max_minutes)
         return street_times(self.network(GRAPH_OF_MODE[mode]), query, lon, lat)
+
+    def reach_nodes(
+        self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction = "from"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Longitude, latitude and minutes of every network node reached within the limit.
+
+        The snap leg from the anchor to its node is included; for isochrone display.
+        Raises :class:`OutsideCoverageError` when the anchor is off the detailed network.
+        """
+        query = self.query_for(mode, anchor, direction, max_minutes)
+        net = self.network(GRAPH_OF_MODE[mode])
+        ax, ay = lonlat_to_xy(np.array([anchor.lon]), np.array([anchor.lat]))
+        node, snap = net.snap(ax, ay)
+        if snap[0] > query.max_snap_m:
+            msg = (
+                f"{anchor.lat:.5f},{anchor.lon:.5f} is {snap[0]:.0f} m from the detailed {mode} "
+                "network (Leuven municipality): no isochrone can be drawn there"
+            )
+            raise OutsideCoverageError(msg)
+        limit_s = max_minutes * 60.0 / query.scale
+        seconds = node_times(net, int(node[0]), direction=direction, limit_s=limit_s)
+        minutes = (seconds * query.scale + snap[0] / query.speed_mps) / 60.0
+        keep = np.flatnonzero(np.isfinite(minutes) & (minutes <= max_minutes))
+        keep = keep[np.isin(keep, net.detailed_ids)]
+        lon, lat = xy_to_lonlat(net.x[keep], net.y[keep])
+        return lon, lat, minutes[keep]
+
+
+#: Commute modes offered to users: street modes and train with walk or bike access.
+COMMUTE_MODES: tuple[str, ...] = (*STREET_MODES, "train_walk", "train_bike")
+
+
+@dataclass(frozen=True)
+class CommuteTimes:
+    """Door-to-door minutes from many places to one anchor (the workplace).
+
+    Attributes
+    ----------
+    minutes : ndarray
+        Typical (median) minutes; ``nan`` beyond the limit or outside coverage.
+    p10, p90 : ndarray
+        10th and 90th percentile over the departure window (transit); equal to
+        ``minutes`` for street modes.
+    estimated : ndarray of bool
+        True where any part is not computed on a real network or timetable.
+    method : ndarray of str
+        How each time was computed.
+    """
+
+    minutes: np.ndarray
+    p10: np.ndarray
+    p90: np.ndarray
+    estimated: np.ndarray
+    method: np.ndarray
+
+    @classmethod
+    def from_street(cls, times: StreetTimes) -> CommuteTimes:
+        """Wrap street-mode times (no spread over a window)."""
+        return cls(times.minutes, times.minutes, times.minutes, times.estimated, times.method)
+
+
+def commute_times(
+    engine: CommuteEngine,
+    workplace: LatLon,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    mode: str,
+    max_minutes: float | None = None,
+) -> CommuteTimes:
+    """Minutes from each place (lon/lat) to ``workplace`` by ``mode``.
+
+    Street modes only for now; train modes raise :class:`BadInputError` until the
+    timetable router is wired in.
+    """
+    check_mode(mode, COMMUTE_MODES)
+    if mode in STREET_MODES:
+        times = engine.times(
+            workplace, lon, lat, mode=mode, direction="to", max_minutes=max_minutes
+        )
+        return CommuteTimes.from_street(times)
+    msg = f"mode {mode!r} is not available yet"
+    raise BadInputError(msg)

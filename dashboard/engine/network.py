@@ -26,6 +26,17 @@ def _to_lambert() -> Transformer:
     return Transformer.from_crs("EPSG:4326", "EPSG:31370", always_xy=True)
 
 
+@lru_cache(maxsize=1)
+def _to_wgs84() -> Transformer:
+    return Transformer.from_crs("EPSG:31370", "EPSG:4326", always_xy=True)
+
+
+def xy_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project Lambert 72 metres back to WGS84 longitudes/latitudes."""
+    lon, lat = _to_wgs84().transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
+
+
 def lonlat_to_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Project WGS84 longitudes/latitudes to Lambert 72 metres."""
     x, y = _to_lambert().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))

@@ -1,0 +1,1 @@
+"""Reproducible speed comparisons: ratios against a baseline measured in the same run."""

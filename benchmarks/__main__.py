@@ -1,0 +1,52 @@
+"""``python -m benchmarks [--json]``: engine benchmarks on the real bundled data.
+
+Every figure is a median over repeated runs in this process; speed-ups are ratios
+against a baseline measured in the same run on the same data, so they hold across
+machines better than absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from typing import Any
+
+from benchmarks import street
+
+
+def _load_time() -> dict[str, Any]:
+    from dashboard.engine.core import CommuteEngine
+
+    started = time.perf_counter()
+    engine = CommuteEngine()
+    for graph in ("walk", "bike", "car"):
+        engine.network(graph)
+    seconds = time.perf_counter() - started
+    return {
+        "benchmark": "engine load (walk, bike, car + regional join)",
+        "seconds": round(seconds, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every benchmark and print a table (or JSON)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--quick", action="store_true", help="fewer samples")
+    args = parser.parse_args(argv)
+    rows: list[dict[str, Any]] = [_load_time()]
+    rows += street.run(samples=5 if args.quick else 15, baseline_samples=2 if args.quick else 5)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append({"benchmark": "peak memory (RSS)", "megabytes": round(peak_mb, 1)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print("  ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
