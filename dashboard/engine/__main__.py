@@ -1,8 +1,14 @@
 """Command line of the commute engine (for planners and advisors scripting).
 
-``python -m dashboard.engine route --from LAT,LON --to LAT,LON --mode walk|bike|ebike|car
+``python -m dashboard.engine route --from LAT,LON --to LAT,LON
+--mode walk|bike|ebike|car|transit [--access walk|bike] [--arrive HH:MM] [--date YYYY-MM-DD]
 [--json]`` and ``python -m dashboard.engine reach --from LAT,LON --mode MODE --max-minutes N
 --layer schools|childcare|stations|international_schools|neighbourhoods [--json]``.
+
+Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
+Transit answers the commute question, arrive-by: ``route`` arrives at ``--to`` by
+``--arrive`` (default 09:00); ``reach`` lists the features from which ``--from`` can be
+reached by ``--arrive`` within the limit (median over a 60-minute window).
 
 Bad arguments print one line on stderr and exit with status 2; a place outside the
 covered region exits with status 1.
@@ -14,13 +20,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date, time
 from typing import Any, NoReturn
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from dashboard.engine.core import CommuteEngine
+from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
 from dashboard.engine.errors import BadInputError, EngineError
 from dashboard.engine.inputs import (
     check_minutes,
@@ -30,6 +37,8 @@ from dashboard.engine.inputs import (
     parse_latlon,
 )
 from dashboard.engine.settings import STREET_MODES
+from dashboard.engine.street import StreetTimes
+from dashboard.engine.transit_commute import transit_route
 
 REACH_LAYERS = ("schools", "childcare", "stations", "international_schools", "neighbourhoods")
 ALL_MODES = (*STREET_MODES, "transit")
@@ -50,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--to", dest="destination", required=True, metavar="LAT,LON")
     route.add_argument("--mode", required=True)
     route.add_argument("--arrive", metavar="HH:MM", help="arrive-by time (transit)")
+    route.add_argument("--access", default="walk", help="transit access: walk or bike")
     route.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
     route.add_argument("--json", action="store_true")
     reach = sub.add_parser("reach", help="features of a layer reachable within a time")
@@ -57,25 +67,33 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--mode", required=True)
     reach.add_argument("--max-minutes", required=True, type=float)
     reach.add_argument("--layer", required=True, choices=REACH_LAYERS)
+    reach.add_argument("--arrive", metavar="HH:MM", help="arrive-by time (transit)")
+    reach.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
+    reach.add_argument("--access", default="walk", help="transit access: walk or bike")
     reach.add_argument("--json", action="store_true")
     return parser
 
 
-def _check_street_mode(mode: str) -> str:
-    check_mode(mode, ALL_MODES)
-    if mode == "transit":
-        msg = "mode 'transit' is not available yet in this version; use walk, bike, ebike or car"
-        raise BadInputError(msg)
-    return mode
+def _transit_options(args: argparse.Namespace) -> tuple[time, date | None, str]:
+    arrive = parse_hhmm(args.arrive) if args.arrive else DEFAULT_ARRIVE_BY
+    day = parse_date(args.date) if args.date else None
+    access = check_mode(args.access, ("walk", "bike"))
+    return arrive, day, access
 
 
 def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
     origin, destination = parse_latlon(args.origin), parse_latlon(args.destination)
-    if args.arrive is not None:
-        parse_hhmm(args.arrive)
-    if args.date is not None:
-        parse_date(args.date)
-    mode = _check_street_mode(args.mode)
+    mode = check_mode(args.mode, ALL_MODES)
+    arrive, day, access = _transit_options(args)
+    if mode == "transit":
+        return transit_route(
+            engine.transit_planner(),
+            origin,
+            destination,
+            access_mode=access,
+            arrive_by=arrive,
+            day=day,
+        )
     result = engine.times(
         origin,
         np.array([destination.lon]),
@@ -108,12 +126,25 @@ def _layer_points(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 
 def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, Any]]:
     origin = parse_latlon(args.origin)
-    mode = _check_street_mode(args.mode)
+    mode = check_mode(args.mode, ALL_MODES)
     check_minutes(args.max_minutes)
+    arrive, day, access = _transit_options(args)
     layer, lon, lat = _layer_points(args.layer)
-    result = engine.times(
-        origin, lon, lat, mode=mode, direction="from", max_minutes=args.max_minutes
-    )
+    if mode == "transit":
+        result: StreetTimes | CommuteTimes = commute_times(
+            engine,
+            origin,
+            lon,
+            lat,
+            mode=f"train_{access}",
+            max_minutes=args.max_minutes,
+            arrive_by=arrive,
+            day=day,
+        )
+    else:
+        result = engine.times(
+            origin, lon, lat, mode=mode, direction="from", max_minutes=args.max_minutes
+        )
     label = "name" if "name" in layer.columns else "name_nl"
     ident = "id" if "id" in layer.columns else "code"
     rows = []
@@ -135,7 +166,17 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
 def _print_route(row: dict[str, Any]) -> None:
     minutes = "unreachable" if row["minutes"] is None else f"{row['minutes']} min"
     flag = " (estimated)" if row["estimated"] else ""
-    print(f"{row['mode']}: {minutes}{flag} [{row['method']}; snap {row['snap_m']} m]")
+    print(f"{row['mode']}: {minutes}{flag} [{row['method']}]")
+    if "note" in row:
+        print(f"  {row['note']}")
+    for leg in row.get("legs", []):
+        if leg["kind"] in {"access", "egress"}:
+            print(f"  {leg['kind']}: {leg['mode']} {leg['minutes']} min")
+        else:
+            print(
+                f"  {leg['departure']} {leg['from']} -> {leg['arrival']} {leg['to']} "
+                f"({leg['kind']} {leg['route']} {leg['train']})".rstrip()
+            )
 
 
 def _print_reach(rows: list[dict[str, Any]]) -> None:

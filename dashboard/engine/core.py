@@ -7,12 +7,13 @@ are loaded lazily on first use and kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dashboard.engine.errors import BadInputError, OutsideCoverageError
+from dashboard.engine.errors import OutsideCoverageError
 from dashboard.engine.inputs import LatLon, check_minutes, check_mode
 from dashboard.engine.network import (
     StreetNetwork,
@@ -29,6 +30,12 @@ from dashboard.engine.street import (
     node_times,
     street_times,
 )
+
+if TYPE_CHECKING:
+    from dashboard.engine.transit_commute import TransitPlanner
+
+#: Default arrive-by time of train commutes.
+DEFAULT_ARRIVE_BY = time(9, 0)
 
 #: Graph reference speeds (km/h) at which the ETL stored walk and bike edge times.
 REFERENCE_KMH = {"walk": 4.8, "bike": 15.0}
@@ -54,6 +61,7 @@ class CommuteEngine:
     settings: EngineSettings = field(default_factory=EngineSettings)
     _networks: dict[str, StreetNetwork] = field(default_factory=dict, repr=False)
     _detour: dict[str, float] = field(default_factory=dict, repr=False)
+    _planner: TransitPlanner | None = field(default=None, repr=False)
 
     def network(self, graph: str) -> StreetNetwork:
         """Return the network of ``graph`` (walk, bike or car), loading it once."""
@@ -127,6 +135,14 @@ class CommuteEngine:
         query = self.query_for(mode, anchor, direction, max_minutes)
         return street_times(self.network(GRAPH_OF_MODE[mode]), query, lon, lat)
 
+    def transit_planner(self) -> TransitPlanner:
+        """Return the train planner (timetables and access legs cached), created once."""
+        if self._planner is None:
+            from dashboard.engine.transit_commute import TransitPlanner
+
+            self._planner = TransitPlanner(self)
+        return self._planner
+
     def reach_nodes(
         self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction = "from"
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,11 +211,15 @@ def commute_times(
     *,
     mode: str,
     max_minutes: float | None = None,
+    arrive_by: time | None = None,
+    day: date | None = None,
 ) -> CommuteTimes:
     """Minutes from each place (lon/lat) to ``workplace`` by ``mode``.
 
-    Street modes only for now; train modes raise :class:`BadInputError` until the
-    timetable router is wired in.
+    Street modes (walk, bike, ebike, car) ignore ``arrive_by`` and ``day``.  Train modes
+    (``train_walk``, ``train_bike``: access on foot or by bike) answer "arrive by
+    ``arrive_by`` (default 09:00) on ``day``" over a 60-minute window; see
+    :mod:`dashboard.engine.transit_commute`, whose ``method`` text names the feed date used.
     """
     check_mode(mode, COMMUTE_MODES)
     if mode in STREET_MODES:
@@ -207,5 +227,16 @@ def commute_times(
             workplace, lon, lat, mode=mode, direction="to", max_minutes=max_minutes
         )
         return CommuteTimes.from_street(times)
-    msg = f"mode {mode!r} is not available yet"
-    raise BadInputError(msg)
+    from dashboard.engine.transit_commute import transit_commute
+
+    result, _ = transit_commute(
+        engine.transit_planner(),
+        workplace,
+        lon,
+        lat,
+        access_mode=mode.removeprefix("train_"),
+        arrive_by=arrive_by or DEFAULT_ARRIVE_BY,
+        day=day,
+        max_minutes=max_minutes,
+    )
+    return result

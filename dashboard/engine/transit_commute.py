@@ -1,0 +1,255 @@
+"""Door-to-door train commutes: access on foot or by bike, trains, egress on foot.
+
+For every candidate place and every arrival deadline in a window before the arrive-by
+time (every minute of 60 by default, as R5 does), the latest departure from home is
+
+    max over access stations s of ( latest train departure at s - access time home -> s )
+
+where the latest train departures come from :func:`dashboard.engine.transit.arrive_by_window`
+with the stations near the workplace as targets (their walking egress subtracted).  The
+travel time per deadline is the deadline minus that departure; the result reports the
+median and the 10th/90th percentiles over the window.  A place from which going straight
+to work by the access mode is faster keeps that time (method ``direct``).
+
+Honest limits, reported with every result: the timetable is NMBS 2019 (the requested date
+is mapped onto the same weekday of the feed's week), buses are not included, egress is on
+foot (a bike at the destination is not modelled), access and egress outside Leuven
+municipality are straight-line estimates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import numpy as np
+
+from dashboard.engine.core import CommuteEngine, CommuteTimes, commute_times
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.transit import (
+    Timetable,
+    arrive_by_window,
+    journey,
+    load_timetable,
+    summarize,
+)
+
+#: The week of the 2019 NMBS feed kept in the snapshot (Monday first).
+FEED_MONDAY = date(2019, 10, 14)
+#: Longest access leg considered (minutes) per access mode.
+MAX_ACCESS_MIN = {"walk": 20.0, "bike": 20.0}
+#: Longest walking egress from a station to the workplace (minutes).
+MAX_EGRESS_MIN = 20.0
+#: Straight-line reach of the access legs, to preselect stations (metres).
+ACCESS_RADIUS_M = {"walk": 2_000.0, "bike": 6_500.0}
+
+
+@dataclass(frozen=True)
+class ServiceDay:
+    """The feed date used for a requested date, and a sentence saying so."""
+
+    feed_date: str
+    note: str
+
+
+def feed_date_for(requested: date | None) -> ServiceDay:
+    """Map a requested date onto the same weekday of the feed's week (2019-10-14..20)."""
+    day = requested or FEED_MONDAY + timedelta(days=1)
+    feed = FEED_MONDAY + timedelta(days=day.weekday())
+    note = (
+        f"train times: NMBS timetable of {feed:%A %Y-%m-%d} (2019 feed) used for {day:%A %Y-%m-%d}"
+    )
+    return ServiceDay(feed.isoformat(), note)
+
+
+class TransitPlanner:
+    """Caches timetables per feed date and access matrices per place set and mode."""
+
+    def __init__(self, engine: CommuteEngine) -> None:
+        self.engine = engine
+        self._timetables: dict[str, Timetable] = {}
+        self._access: dict[tuple[str, bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def timetable(self, feed_date: str) -> Timetable:
+        """Return the timetable of one feed date, built once."""
+        if feed_date not in self._timetables:
+            self._timetables[feed_date] = load_timetable(feed_date, self.engine.data_dir)
+        return self._timetables[feed_date]
+
+    def access(
+        self, tt: Timetable, lon: np.ndarray, lat: np.ndarray, mode: str, feed_date: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stations within reach of any place, and minutes/estimated flags place x station.
+
+        Independent of the workplace, so cached per (mode, places).
+        """
+        key = (mode, np.ascontiguousarray(np.c_[lon, lat]).tobytes(), feed_date)
+        if key not in self._access:
+            self._access[key] = self._compute_access(tt, lon, lat, mode)
+        return self._access[key]
+
+    def _compute_access(
+        self, tt: Timetable, lon: np.ndarray, lat: np.ndarray, mode: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        from dashboard.engine.network import lonlat_to_xy
+
+        px, py = lonlat_to_xy(lon, lat)
+        sx, sy = lonlat_to_xy(tt.stop_lon, tt.stop_lat)
+        near = np.flatnonzero(
+            np.min(np.hypot(sx[:, None] - px[None, :], sy[:, None] - py[None, :]), axis=1)
+            <= ACCESS_RADIUS_M[mode]
+        )
+        minutes = np.full((len(lon), len(near)), np.nan)
+        estimated = np.zeros((len(lon), len(near)), dtype=bool)
+        for j, s in enumerate(near):
+            station = LatLon(float(tt.stop_lat[s]), float(tt.stop_lon[s]))
+            leg = commute_times(
+                self.engine, station, lon, lat, mode=mode, max_minutes=MAX_ACCESS_MIN[mode]
+            )
+            minutes[:, j] = leg.minutes
+            estimated[:, j] = leg.estimated
+        return near, minutes, estimated
+
+
+def transit_commute(
+    planner: TransitPlanner,
+    workplace: LatLon,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    access_mode: str,
+    arrive_by: time,
+    day: date | None = None,
+    max_minutes: float | None = None,
+    window_min: int = 60,
+) -> tuple[CommuteTimes, ServiceDay]:
+    """Train commute minutes (median, p10, p90 over the window) from each place to work."""
+    service = feed_date_for(day)
+    tt = planner.timetable(service.feed_date)
+    engine = planner.engine
+    egress = commute_times(
+        engine, workplace, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
+    )
+    targets = np.flatnonzero(np.isfinite(egress.minutes))
+    arrive_s = arrive_by.hour * 3600 + arrive_by.minute * 60
+    direct = commute_times(engine, workplace, lon, lat, mode=access_mode, max_minutes=None)
+    n = len(lon)
+    if len(targets):
+        window = arrive_by_window(
+            tt, targets, egress.minutes[targets] * 60.0, arrive_s, window_min=window_min
+        )
+        near, acc_min, acc_est = planner.access(tt, lon, lat, access_mode, service.feed_date)
+        latest = window.latest_departure_s[:, near]  # deadlines x stations
+        acc_s = np.where(np.isfinite(acc_min), acc_min * 60.0, np.inf)
+        leave = np.max(latest[:, None, :] - acc_s[None, :, :], axis=2)  # deadlines x places
+        travel = window.deadlines_s[:, None] - leave
+        best_station = np.argmax(latest[-1][None, :] - acc_s, axis=1)
+        train_est = acc_est[np.arange(n), best_station] | bool(
+            egress.estimated[targets[np.argmin(egress.minutes[targets])]]
+        )
+    else:  # no station within walking distance of the workplace
+        travel = np.full((window_min + 1, n), np.inf)
+        train_est = np.zeros(n, dtype=bool)
+    direct_s = np.where(np.isfinite(direct.minutes), direct.minutes * 60.0, np.inf)
+    use_direct = direct_s[None, :] <= travel
+    travel = np.minimum(travel, direct_s[None, :])
+    median, p10, p90 = (np.where(np.isfinite(v), v / 60.0, np.nan) for v in summarize(travel))
+    direct_wins = use_direct.mean(axis=0) >= 0.5
+    method = np.where(
+        direct_wins,
+        f"direct {access_mode} (faster than any train)",
+        f"train + {access_mode} access ({service.note})",
+    ).astype(str)
+    estimated = np.where(direct_wins, direct.estimated, train_est)
+    if max_minutes is not None:
+        beyond = ~(median <= max_minutes)
+        median, p10, p90 = (np.where(beyond, np.nan, v) for v in (median, p10, p90))
+    return CommuteTimes(median, p10, p90, estimated, method), service
+
+
+def _clock(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def transit_route(
+    planner: TransitPlanner,
+    origin: LatLon,
+    destination: LatLon,
+    *,
+    access_mode: str,
+    arrive_by: time,
+    day: date | None = None,
+) -> dict[str, object]:
+    """One door-to-door train journey arriving by ``arrive_by``, with its legs.
+
+    Returns a JSON-ready dict: minutes (leave home -> deadline), estimated, method,
+    departure and arrival clock times, stations, transfers and legs; ``minutes`` is
+    ``None`` when no journey arrives in time.
+    """
+    service = feed_date_for(day)
+    tt = planner.timetable(service.feed_date)
+    engine = planner.engine
+    egress = commute_times(
+        engine, destination, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
+    )
+    targets = np.flatnonzero(np.isfinite(egress.minutes))
+    # one forward search from home gives the access leg to every station
+    access = engine.times(
+        origin,
+        tt.stop_lon,
+        tt.stop_lat,
+        mode=access_mode,
+        direction="from",
+        max_minutes=MAX_ACCESS_MIN[access_mode],
+    )
+    access_min = access.minutes
+    deadline = float(arrive_by.hour * 3600 + arrive_by.minute * 60)
+    base: dict[str, object] = {"mode": f"train_{access_mode}", "note": service.note}
+    if not len(targets) or not np.isfinite(access_min).any():
+        return {
+            **base,
+            "minutes": None,
+            "estimated": False,
+            "method": "no station within reach of one end",
+        }
+    from dashboard.engine.transit import latest_departures
+
+    latest = latest_departures(tt, targets, egress.minutes[targets] * 60.0, deadline)
+    leave = latest - np.where(np.isfinite(access_min), access_min * 60.0, np.inf)
+    start = int(np.argmax(leave))
+    if not np.isfinite(leave[start]):
+        return {**base, "minutes": None, "estimated": False, "method": "no train in time"}
+    trip = journey(tt, start, targets, egress.minutes[targets] * 60.0, deadline)
+    assert trip is not None  # latest_departures found one
+    egress_min = float(egress.minutes[trip.target_stop])
+    legs = [
+        {"kind": "access", "mode": access_mode, "minutes": round(float(access_min[start]), 1)},
+        *(
+            {
+                "kind": leg.kind,
+                "from": str(tt.stop_names[leg.from_stop]),
+                "to": str(tt.stop_names[leg.to_stop]),
+                "departure": _clock(leg.dep_s),
+                "arrival": _clock(leg.arr_s),
+                "train": leg.train,
+                "route": leg.route,
+            }
+            for leg in trip.legs
+        ),
+        {"kind": "egress", "mode": "walk", "minutes": round(egress_min, 1)},
+    ]
+    estimated = bool(access.estimated[start] or egress.estimated[trip.target_stop])
+    return {
+        **base,
+        "minutes": round((deadline - float(leave[start])) / 60.0, 1),
+        "estimated": estimated,
+        "method": "train timetable + street legs",
+        "leave_home": _clock(float(leave[start])),
+        "departure": _clock(trip.departure_s),
+        "arrival": _clock(trip.arrival_s),
+        "from_station": str(tt.stop_names[start]),
+        "to_station": str(tt.stop_names[trip.target_stop]),
+        "transfers": trip.transfers,
+        "legs": legs,
+    }

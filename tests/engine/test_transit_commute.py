@@ -1,0 +1,89 @@
+"""Door-to-door train commutes on the committed 2019 NMBS week."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+
+import numpy as np
+import pytest
+
+from dashboard.engine.__main__ import main
+from dashboard.engine.core import CommuteEngine, commute_times
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.transit_commute import feed_date_for, transit_route
+
+LEUVEN_STATION = LatLon(50.8812, 4.7155)
+# next to Aarschot station, next to the workplace, and a Leuven street 1 km away
+PLACES_LON = np.array([4.8240, 4.7156, 4.7009])
+PLACES_LAT = np.array([50.9845, 50.8813, 50.8789])
+
+
+@pytest.fixture(scope="module")
+def engine() -> CommuteEngine:
+    return CommuteEngine()
+
+
+def test_requested_date_maps_onto_the_same_weekday_of_the_feed() -> None:
+    saturday = feed_date_for(date(2026, 12, 5))
+    assert saturday.feed_date == "2019-10-19"
+    assert "Saturday 2019-10-19" in saturday.note and "Saturday 2026-12-05" in saturday.note
+    assert feed_date_for(None).feed_date == "2019-10-15"
+
+
+def test_train_commute_window_percentiles_and_methods(engine: CommuteEngine) -> None:
+    ct = commute_times(
+        engine, LEUVEN_STATION, PLACES_LON, PLACES_LAT, mode="train_walk", arrive_by=time(9, 0)
+    )
+    assert ct.method[0].startswith("train + walk access")
+    assert 12 < ct.minutes[0] < 45  # Aarschot -> Leuven: ~15 min train plus walks and waiting
+    assert ct.p10[0] <= ct.minutes[0] <= ct.p90[0]
+    assert ct.method[1].startswith("direct walk")
+    assert ct.minutes[1] < 2
+
+
+def test_weekend_service_is_sparser_than_weekday(engine: CommuteEngine) -> None:
+    lon, lat = PLACES_LON[:1], PLACES_LAT[:1]
+    tuesday = commute_times(
+        engine,
+        LEUVEN_STATION,
+        lon,
+        lat,
+        mode="train_walk",
+        arrive_by=time(7, 0),
+        day=date(2026, 12, 1),
+    )
+    sunday = commute_times(
+        engine,
+        LEUVEN_STATION,
+        lon,
+        lat,
+        mode="train_walk",
+        arrive_by=time(7, 0),
+        day=date(2026, 12, 6),
+    )
+    assert sunday.minutes[0] >= tuesday.minutes[0]
+
+
+def test_route_legs_follow_the_timetable(engine: CommuteEngine) -> None:
+    row = transit_route(
+        engine.transit_planner(),
+        LEUVEN_STATION,
+        LatLon(50.8454, 4.3571),  # Brussels Central
+        access_mode="walk",
+        arrive_by=time(9, 0),
+    )
+    trains = [leg for leg in row["legs"] if leg["kind"] == "train"]  # type: ignore[attr-defined]
+    assert trains and trains[0]["from"] == "Louvain"
+    assert row["to_station"] == "Bruxelles-Central"
+    assert trains[-1]["arrival"] <= "09:00"
+    assert row["leave_home"] <= row["departure"]
+
+
+def test_cli_transit_route_and_bad_access(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["route", "--from", "50.8812,4.7155", "--to", "50.8454,4.3571", "--mode", "transit"]
+    assert main([*argv, "--arrive", "08:30", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["transfers"] == 0 and row["minutes"] > 20
+    assert main([*argv, "--access", "car"]) == 2
+    assert "unknown mode 'car'" in capsys.readouterr().err
