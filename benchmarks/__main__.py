@@ -13,7 +13,7 @@ import resource
 import time
 from typing import Any
 
-from benchmarks import street
+from benchmarks import street, transit
 
 
 def _load_time() -> dict[str, Any]:
@@ -35,9 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--quick", action="store_true", help="fewer samples")
+    parser.add_argument(
+        "--no-synthetic", action="store_true", help="skip the synthetic full-size feed"
+    )
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = [_load_time()]
     rows += street.run(samples=5 if args.quick else 15, baseline_samples=2 if args.quick else 5)
+    rows += transit.real(repeats=3 if args.quick else 7)
+    if not args.no_synthetic:
+        rows += transit.synthetic(repeats=2 if args.quick else 3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append({"benchmark": "peak memory (RSS)", "megabytes": round(peak_mb, 1)})
     if args.json:

@@ -18,7 +18,7 @@ BOX = (2.55, 50.68, 5.90, 51.50)
 
 def synthetic_timetable(
     n_stops: int = 36_000,
-    n_lines: int = 2_400,
+    n_lines: int = 1_100,
     stops_per_line: int = 28,
     seed: int = 2019,
 ) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def synthetic_timetable(
     lon = rng.uniform(BOX[0], BOX[2], n_stops)
     lat = rng.uniform(BOX[1], BOX[3], n_stops)
     order = np.lexsort((lat, np.round(lon, 1)))  # stops near each other have near ranks
-    frames = []
+    trip_col, line_col, seq_col, stop_col, time_col = [], [], [], [], []
     trip_no = 0
     for line in range(n_lines):
         start = int(rng.integers(0, n_stops - stops_per_line * 3))
@@ -43,28 +43,32 @@ def synthetic_timetable(
         stops = order[start : start + stops_per_line * step : step][:stops_per_line]
         if rng.random() < 0.5:
             stops = stops[::-1]
-        hop_s = rng.integers(60, 240, len(stops) - 1)
-        offsets = np.concatenate([[0], np.cumsum(hop_s)])
+        offsets = np.concatenate([[0], np.cumsum(rng.integers(60, 240, len(stops) - 1))])
         headway = int(rng.choice([600, 900, 1200, 1800]))
-        for first in range(5 * 3600 + int(rng.integers(0, headway)), 23 * 3600, headway):
-            times = first + offsets
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "trip_id": f"syn{trip_no}",
-                        "route_short_name": f"synthetic {line}",
-                        "stop_sequence": np.arange(len(stops), dtype=np.int32),
-                        "stop_id": stops.astype(str),
-                        "arrival_s": times,
-                        "departure_s": times,
-                    }
-                )
-            )
-            trip_no += 1
-    table = pd.concat(frames, ignore_index=True)
-    idx = table["stop_id"].astype(int).to_numpy()
-    table["stop_lon"] = lon[idx]
-    table["stop_lat"] = lat[idx]
+        firsts = np.arange(5 * 3600 + int(rng.integers(0, headway)), 23 * 3600, headway)
+        times = firsts[:, None] + offsets[None, :]  # trips x stops
+        n_trips = len(firsts)
+        trip_col.append(np.repeat(np.arange(trip_no, trip_no + n_trips), len(stops)))
+        line_col.append(np.full(times.size, line))
+        seq_col.append(np.tile(np.arange(len(stops)), n_trips))
+        stop_col.append(np.tile(stops, n_trips))
+        time_col.append(times.ravel())
+        trip_no += n_trips
+    stop_idx = np.concatenate(stop_col)
+    seconds = np.concatenate(time_col)
+    lines = np.concatenate(line_col)
+    table = pd.DataFrame(
+        {
+            "trip_id": pd.Series(np.concatenate(trip_col)).map("syn{}".format),
+            "route_short_name": pd.Series(lines).map("synthetic {}".format),
+            "stop_sequence": np.concatenate(seq_col).astype(np.int32),
+            "stop_id": stop_idx.astype(str),
+            "arrival_s": seconds,
+            "departure_s": seconds,
+            "stop_lon": lon[stop_idx],
+            "stop_lat": lat[stop_idx],
+        }
+    )
     table["pickup_type"] = np.int16(0)
     table["drop_off_type"] = np.int16(0)
     table["min_transfer_s"] = pd.array([pd.NA] * len(table), dtype="Int64")

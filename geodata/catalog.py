@@ -7,11 +7,16 @@ geometry are plain Parquet; routable graphs are compressed ``.npz`` arrays.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Final
 
-#: Folder of the committed snapshot (this package's own folder).
-DATA_DIR: Final[Path] = Path(__file__).resolve().parent
+#: Folder of the committed snapshot: this package's own folder, unless the environment
+#: variable ``LEUVEN_ATLAS_DATA_DIR`` names another (a deployment's own build, or a test's
+#: copy with fixture rows).
+DATA_DIR: Final[Path] = Path(
+    os.environ.get("LEUVEN_ATLAS_DATA_DIR", Path(__file__).resolve().parent)
+)
 
 #: Vector and table layers, in build order.  Value: True when the layer has geometry.
 LAYERS: Final[dict[str, bool]] = {
@@ -29,6 +34,8 @@ LAYERS: Final[dict[str, bool]] = {
     "population": False,
     "sector_population": True,
     "neighbourhoods": True,
+    "addresses": True,
+    "workplaces": True,
 }
 
 #: Routable graphs (``graphs/<name>.npz``).

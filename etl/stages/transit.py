@@ -3,8 +3,8 @@
 Stations come from the NMBS GTFS (names, train counts on one weekday) and iRail (Dutch
 names as fallback); bus stops from the De Lijn GTFS, with
 the lines serving them read from OSM route relations where the OSM extract covers them.
-A compact one-day rail timetable for the commute engine is built by
-:func:`rail_timetable_output` and written when the catalog lists ``rail_timetable``.
+A compact one-week rail timetable for the commute engine (every boarding or alighting
+train call, Monday 2019-10-14 to Sunday 2019-10-20) is built by :func:`rail_timetable_output`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from etl.pipeline import BuildContext, Output, Stage
 from etl.settings import STORAGE_CRS
 from etl.sources import transit as src
 from etl.transform.region import assign_areas, keep_in_region, points_from_xy
-from geodata.catalog import LAYERS
 from geodata.io import LayerManifest
 
 #: Representative weekday of the 2019 NMBS feed (a Tuesday outside school holidays).
@@ -211,36 +210,47 @@ def _bus_stops_output(ctx: BuildContext) -> Output:
     return Output(manifest, bus)
 
 
+#: The week of rail timetables kept for the commute engine: Monday to Sunday around the
+#: stations' service day, so a requested weekday maps onto the same weekday of the feed.
+SERVICE_WEEK = tuple(date(2019, 10, 14 + i) for i in range(7))
+
+
 def rail_timetable_output(ctx: BuildContext) -> Output:
-    """Build the one-day rail timetable layer (``rail_timetable``) for the commute engine."""
-    table = src.rail_timetable_on(ctx.raw(src.NMBS_GTFS), SERVICE_DAY)
+    """Build the one-week rail timetable layer (``rail_timetable``) for the commute engine."""
+    path = ctx.raw(src.NMBS_GTFS)
+    days = []
+    for day in SERVICE_WEEK:
+        table = src.rail_timetable_on(path, day)
+        table.insert(0, "service_date", day.isoformat())
+        days.append(table)
+    week = pd.concat(days, ignore_index=True)
+    first, last = SERVICE_WEEK[0].isoformat(), SERVICE_WEEK[-1].isoformat()
     manifest = LayerManifest(
         "rail_timetable",
-        "Rail timetable of one weekday",
+        "Rail timetable of one week",
         NMBS_SOURCE,
         src.LIVE_SOURCES[0].documented_at,
         NMBS_LICENCE,
-        SERVICE_DAY.isoformat(),
-        f"every train call where people can board or alight on Tuesday "
-        f"{SERVICE_DAY.isoformat()}, all of Belgium and cross-border trains; times in "
-        "seconds after midnight (may pass 86,400); no buses",
-        extra={"trips": int(table["trip_id"].nunique())},
+        f"{first}/{last}",
+        f"every train call where people can board or alight, Monday {first} to Sunday "
+        f"{last} (one row per call and service_date), all of Belgium and cross-border "
+        "trains; times in seconds after midnight of the service date (may pass 86,400); "
+        "no buses",
+        extra={
+            "trips_per_day": {
+                d: int(n) for d, n in week.groupby("service_date")["trip_id"].nunique().items()
+            }
+        },
     )
-    return Output(manifest, table)
+    return Output(manifest, week)
 
 
 def build(ctx: BuildContext) -> list[Output]:
     """Build stations, bus stops and (when catalogued) the rail timetable."""
-    outputs = [_stations_output(ctx), _bus_stops_output(ctx)]
-    if "rail_timetable" in LAYERS:
-        outputs.append(rail_timetable_output(ctx))
-    return outputs
+    return [_stations_output(ctx), _bus_stops_output(ctx), rail_timetable_output(ctx)]
 
 
-#: The timetable is written only once the catalog knows the layer (see the report).
-OUTPUTS: tuple[str, ...] = ("stations", "bus_stops") + (
-    ("rail_timetable",) if "rail_timetable" in LAYERS else ()
-)
+OUTPUTS: tuple[str, ...] = ("stations", "bus_stops", "rail_timetable")
 
 STAGES = [
     Stage(

@@ -443,8 +443,12 @@ def test_stage_builds_then_is_unchanged(
     ctx = BuildContext(_source_dir(tmp_path / "raw", osm_pbf), out)
     first = run_pipeline(stage.STAGES, ctx)
     assert [(r.status, r.message) for r in first] == [
-        ("built", "stations=2, bus_stops=4, rail_timetable=8")
+        ("built", "stations=2, bus_stops=4, rail_timetable=14")
     ]
+    week = load_layer("rail_timetable", out)
+    per_day = week.groupby("service_date").size()
+    assert per_day["2019-10-15"] == 8  # the fixture's Tuesday calls
+    assert sorted(per_day.index)[0] == "2019-10-14" and sorted(per_day.index)[-1] <= "2019-10-20"
     assert [r.status for r in run_pipeline(stage.STAGES, ctx)] == ["unchanged"]
     stations = load_layer("stations", out)
     assert stations.crs.to_epsg() == 4326
