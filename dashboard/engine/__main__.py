@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
-from dashboard.engine.errors import BadInputError, EngineError
+from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
 from dashboard.engine.inputs import (
     check_minutes,
     check_mode,
@@ -37,7 +37,7 @@ from dashboard.engine.inputs import (
     parse_latlon,
 )
 from dashboard.engine.settings import STREET_MODES
-from dashboard.engine.street import StreetTimes
+from dashboard.engine.street import METHOD_OUTSIDE, StreetTimes
 from dashboard.engine.transit_commute import transit_route
 
 REACH_LAYERS = ("schools", "childcare", "stations", "international_schools", "neighbourhoods")
@@ -101,6 +101,13 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
         mode=mode,
         direction="from",
     )
+    if result.method[0] == METHOD_OUTSIDE:
+        msg = (
+            f"{destination.lat},{destination.lon} is more than "
+            f"{engine.settings.max_distance_km:.0f} km from {origin.lat},{origin.lon}: "
+            "outside the covered region"
+        )
+        raise OutsideCoverageError(msg)
     minutes = float(result.minutes[0])
     return {
         "mode": mode,

@@ -12,7 +12,9 @@ Method per point, reported with every result:
 ``straight line x detour``
     walk and bike outside the detailed network, or car beyond the regional network:
     straight-line distance times a detour factor measured on Leuven's own network,
-    at mode speed (``estimated``).
+    at mode speed (``estimated``);
+``outside coverage``
+    farther from the anchor than ``max_distance_m``: no time (``nan``).
 
 Scaling: a network's edge weights are its travel times at the graph's reference speed; for
 another speed every shortest path scales by the same factor, so one search serves all
@@ -36,6 +38,7 @@ Direction = Literal["from", "to"]
 METHOD_NETWORK = "network"
 METHOD_REGIONAL = "regional network"
 METHOD_STRAIGHT = "straight line x detour"
+METHOD_OUTSIDE = "outside coverage"
 
 
 def node_times(
@@ -186,7 +189,9 @@ def street_times(
         minutes[routed] = (times[p_node[routed]] * query.scale + legs_s) / 60.0
     minutes = minutes.astype(float)
     minutes[~np.isfinite(minutes)] = np.nan  # unreachable within the limit
-    minutes[straight > query.max_distance_m] = np.nan
+    too_far = straight > query.max_distance_m
+    minutes[too_far] = np.nan
+    method[too_far] = METHOD_OUTSIDE
     if query.max_minutes is not None:
         minutes[minutes > query.max_minutes] = np.nan
     estimated = method != METHOD_NETWORK

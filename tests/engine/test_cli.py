@@ -106,3 +106,8 @@ def test_bad_arguments_exit_2_with_one_line(
 def test_place_far_away_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "--from", "48.85,2.35", "--to", "50.87,4.70", "--mode", "walk"]) == 1
     assert "km from the nearest walk network" in capsys.readouterr().err
+
+
+def test_destination_far_away_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--from", "50.88,4.70", "--to", "48.85,2.35", "--mode", "car"]) == 1
+    assert "outside the covered region" in capsys.readouterr().err
