@@ -7,7 +7,9 @@ reaches a popup or tooltip: folium inserts property values into the page as HTML
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -89,3 +91,346 @@ def point_layer(
         style_function=lambda _: {"color": color, "fillColor": color},
         popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
     )
+
+
+# -- Explore map -------------------------------------------------------------------------
+#: Upper bounds (minutes) of the commute colour classes and their colours (light = near).
+MINUTE_BINS: tuple[float, ...] = (10, 20, 30, 45, 60, 90, float("inf"))
+MINUTE_COLOURS: tuple[str, ...] = (
+    "#1a9850",
+    "#66bd63",
+    "#a6d96a",
+    "#fee08b",
+    "#fdae61",
+    "#f46d43",
+    "#d73027",
+)
+#: Upper bounds (EUR) of the price classes and their colours.
+PRICE_BINS: tuple[float, ...] = (250_000, 300_000, 350_000, 400_000, 450_000, float("inf"))
+PRICE_COLOURS: tuple[str, ...] = ("#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
+NO_DATA_COLOUR = "#bbbbbb"
+#: Colour of a school by its main level (schools layer ``level``).
+SCHOOL_LEVEL_COLOURS: dict[str, str] = {
+    "basis": "#1f77b4",
+    "kleuter": "#17becf",
+    "lager": "#1f77b4",
+    "secundair": "#9467bd",
+    "buitengewoon basis": "#8c564b",
+    "buitengewoon secundair": "#8c564b",
+}
+OTHER_SCHOOL_COLOUR = "#7f7f7f"
+#: Coordinates of display geometries are rounded to this grid (degrees, ~1 m).
+DISPLAY_GRID_DEG = 1e-5
+
+
+def colour_for(value: float, bins: Sequence[float], colours: Sequence[str]) -> str:
+    """Return the colour of the first class whose upper bound holds ``value``."""
+    if value is None or pd.isna(value):
+        return NO_DATA_COLOUR
+    for bound, colour in zip(bins, colours, strict=True):
+        if value <= bound:
+            return colour
+    return colours[-1]
+
+
+def _display_geometry(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoSeries:
+    """Simplify and round polygons for the map (payload, not analysis)."""
+    import shapely
+
+    simple = frame.geometry.simplify(tolerance_deg, preserve_topology=True)
+    return gpd.GeoSeries(
+        shapely.set_precision(simple.values, DISPLAY_GRID_DEG), index=frame.index, crs=frame.crs
+    )
+
+
+def _as_geojson(frame: gpd.GeoDataFrame) -> dict:  # type: ignore[type-arg]
+    """GeoJSON dict without per-feature bounding boxes (a third of a point's bytes)."""
+    parsed: dict = json.loads(frame.to_json(show_bbox=False, drop_id=False))  # type: ignore[type-arg]
+    return parsed
+
+
+def _point_frame(frame: gpd.GeoDataFrame, fields: Sequence[str]) -> gpd.GeoDataFrame:
+    shown = escape_text_columns(frame, [f for f in fields if f in frame.columns])
+    shown["geometry"] = gpd.points_from_xy(
+        frame.geometry.x.round(5), frame.geometry.y.round(5), crs=frame.crs
+    )
+    return shown
+
+
+def neighbourhood_layer(
+    candidates: gpd.GeoDataFrame,
+    *,
+    colour_by: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    name: str,
+    tolerance_deg: float = 0.0004,
+) -> folium.GeoJson:
+    """Candidate neighbourhoods filled by commute time or price; estimated ones dashed.
+
+    ``candidates`` needs ``worst_minutes``, ``price_eur`` and ``estimated`` besides
+    ``fields``.  Style values travel as ``_fill``/``_dash`` properties so that one
+    style function serves every feature.
+    """
+    shown = escape_text_columns(candidates, fields)
+    if colour_by == "price":
+        fills = [colour_for(v, PRICE_BINS, PRICE_COLOURS) for v in candidates["price_eur"]]
+    else:
+        fills = [colour_for(v, MINUTE_BINS, MINUTE_COLOURS) for v in candidates["worst_minutes"]]
+    shown["_fill"] = fills
+    shown["_dash"] = ["6 4" if e else "" for e in candidates["estimated"].astype(bool)]
+    shown["geometry"] = _display_geometry(candidates, tolerance_deg)
+
+    def style(feature: dict) -> dict:  # type: ignore[type-arg]
+        props = feature["properties"]
+        return {
+            "color": "#333333",
+            "weight": 1.5 if props["_dash"] else 1,
+            "dashArray": props["_dash"] or None,
+            "fillColor": props["_fill"],
+            "fillOpacity": 0.55,
+        }
+
+    return folium.GeoJson(
+        _as_geojson(shown),
+        name=name,
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=list(fields[:3]), aliases=list(aliases[:3])),
+        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
+    )
+
+
+def school_layer(
+    schools: gpd.GeoDataFrame,
+    name: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    *,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Schools as canvas circle markers coloured by their main level."""
+    shown = _point_frame(schools, fields)
+    shown["_colour"] = [
+        SCHOOL_LEVEL_COLOURS.get(str(level), OTHER_SCHOOL_COLOUR) for level in schools["level"]
+    ]
+    return folium.GeoJson(
+        _as_geojson(shown),
+        name=name,
+        show=show,
+        marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.85, weight=1),
+        style_function=lambda f: {
+            "color": f["properties"]["_colour"],
+            "fillColor": f["properties"]["_colour"],
+        },
+        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
+    )
+
+
+def compact_point_layer(
+    frame: gpd.GeoDataFrame,
+    name: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    *,
+    color: str,
+    radius: int = 5,
+    show: bool = True,
+) -> folium.GeoJson:
+    """Like :func:`point_layer` with coordinates rounded to ~1 m (smaller payload)."""
+    present = [f for f in fields if f in frame.columns]
+    shown = _point_frame(frame, present)
+    labels = [a for f, a in zip(fields, aliases, strict=True) if f in frame.columns]
+    return folium.GeoJson(
+        _as_geojson(shown),
+        name=name,
+        show=show,
+        marker=folium.CircleMarker(radius=radius, fill=True, fill_opacity=0.85, weight=1),
+        style_function=lambda _: {"color": color, "fillColor": color},
+        popup=folium.GeoJsonPopup(fields=present, aliases=labels),
+    )
+
+
+def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> folium.FeatureGroup:
+    """Workplaces as large numbered circles (no icon font: works offline)."""
+    group = folium.FeatureGroup(name=name)
+    colours = ("#000000", "#c51b7d")
+    for number, (label, lat, lon) in enumerate(points, start=1):
+        folium.CircleMarker(
+            location=(lat, lon),
+            radius=10,
+            color="#ffffff",
+            weight=3,
+            fill=True,
+            fill_color=colours[(number - 1) % 2],
+            fill_opacity=1.0,
+            tooltip=html.escape(f"{number}: {label}"),
+        ).add_to(group)
+    return group
+
+
+def legend_html(
+    title: str, bins: Sequence[float], colours: Sequence[str], note: str, *, unit: str = ""
+) -> str:
+    """Return a small fixed legend (plain HTML, our own text, escaped anyway)."""
+    rows = []
+    low = 0.0
+    for bound, colour in zip(bins, colours, strict=True):
+        text = f"> {low:,.0f}{unit}" if bound == float("inf") else f"{low:,.0f}-{bound:,.0f}{unit}"
+        rows.append(
+            f'<div><span style="background:{colour};display:inline-block;width:14px;'
+            f'height:10px;margin-right:4px;border:1px solid #555"></span>{html.escape(text)}</div>'
+        )
+        low = bound
+    return (
+        '<div id="atlas-legend" style="position:fixed;bottom:24px;left:10px;z-index:9999;'
+        "background:rgba(255,255,255,0.9);padding:6px 8px;font:12px sans-serif;"
+        'border:1px solid #999;border-radius:4px">'
+        f"<b>{html.escape(title)}</b>{''.join(rows)}"
+        '<div style="margin-top:4px"><span style="display:inline-block;width:14px;height:0;'
+        f'border-top:2px dashed #333;margin-right:4px"></span>{html.escape(note)}</div></div>'
+    )
+
+
+def add_legend(fmap: folium.Map, legend: str) -> None:
+    """Attach a legend to the map's page."""
+    fmap.get_root().html.add_child(folium.Element(legend))  # type: ignore[attr-defined]
+
+
+def map_payload_bytes(fmap: folium.Map) -> int:
+    """Size of the rendered map page in bytes (what the browser receives)."""
+    return len(fmap.get_root().render().encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class ExploreLayers:
+    """The frames drawn on the Explore map (already filtered to what is shown)."""
+
+    candidates: gpd.GeoDataFrame
+    schools: gpd.GeoDataFrame
+    international: gpd.GeoDataFrame
+    childcare: gpd.GeoDataFrame
+    stations: gpd.GeoDataFrame
+    bus_stops: gpd.GeoDataFrame
+    workplaces: tuple[tuple[str, float, float], ...]
+
+
+def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.Map:
+    """Assemble the Explore map: candidates, amenities, workplaces, legend, layer control.
+
+    Parameters
+    ----------
+    layers : ExploreLayers
+        What to draw.
+    colour_by : str
+        ``"commute"`` or ``"price"``: the fill of the neighbourhoods.
+    lang : str
+        Interface language of layer names, aliases and the legend.
+    """
+    from dashboard.i18n import t
+
+    fmap = base_map()
+    cand = layers.candidates.copy()
+    two = "minutes_2" in cand.columns
+    fields = ["name", "municipality", "minutes_1", *(["minutes_2"] if two else [])]
+    aliases = [t("col_name", lang), t("col_municipality", lang), t("col_minutes_1", lang)]
+    aliases += [t("col_minutes_2", lang)] if two else []
+    fields += ["method_1", "n_schools_match", "n_childcare_match", "childcare_coverage"]
+    aliases += [
+        t("col_estimated", lang),
+        t("col_schools", lang),
+        t("col_childcare", lang),
+        t("col_childcare_coverage", lang),
+    ]
+    fields += ["price_eur", "source"]
+    aliases += [t("col_price", lang), t("source", lang)]
+    cand["source"] = "Provincies in Cijfers (wijken); Statbel (prices); engine: " + cand[
+        "method_1"
+    ].astype(str)
+    if len(cand):
+        neighbourhood_layer(
+            cand,
+            colour_by=colour_by,
+            fields=fields,
+            aliases=aliases,
+            name=t("layer_neighbourhoods", lang),
+        ).add_to(fmap)
+    school_fields = ["name", "levels", "net", "language", "address", "source"]
+    school_aliases = ["Name", "Levels", "Net", "Language", "Address", t("source", lang)]
+    schools = layers.schools.assign(source="Onderwijs Vlaanderen 2022")
+    if len(schools):
+        school_layer(schools, t("layer_schools", lang), school_fields, school_aliases).add_to(fmap)
+    intl = layers.international.assign(source="curated; see Data & sources")
+    _add_points(
+        fmap,
+        intl,
+        "layer_international",
+        ["name", "type", "curriculum", "coord_quality", "source"],
+        "#d62728",
+        lang,
+        radius=7,
+    )
+    care = layers.childcare.assign(source="OpenStreetMap 2024 (partial)")
+    _add_points(
+        fmap,
+        care,
+        "layer_childcare",
+        ["name", "category", "address", "coverage", "source"],
+        "#2ca02c",
+        lang,
+    )
+    stations = layers.stations.assign(source="NMBS/SNCB GTFS 2019")
+    _add_points(
+        fmap,
+        stations,
+        "layer_stations",
+        ["name_nl", "name_fr", "trains_per_weekday", "source"],
+        "#6a3d9a",
+        lang,
+        radius=6,
+    )
+    # Thousands of stops: no per-feature source (it is in the layer name) to keep the
+    # payload small; lines are known in central Leuven only.
+    _add_points(
+        fmap,
+        layers.bus_stops,
+        "layer_bus_stops",
+        ["name", "lines"],
+        "#ff7f0e",
+        lang,
+        radius=3,
+        show=False,
+    )
+    if layers.workplaces:
+        workplace_layer(layers.workplaces, t("layer_workplaces", lang)).add_to(fmap)
+    if colour_by == "price":
+        legend = legend_html(
+            t("legend_price", lang), PRICE_BINS, PRICE_COLOURS, t("legend_estimated", lang)
+        )
+    else:
+        legend = legend_html(
+            t("legend_minutes", lang), MINUTE_BINS, MINUTE_COLOURS, t("legend_estimated", lang)
+        )
+    add_legend(fmap, legend)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def _add_points(
+    fmap: folium.Map,
+    frame: gpd.GeoDataFrame,
+    name_key: str,
+    fields: list[str],
+    color: str,
+    lang: str,
+    *,
+    radius: int = 5,
+    show: bool = True,
+) -> None:
+    from dashboard.i18n import t
+
+    if not len(frame):
+        return
+    aliases = [t("source", lang) if f == "source" else f.replace("_", " ") for f in fields]
+    compact_point_layer(
+        frame, t(name_key, lang), fields, aliases, color=color, radius=radius, show=show
+    ).add_to(fmap)

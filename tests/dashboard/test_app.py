@@ -1,21 +1,146 @@
-"""AppTest: the app starts on the committed snapshot and lists every layer's source."""
+"""AppTest: every page runs on the committed snapshot; widgets change the results;
+the URL restores the view; every language renders."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import state
 from geodata.io import load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGES = ("neighbourhoods", "planner", "sources")
 
 
-def test_app_runs_and_lists_sources() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def _run(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params or {})
+    return at.run()
+
+
+def _matches(at: AppTest) -> int:
+    """Rows of the results table (the text alternative of the map; the page's only table)."""
+    assert not at.exception, at.exception
+    return len(at.dataframe[0].value)
+
+
+@pytest.fixture(scope="module")
+def explore() -> AppTest:
+    return _run()
+
+
+def test_explore_runs_with_map_table_and_downloads(explore: AppTest) -> None:
+    assert not explore.exception
+    assert not explore.error
+    assert explore.title[0].value == "Explore"
+    assert _matches(explore) > 0
+    downloads = {b.key for b in explore.get("download_button")}
+    assert {"download_csv", "download_geojson", "download_gpkg"} <= downloads
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs(explore: AppTest, page: str) -> None:
+    explore.switch_page(f"app_pages/{page}.py").run()
+    assert not explore.exception
+    assert not explore.error
+    explore.switch_page("app_pages/explore.py").run()
+
+
+def test_sources_lists_every_manifest() -> None:
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/sources.py").run()
     assert not at.exception
-    assert at.title[0].value == "Leuven Atlas"
     table = at.dataframe[0].value
     assert len(table) == len(load_manifests())
-    assert any("OpenStreetMap contributors" in lic for lic in table["licence"])
-    assert not at.error
+    assert table["Licence"].str.contains("OpenStreetMap contributors").any()
+    assert any("not on the map" in m.value for m in at.markdown)
+
+
+def test_bike_15_reaches_fewer_neighbourhoods_than_car_30() -> None:
+    at = _run()  # default workplace: Leuven station
+    at.selectbox(key="p1_mode").set_value("bike")
+    at.slider(key="p1_max").set_value(15).run()
+    bike = _matches(at)
+    at.selectbox(key="p1_mode").set_value("car")
+    at.slider(key="p1_max").set_value(30).run()
+    car = _matches(at)
+    assert 0 < bike < car
+
+
+def test_filters_reduce_results() -> None:
+    at = _run({"m1": "car", "t1": "30"})
+    everything = _matches(at)
+    at.selectbox(key=state.SCHOOL_LEVEL).set_value("secundair").run()
+    secondary = _matches(at)
+    assert 0 < secondary < everything
+    at.number_input(key=state.BUDGET_MAX).set_value(350_000).run()
+    assert _matches(at) < secondary
+
+
+def test_second_workplace_only_removes_candidates() -> None:
+    at = _run({"m1": "car", "t1": "30"})
+    alone = _matches(at)
+    at.checkbox(key=state.SECOND_ON).check().run()
+    at.radio(key=state.person_key(2, "how")).set_value("coords").run()
+    at.number_input(key=state.person_key(2, "lat")).set_value(50.8640)
+    at.number_input(key=state.person_key(2, "lon")).set_value(4.6790)
+    at.selectbox(key=state.person_key(2, "mode")).set_value("bike")
+    at.slider(key=state.person_key(2, "max")).set_value(20).run()
+    both = _matches(at)
+    assert 0 < both < alone
+    assert at.query_params["w2"] == "50.86400,4.67900"
+
+
+def test_url_sets_widgets() -> None:
+    at = _run({"m1": "ebike", "t1": "35", "lvl": "lager", "bt": "apartment", "lang": "nl"})
+    assert at.selectbox(key="p1_mode").value == "ebike"
+    assert at.slider(key="p1_max").value == 35
+    assert at.selectbox(key=state.SCHOOL_LEVEL).value == "lager"
+    assert at.radio(key=state.BUDGET_TYPE).value == "apartment"
+    assert at.selectbox(key=state.LANG).value == "nl"
+
+
+def test_widgets_write_url() -> None:
+    at = _run()
+    assert at.query_params == {}  # defaults keep the link short
+    at.selectbox(key="p1_mode").set_value("car")
+    at.slider(key="p1_max").set_value(45)
+    at.checkbox(key=state.INTL_ONLY).check().run()
+    assert at.query_params == {"m1": "car", "t1": "45", "intl": "1"}
+    restored = _run(dict(at.query_params))
+    assert restored.selectbox(key="p1_mode").value == "car"
+    assert restored.checkbox(key=state.INTL_ONLY).value is True
+    assert _matches(restored) == _matches(at)
+
+
+def test_bad_url_values_fall_back_to_defaults() -> None:
+    at = _run({"m1": "rocket", "t1": "abc", "lang": "xx", "w1": "not-a-place"})
+    assert not at.exception
+    assert at.selectbox(key="p1_mode").value == "bike"
+    assert at.selectbox(key=state.LANG).value == "en"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"), [("en", "Explore"), ("nl", "Verkennen"), ("fr", "Explorer")]
+)
+def test_each_language_renders(lang: str, title: str) -> None:
+    at = _run({"lang": lang})
+    assert not at.exception
+    assert at.title[0].value == title
+
+
+def test_workplace_outside_coverage_is_explained() -> None:
+    at = _run({"w1": "51.30000,3.20000"})  # Bruges: far beyond the engine's region
+    assert not at.exception
+    assert at.error
+    assert "outside the covered region" in at.error[0].value
+
+
+def test_train_mode_with_arrival_time() -> None:
+    at = _run({"m1": "train_bike", "t1": "45", "arr": "08:30"})
+    assert at.selectbox(key="p1_mode").value == "train_bike"
+    assert at.time_input(key=state.ARRIVE).value.strftime("%H:%M") == "08:30"
+    assert _matches(at) > 0

@@ -1,0 +1,301 @@
+"""Explore: where could we live, given where we work.
+
+Sidebar: workplace(s) with mode, limit and arrival time; filters for schools, childcare
+and budget.  Main area: the map of candidate neighbourhoods beside the same results as
+a sortable table with downloads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import cache, maps, state
+from dashboard.engine.core import COMMUTE_MODES
+from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
+from dashboard.i18n import t
+from dashboard.layers import candidates as cand
+from dashboard.layers import export
+from dashboard.layers.workplaces import DEFAULT_REF, Workplace
+from geodata.io import SnapshotError
+
+pk = state.person_key
+
+
+def _keep_valid(key: str, options: list[str], fallback: str) -> None:
+    """Reset a choice from the URL that is not offered (before its widget is drawn)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback if fallback in options else options[0]
+
+
+def _preset_input(person: int, lang: str) -> None:
+    table, problem = cache.presets()
+    if problem:
+        st.warning(t("presets_missing", lang, msg=problem))
+    options = table["ref"].tolist()
+    labels = dict(zip(table["ref"], table["label"], strict=True))
+    _keep_valid(pk(person, "preset"), options, DEFAULT_REF)
+    st.selectbox(
+        t("preset", lang), options, format_func=labels.__getitem__, key=pk(person, "preset")
+    )
+
+
+def _address_input(person: int, lang: str) -> None:
+    query = st.text_input(t("address_search", lang), key=pk(person, "addr_q"))
+    try:
+        matches = cache.address_matches(query or "")
+    except SnapshotError as exc:
+        st.warning(t("addresses_missing", lang, msg=exc))
+        return
+    options = ["addr:" + i for i in matches["id"]]
+    labels = dict(zip(options, matches["label"], strict=True))
+    current = st.session_state.get(pk(person, "addr"))
+    if current and current not in options:
+        try:
+            labels[current] = cache.workplace(current).label
+            options.insert(0, current)
+        except EngineError:
+            pass
+    if not options:
+        st.caption(t("address_none" if len(query or "") >= 3 else "address_hint", lang))
+        return
+    _keep_valid(pk(person, "addr"), options, options[0])
+    st.selectbox(
+        t("address_match", lang), options, format_func=labels.__getitem__, key=pk(person, "addr")
+    )
+
+
+def _person_inputs(person: int, lang: str) -> None:
+    st.subheader(t(f"person_{person}", lang))
+    how = st.radio(
+        t("choose_by", lang),
+        state.HOW_OPTIONS,
+        format_func=lambda h: t(f"how_{h}", lang),
+        key=pk(person, "how"),
+        horizontal=True,
+    )
+    if how == "preset":
+        _preset_input(person, lang)
+    elif how == "address":
+        _address_input(person, lang)
+    else:
+        left, right = st.columns(2)
+        left.number_input(t("latitude", lang), format="%.5f", step=0.001, key=pk(person, "lat"))
+        right.number_input(t("longitude", lang), format="%.5f", step=0.001, key=pk(person, "lon"))
+        st.caption(t("click_hint", lang))
+    st.selectbox(
+        t("mode", lang),
+        COMMUTE_MODES,
+        format_func=lambda m: t(f"mode_{m}", lang),
+        key=pk(person, "mode"),
+    )
+    st.slider(t("max_minutes", lang), *state.MINUTES_RANGE, step=5, key=pk(person, "max"))
+
+
+def _filter_inputs(lang: str) -> None:
+    any_label = t("any", lang)
+    with st.expander(t("filters", lang), expanded=True):
+        st.selectbox(
+            t("school_level", lang),
+            (cand.ANY, *cand.SCHOOL_LEVELS),
+            format_func=lambda v: any_label if v == cand.ANY else t(f"level_{v}", lang),
+            key=state.SCHOOL_LEVEL,
+        )
+        st.selectbox(
+            t("school_net", lang),
+            (cand.ANY, *cand.SCHOOL_NETS),
+            format_func=lambda v: any_label if v == cand.ANY else v,
+            key=state.SCHOOL_NET,
+        )
+        st.selectbox(
+            t("school_language", lang),
+            (cand.ANY, *cand.SCHOOL_LANGUAGES),
+            format_func=lambda v: any_label if v == cand.ANY else v,
+            key=state.SCHOOL_LANG,
+        )
+        st.checkbox(t("international_only", lang), key=state.INTL_ONLY)
+        st.selectbox(
+            t("childcare_type", lang),
+            (cand.ANY, *cand.CHILDCARE_TYPES),
+            format_func=lambda v: any_label if v == cand.ANY else v,
+            key=state.CHILDCARE_TYPE,
+        )
+        st.checkbox(t("childcare_keep_unknown", lang), key=state.CHILDCARE_KEEP)
+        st.caption(t("childcare_partial_note", lang))
+        st.radio(
+            t("budget_type", lang),
+            cand.BUDGET_TYPES,
+            format_func=lambda v: t(v, lang),
+            key=state.BUDGET_TYPE,
+            horizontal=True,
+        )
+        st.number_input(
+            t("budget_max", lang), *state.BUDGET_RANGE, step=25_000, key=state.BUDGET_MAX
+        )
+        st.radio(
+            t("colour_by", lang),
+            state.COLOUR_OPTIONS,
+            format_func=lambda v: t(f"colour_{v}", lang),
+            key=state.COLOUR_BY,
+            horizontal=True,
+        )
+
+
+def _sidebar(lang: str) -> None:
+    with st.sidebar:
+        _person_inputs(1, lang)
+        st.checkbox(t("second_workplace", lang), key=state.SECOND_ON)
+        if st.session_state.get(state.SECOND_ON):
+            _person_inputs(2, lang)
+            st.radio(
+                t("click_target", lang),
+                ("1", "2"),
+                format_func=lambda p: t(f"person_{p}", lang),
+                key=state.CLICK_TARGET,
+                horizontal=True,
+            )
+        st.time_input(t("arrive_by", lang), step=300, key=state.ARRIVE)
+        _filter_inputs(lang)
+
+
+def _on_map_click() -> None:
+    """Set the chosen person's workplace to the clicked point (callback: runs before widgets)."""
+    event = st.session_state.get(state.MAP) or {}
+    clicked = event.get("last_clicked")
+    if not clicked:
+        return
+    person = int(st.session_state.get(state.CLICK_TARGET, "1") or "1")
+    if not st.session_state.get(state.SECOND_ON):
+        person = 1
+    state.apply_map_click(person, float(clicked["lat"]), float(clicked["lng"]))
+
+
+def _report(exc: Exception, lang: str) -> None:
+    """Show one clear line for a failed computation."""
+    if isinstance(exc, SnapshotError):
+        st.error(t("data_missing", lang, msg=exc))
+        return
+    who = t(f"person_{getattr(exc, 'person', 1)}", lang)
+    cause = getattr(exc, "cause", exc)
+    if isinstance(cause, OutsideCoverageError):
+        st.error(t("outside_coverage", lang, who=who, msg=cause))
+    elif isinstance(cause, BadInputError) and "not available" in str(cause):
+        st.warning(t("mode_unavailable", lang, who=who, msg=cause))
+    else:
+        st.error(t("bad_input", lang, who=who, msg=cause))
+
+
+def _compute(s: state.ExploreState) -> tuple[Any, list[Workplace]]:
+    workplaces = [cache.workplace(s.w1)]
+    questions = [(s.m1, s.t1)]
+    if s.w2:
+        workplaces.append(cache.workplace(s.w2))
+        questions.append((s.m2, s.t2))
+    commutes = tuple(
+        (w.point.lat, w.point.lon, mode, limit, s.arr)
+        for w, (mode, limit) in zip(workplaces, questions, strict=True)
+    )
+    result = cache.candidates(commutes, s.lvl, s.net, s.sl, s.intl, s.cc, s.cck, s.bt, s.bmax)
+    return result, workplaces
+
+
+def _map(result: Any, s: state.ExploreState, workplaces: list[Workplace], lang: str) -> None:
+    filters = cand.PlaceFilters(
+        school_level=s.lvl, school_net=s.net, school_language=s.sl, childcare_type=s.cc
+    )
+    schools = cache.layer("schools")
+    intl = cache.layer("international_schools")
+    layers = maps.ExploreLayers(
+        candidates=result,
+        schools=cand.points_in(cand.matching_schools(schools, filters), result["code"]),
+        international=intl.loc[intl["in_region"].fillna(False).astype(bool)],
+        childcare=cand.matching_childcare(cache.layer("childcare"), filters),
+        stations=cache.layer("stations"),
+        bus_stops=cand.points_in(cache.layer("bus_stops"), result["code"]),
+        workplaces=tuple((w.label, w.point.lat, w.point.lon) for w in workplaces),
+    )
+    fmap = maps.explore_map(layers, colour_by=s.col, lang=lang)
+    st_folium(
+        fmap,
+        key=state.MAP,
+        height=640,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        on_change=_on_map_click,
+    )
+    st.caption(t("osm_credit", lang) + " " + t("estimated_note", lang))
+
+
+def _table(result: Any, lang: str) -> None:
+    total = len(cache.layer("neighbourhoods"))
+    st.subheader(t("results", lang))
+    st.write(t("n_results", lang, n=len(result), total=total))
+    if result.empty:
+        st.info(t("no_results", lang))
+    table = cand.result_table(result).drop(columns=["centroid_lon", "centroid_lat"])
+    names = {
+        "rank": t("col_rank", lang),
+        "name": t("col_name", lang),
+        "municipality": t("col_municipality", lang),
+        "minutes_1": t("col_minutes_1", lang),
+        "minutes_2": t("col_minutes_2", lang),
+        "estimated": t("col_estimated", lang),
+        "n_schools_match": t("col_schools", lang),
+        "n_international": t("col_international", lang),
+        "n_childcare_match": t("col_childcare", lang),
+        "childcare_coverage": t("col_childcare_coverage", lang),
+        "price_eur": t("col_price", lang),
+        "n_stations": t("col_stations", lang),
+        "n_bus_stops": t("col_bus_stops", lang),
+    }
+    shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
+    st.dataframe(shown, key=state.TABLE, hide_index=True, height=460, width="stretch")
+    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+    cols = st.columns(3)
+    cols[0].download_button(
+        t("download_csv", lang),
+        data=lambda: export.to_csv_bytes(result),
+        file_name="leuven_atlas_candidates.csv",
+        mime="text/csv",
+        key="download_csv",
+    )
+    cols[1].download_button(
+        t("download_geojson", lang),
+        data=lambda: export.to_geojson_bytes(result),
+        file_name="leuven_atlas_candidates.geojson",
+        mime="application/geo+json",
+        key="download_geojson",
+    )
+    cols[2].download_button(
+        t("download_gpkg", lang),
+        data=lambda: export.to_gpkg_bytes(result),
+        file_name="leuven_atlas_candidates.gpkg",
+        mime="application/geopackage+sqlite3",
+        key="download_gpkg",
+    )
+
+
+def render() -> None:
+    """Draw the Explore page."""
+    lang = state.language()
+    st.title(t("page_explore", lang))
+    st.caption(t("explore_intro", lang) + " " + t("share_hint", lang))
+    _sidebar(lang)
+    s = state.current()
+    try:
+        with st.spinner(t("computing", lang)):
+            result, workplaces = _compute(s)
+    except (EngineError, SnapshotError) as exc:
+        _report(exc, lang)
+        return
+    map_col, table_col = st.columns([3, 2])
+    with map_col, st.spinner(t("building_map", lang)):
+        _map(result, s, workplaces, lang)
+    with table_col:
+        _table(result, lang)
+
+
+render()

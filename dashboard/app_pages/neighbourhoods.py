@@ -1,0 +1,53 @@
+"""Neighbourhoods: the profile of every wijk as a sortable, filterable table.
+
+Reads the ``neighbourhoods`` layer as the ETL built it (no commute times here; the
+Explore page adds them).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache, state
+from dashboard.i18n import t
+from geodata.io import SnapshotError
+
+COLUMNS = {
+    "name": "col_name",
+    "municipality": "col_municipality",
+    "n_schools": "col_schools",
+    "n_childcare": "col_childcare",
+    "childcare_coverage": "col_childcare_coverage",
+    "median_house_price_muni": "house",
+    "median_apartment_price_muni": "apartment",
+    "n_stations": "col_stations",
+    "n_bus_stops": "col_bus_stops",
+}
+
+
+def render() -> None:
+    """Draw the Neighbourhoods page."""
+    lang = state.language()
+    st.title(t("page_neighbourhoods", lang))
+    st.caption(t("neighbourhoods_intro", lang))
+    try:
+        frame = cache.layer("neighbourhoods")
+    except SnapshotError as exc:
+        st.error(t("data_missing", lang, msg=exc))
+        return
+    municipalities = sorted(frame["municipality"].dropna().astype(str).unique())
+    chosen = st.multiselect(
+        t("municipality_filter", lang), municipalities, key=state.MUNICIPALITY_FILTER
+    )
+    if chosen:
+        frame = frame.loc[frame["municipality"].isin(chosen)]
+    table = pd.DataFrame(frame[list(COLUMNS)]).rename(
+        columns={c: t(k, lang) for c, k in COLUMNS.items()}
+    )
+    st.write(t("n_results", lang, n=len(table), total=len(cache.layer("neighbourhoods"))))
+    st.dataframe(table, key=state.NEIGHBOURHOOD_TABLE, hide_index=True, width="stretch")
+    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+
+
+render()

@@ -1,0 +1,84 @@
+"""Data & sources: every layer's source, date, licence, coverage and known gaps.
+
+Everything here is read from the manifests the ETL writes beside each file, so the page
+cannot drift from the data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import cache, state
+from dashboard.i18n import t
+from geodata.io import LayerManifest, SnapshotError
+
+GAPS = ("gap_childcare", "gap_buses", "gap_streets", "gap_population")
+
+
+def _overview(manifests: list[LayerManifest], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("col_layer", lang): m.title,
+                t("col_rows", lang): m.rows,
+                t("col_date", lang): m.data_date,
+                t("col_source", lang): m.source,
+                t("col_licence", lang): m.licence,
+                t("col_coverage", lang): m.coverage,
+                t("col_url", lang): m.source_url,
+            }
+            for m in manifests
+        ]
+    )
+
+
+def _not_mapped(extra: dict[str, Any]) -> pd.DataFrame | None:
+    """Rows a layer lists but cannot place (e.g. schools without coordinates)."""
+    rows = extra.get("not_mapped")
+    if not rows:
+        return None
+    if isinstance(rows, list) and all(isinstance(r, dict) for r in rows):
+        return pd.DataFrame(rows).astype(str)
+    return pd.DataFrame({"not_mapped": [json.dumps(rows, ensure_ascii=False)]})
+
+
+def _details(manifest: LayerManifest, lang: str) -> None:
+    with st.expander(f"{manifest.title} ({manifest.name})"):
+        st.markdown(
+            f"**{t('col_source', lang)}:** {manifest.source}  \n"
+            f"**{t('col_date', lang)}:** {manifest.data_date}  \n"
+            f"**{t('col_licence', lang)}:** {manifest.licence}  \n"
+            f"**{t('col_coverage', lang)}:** {manifest.coverage}"
+        )
+        missing = _not_mapped(manifest.extra)
+        if missing is not None:
+            st.markdown(f"**{t('not_mapped', lang)}**")
+            st.dataframe(missing, hide_index=True)
+        facts = {k: v for k, v in manifest.extra.items() if k != "not_mapped"}
+        if facts:
+            st.json(facts, expanded=False)
+
+
+def render() -> None:
+    """Draw the Data & sources page."""
+    lang = state.language()
+    st.title(t("page_sources", lang))
+    st.caption(t("sources_intro", lang) + " " + t("osm_credit", lang))
+    try:
+        manifests = cache.manifests()
+    except SnapshotError as exc:
+        st.error(t("data_missing", lang, msg=exc))
+        return
+    st.dataframe(_overview(manifests, lang), key="sources_table", hide_index=True, width="stretch")
+    st.subheader(t("known_gaps", lang))
+    st.markdown("\n".join(f"- {t(key, lang)}" for key in GAPS))
+    st.subheader(t("layer_details", lang))
+    for manifest in manifests:
+        _details(manifest, lang)
+
+
+render()

@@ -1,0 +1,121 @@
+"""Every Streamlit cache of the app, in one place.
+
+``st.cache_resource`` holds the read-only commute engine (never mutated after loading);
+``st.cache_data`` holds frames.  Cached functions take widget values (plain strings and
+numbers) as arguments, so the cache key always covers everything the result depends on.
+Errors (missing files, engine refusals) are not cached: the next run tries again.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from dashboard.engine.core import CommuteEngine
+from dashboard.engine.inputs import LatLon
+from dashboard.layers import workplaces as wp
+from dashboard.layers.candidates import Commute, PlaceFilters, commute_columns, rank_candidates
+from geodata.io import LayerManifest, load_layer, load_manifests
+
+
+@st.cache_resource(show_spinner=False)
+def engine() -> CommuteEngine:
+    """Return the shared commute engine (graphs load lazily on first query)."""
+    return CommuteEngine()
+
+
+@st.cache_data(show_spinner=False)
+def layer(name: str) -> pd.DataFrame:
+    """Return a processed layer (raises ``SnapshotError`` naming a missing file)."""
+    return load_layer(name)
+
+
+@st.cache_data(show_spinner=False)
+def manifests() -> list[LayerManifest]:
+    """Return every manifest of the snapshot."""
+    return load_manifests()
+
+
+@st.cache_data(show_spinner=False)
+def presets() -> tuple[pd.DataFrame, str]:
+    """Return the preset table and, when the workplaces layer is missing, why."""
+    from geodata.io import SnapshotError
+
+    try:
+        places: gpd.GeoDataFrame | None = load_layer("workplaces")
+        problem = ""
+    except SnapshotError as exc:
+        places, problem = None, str(exc)
+    return wp.preset_table(places, load_layer("stations")), problem
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def address_matches(query: str) -> pd.DataFrame:
+    """Return addresses matching ``query`` (raises ``SnapshotError`` when missing)."""
+    return wp.search_addresses(layer("addresses"), query)
+
+
+def _addresses_or_none() -> gpd.GeoDataFrame | None:
+    from geodata.io import SnapshotError
+
+    try:
+        return layer("addresses")
+    except SnapshotError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def workplace(ref: str) -> wp.Workplace:
+    """Resolve a workplace reference (raises ``BadInputError`` when unknown)."""
+    table, _ = presets()
+    addresses = _addresses_or_none() if wp.ref_kind(ref) == "address" else None
+    return wp.resolve_workplace(ref, table, addresses)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def candidates(
+    commutes: tuple[tuple[float, float, str, int, str], ...],
+    school_level: str,
+    school_net: str,
+    school_language: str,
+    international_only: bool,
+    childcare_type: str,
+    childcare_keep_unknown: bool,
+    budget_type: str,
+    budget_max_eur: int,
+) -> gpd.GeoDataFrame:
+    """Rank the neighbourhoods for the given commutes and filters.
+
+    Parameters
+    ----------
+    commutes : tuple of (lat, lon, mode, max_minutes, arrive_by)
+        One entry per person (widget values, hashable).
+    school_level, school_net, school_language, international_only, childcare_type,
+    childcare_keep_unknown, budget_type, budget_max_eur
+        The filter widgets' values (see :class:`PlaceFilters`).
+    """
+    places = layer("neighbourhoods")
+    questions = [
+        Commute(LatLon(lat, lon), mode, float(limit), arrive)
+        for lat, lon, mode, limit, arrive in commutes
+    ]
+    times = commute_columns(engine(), places, questions)
+    filters = PlaceFilters(
+        school_level=school_level,
+        school_net=school_net,
+        school_language=school_language,
+        international_only=international_only,
+        childcare_type=childcare_type,
+        childcare_keep_unknown=childcare_keep_unknown,
+        budget_type=budget_type,
+        budget_max_eur=float(budget_max_eur),
+    )
+    return rank_candidates(
+        places,
+        times,
+        layer("schools"),
+        layer("international_schools"),
+        layer("childcare"),
+        filters,
+    )

@@ -1,0 +1,356 @@
+"""Interface text in English, Dutch and French: one table and a ``t()`` helper.
+
+Only the interface is translated; names of places, schools and sources stay as the
+source writes them.  A missing translation falls back to English, and a missing key
+shows the key itself, so a gap is visible but never breaks a page.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGUAGES: Final[dict[str, str]] = {"en": "English", "nl": "Nederlands", "fr": "Français"}
+DEFAULT_LANGUAGE: Final[str] = "en"
+
+#: key -> (English, Dutch, French)
+_TABLE: Final[dict[str, tuple[str, str, str]]] = {
+    # app and navigation
+    "app_title": ("Leuven Atlas", "Leuven Atlas", "Leuven Atlas"),
+    "language": ("Language", "Taal", "Langue"),
+    "page_explore": ("Explore", "Verkennen", "Explorer"),
+    "page_neighbourhoods": ("Neighbourhoods", "Wijken", "Quartiers"),
+    "page_planner": ("Planner", "Planner", "Planificateur"),
+    "page_sources": ("Data & sources", "Data & bronnen", "Données & sources"),
+    "osm_credit": (
+        "Map data © OpenStreetMap contributors.",
+        "Kaartgegevens © OpenStreetMap-bijdragers.",
+        "Données cartographiques © contributeurs OpenStreetMap.",
+    ),
+    "explore_intro": (
+        "Where could we live, given where we work? Neighbourhoods (wijken) ranked by commute "
+        "time to the workplace(s), with schools, childcare and prices.",
+        "Waar kunnen we wonen, gegeven waar we werken? Wijken gerangschikt op pendeltijd naar "
+        "de werkplek(ken), met scholen, kinderopvang en prijzen.",
+        "Où pourrions-nous habiter, vu où nous travaillons ? Quartiers classés selon le temps "
+        "de trajet vers le(s) lieu(x) de travail, avec écoles, accueil d'enfants et prix.",
+    ),
+    # workplace
+    "person_1": ("Person 1", "Persoon 1", "Personne 1"),
+    "person_2": ("Person 2", "Persoon 2", "Personne 2"),
+    "second_workplace": (
+        "Add a second workplace (partner)",
+        "Tweede werkplek toevoegen (partner)",
+        "Ajouter un second lieu de travail (partenaire)",
+    ),
+    "workplace": ("Workplace", "Werkplek", "Lieu de travail"),
+    "how_preset": ("Preset", "Voorkeuze", "Présélection"),
+    "how_address": ("Address", "Adres", "Adresse"),
+    "how_coords": ("Coordinates / map click", "Coördinaten / klik op kaart", "Coordonnées / clic"),
+    "choose_by": ("Choose by", "Kies via", "Choisir par"),
+    "preset": (
+        "Employer, campus or station",
+        "Werkgever, campus of station",
+        "Employeur, campus ou gare",
+    ),
+    "address_search": ("Search an address", "Zoek een adres", "Chercher une adresse"),
+    "address_match": ("Matching addresses", "Gevonden adressen", "Adresses trouvées"),
+    "address_none": (
+        "No address matches this search.",
+        "Geen adres gevonden voor deze zoekopdracht.",
+        "Aucune adresse ne correspond à cette recherche.",
+    ),
+    "address_hint": (
+        "Type at least 3 characters (offline index of OSM and school addresses).",
+        "Typ minstens 3 tekens (offline index van OSM- en schooladressen).",
+        "Tapez au moins 3 caractères (index hors ligne des adresses OSM et des écoles).",
+    ),
+    "latitude": ("Latitude", "Breedtegraad", "Latitude"),
+    "longitude": ("Longitude", "Lengtegraad", "Longitude"),
+    "click_target": ("A map click sets", "Een klik op de kaart zet", "Un clic sur la carte fixe"),
+    "click_hint": (
+        "Click the map to place a workplace.",
+        "Klik op de kaart om een werkplek te plaatsen.",
+        "Cliquez sur la carte pour placer un lieu de travail.",
+    ),
+    "mode": ("Mode", "Vervoerswijze", "Mode"),
+    "max_minutes": ("Maximum minutes", "Maximum minuten", "Minutes maximum"),
+    "arrive_by": ("Arrive by (train)", "Aankomen om (trein)", "Arriver à (train)"),
+    "mode_walk": ("Walk", "Te voet", "À pied"),
+    "mode_bike": ("Bike", "Fiets", "Vélo"),
+    "mode_ebike": ("E-bike", "Elektrische fiets", "Vélo électrique"),
+    "mode_car": ("Car", "Auto", "Voiture"),
+    "mode_train_walk": ("Train + walk", "Trein + te voet", "Train + à pied"),
+    "mode_train_bike": ("Train + bike", "Trein + fiets", "Train + vélo"),
+    # filters
+    "filters": ("Filters", "Filters", "Filtres"),
+    "school_level": ("School level", "Schoolniveau", "Niveau scolaire"),
+    "school_net": ("School network", "Onderwijsnet", "Réseau scolaire"),
+    "school_language": ("School language", "Taal van de school", "Langue de l'école"),
+    "international_only": (
+        "International schools only",
+        "Enkel internationale scholen",
+        "Écoles internationales uniquement",
+    ),
+    "childcare_type": ("Childcare type", "Type kinderopvang", "Type d'accueil d'enfants"),
+    "childcare_keep_unknown": (
+        "Keep neighbourhoods without childcare data",
+        "Wijken zonder opvanggegevens behouden",
+        "Garder les quartiers sans données d'accueil",
+    ),
+    "budget_type": ("Budget for", "Budget voor", "Budget pour"),
+    "budget_max": (
+        "Max. municipal median price (EUR, 0 = no limit)",
+        "Max. mediaanprijs gemeente (EUR, 0 = geen limiet)",
+        "Prix médian communal max. (EUR, 0 = sans limite)",
+    ),
+    "house": ("House", "Huis", "Maison"),
+    "apartment": ("Apartment", "Appartement", "Appartement"),
+    "any": ("Any", "Alle", "Tous"),
+    "level_kleuter": ("Nursery (kleuter)", "Kleuter", "Maternel (kleuter)"),
+    "level_lager": ("Primary (lager)", "Lager", "Primaire (lager)"),
+    "level_secundair": ("Secondary (secundair)", "Secundair", "Secondaire (secundair)"),
+    "level_buitengewoon": (
+        "Special needs (buitengewoon)",
+        "Buitengewoon",
+        "Enseignement spécialisé (buitengewoon)",
+    ),
+    "colour_by": (
+        "Colour neighbourhoods by",
+        "Kleur wijken volgens",
+        "Colorer les quartiers selon",
+    ),
+    "colour_commute": ("Commute time", "Pendeltijd", "Temps de trajet"),
+    "colour_price": ("Price", "Prijs", "Prix"),
+    # results
+    "results": ("Results", "Resultaten", "Résultats"),
+    "n_results": (
+        "{n} of {total} neighbourhoods match.",
+        "{n} van {total} wijken voldoen.",
+        "{n} quartiers sur {total} correspondent.",
+    ),
+    "no_results": (
+        "No neighbourhood matches: raise the time limit, change the mode or relax a filter.",
+        "Geen enkele wijk voldoet: verhoog de tijdslimiet, kies een andere vervoerswijze of "
+        "versoepel een filter.",
+        "Aucun quartier ne correspond : augmentez la limite de temps, changez de mode ou "
+        "assouplissez un filtre.",
+    ),
+    "estimated_note": (
+        "Times marked estimated (dashed outline on the map) are straight-line distance x a "
+        "detour factor measured on Leuven's network, not a route.",
+        "Tijden gemarkeerd als geschat (stippellijn op de kaart) zijn vogelvluchtafstand x een "
+        "omwegfactor gemeten op het Leuvense netwerk, geen route.",
+        "Les temps marqués estimés (contour en tirets sur la carte) sont la distance à vol "
+        "d'oiseau x un facteur de détour mesuré sur le réseau de Louvain, pas un itinéraire.",
+    ),
+    "childcare_partial_note": (
+        "Childcare: only OpenStreetMap objects of central Leuven (2024); elsewhere no data.",
+        "Kinderopvang: enkel OpenStreetMap-objecten in centraal Leuven (2024); elders geen data.",
+        "Accueil d'enfants : seulement les objets OpenStreetMap du centre de Louvain (2024) ; "
+        "ailleurs pas de données.",
+    ),
+    "price_note": (
+        "Prices are the municipality's median sale price (Statbel), not the neighbourhood's.",
+        "Prijzen zijn de mediane verkoopprijs van de gemeente (Statbel), niet van de wijk.",
+        "Les prix sont le prix de vente médian de la commune (Statbel), pas du quartier.",
+    ),
+    "download_csv": ("Download CSV", "CSV downloaden", "Télécharger CSV"),
+    "download_geojson": ("Download GeoJSON", "GeoJSON downloaden", "Télécharger GeoJSON"),
+    "download_gpkg": ("Download GeoPackage", "GeoPackage downloaden", "Télécharger GeoPackage"),
+    "computing": ("Computing commute times…", "Pendeltijden berekenen…", "Calcul des trajets…"),
+    "building_map": ("Drawing the map…", "Kaart tekenen…", "Dessin de la carte…"),
+    "outside_coverage": (
+        "The workplace of {who} is outside the covered region: {msg}",
+        "De werkplek van {who} ligt buiten het gedekte gebied: {msg}",
+        "Le lieu de travail de {who} est hors de la région couverte : {msg}",
+    ),
+    "mode_unavailable": (
+        "{who}: {msg}. Train modes are being added; choose a street mode for now.",
+        "{who}: {msg}. Treinmodi worden toegevoegd; kies voorlopig een straatmodus.",
+        "{who} : {msg}. Les modes train arrivent ; choisissez un mode routier pour l'instant.",
+    ),
+    "bad_input": ("{who}: {msg}", "{who}: {msg}", "{who} : {msg}"),
+    "data_missing": (
+        "A data file is missing or unreadable: {msg}",
+        "Een databestand ontbreekt of is onleesbaar: {msg}",
+        "Un fichier de données est manquant ou illisible : {msg}",
+    ),
+    "presets_missing": (
+        "Workplace presets unavailable ({msg}); railway stations are offered instead.",
+        "Voorkeuzes voor werkplekken niet beschikbaar ({msg}); treinstations worden aangeboden.",
+        "Présélections indisponibles ({msg}) ; les gares sont proposées à la place.",
+    ),
+    "addresses_missing": (
+        "Address search unavailable: {msg}",
+        "Adres zoeken niet beschikbaar: {msg}",
+        "Recherche d'adresse indisponible : {msg}",
+    ),
+    "share_hint": (
+        "The page address (URL) holds every choice: copy it to share this view.",
+        "Het paginaadres (URL) bevat elke keuze: kopieer het om deze weergave te delen.",
+        "L'adresse de la page (URL) contient tous les choix : copiez-la pour partager cette vue.",
+    ),
+    # table columns
+    "col_rank": ("Rank", "Rang", "Rang"),
+    "col_name": ("Neighbourhood", "Wijk", "Quartier"),
+    "col_municipality": ("Municipality", "Gemeente", "Commune"),
+    "col_minutes_1": ("Minutes (1)", "Minuten (1)", "Minutes (1)"),
+    "col_minutes_2": ("Minutes (2)", "Minuten (2)", "Minutes (2)"),
+    "col_estimated": ("Estimated", "Geschat", "Estimé"),
+    "col_schools": ("Matching schools", "Passende scholen", "Écoles correspondantes"),
+    "col_international": (
+        "International schools",
+        "Internationale scholen",
+        "Écoles internationales",
+    ),
+    "col_childcare": ("Childcare", "Kinderopvang", "Accueil d'enfants"),
+    "col_childcare_coverage": ("Childcare data", "Opvangdata", "Données d'accueil"),
+    "col_price": ("Median price (EUR)", "Mediaanprijs (EUR)", "Prix médian (EUR)"),
+    "col_stations": ("Stations", "Stations", "Gares"),
+    "col_bus_stops": ("Bus stops", "Bushaltes", "Arrêts de bus"),
+    # map
+    "layer_neighbourhoods": ("Neighbourhoods", "Wijken", "Quartiers"),
+    "layer_schools": ("Schools (2022)", "Scholen (2022)", "Écoles (2022)"),
+    "layer_international": (
+        "International schools",
+        "Internationale scholen",
+        "Écoles internationales",
+    ),
+    "layer_childcare": (
+        "Childcare (partial: OSM, central Leuven)",
+        "Kinderopvang (gedeeltelijk: OSM, centraal Leuven)",
+        "Accueil d'enfants (partiel : OSM, centre de Louvain)",
+    ),
+    "layer_stations": ("Railway stations (2019)", "Treinstations (2019)", "Gares (2019)"),
+    "layer_bus_stops": (
+        "Bus stops (De Lijn 2019; lines: OSM, central Leuven)",
+        "Bushaltes (De Lijn 2019; lijnen: OSM, centraal Leuven)",
+        "Arrêts de bus (De Lijn 2019 ; lignes : OSM, centre de Louvain)",
+    ),
+    "layer_workplaces": ("Workplaces", "Werkplekken", "Lieux de travail"),
+    "legend_minutes": (
+        "Commute (worst of both, min)",
+        "Pendel (slechtste, min)",
+        "Trajet (pire, min)",
+    ),
+    "legend_price": ("Median price (EUR)", "Mediaanprijs (EUR)", "Prix médian (EUR)"),
+    "legend_estimated": (
+        "dashed outline = estimated time",
+        "stippellijn = geschatte tijd",
+        "contour en tirets = temps estimé",
+    ),
+    "source": ("Source", "Bron", "Source"),
+    # other pages
+    "neighbourhoods_intro": (
+        "Profile of every neighbourhood (wijk): schools, childcare, stations, bus stops and "
+        "the municipality's median prices. Sort or filter the table; the Explore page adds "
+        "commute times.",
+        "Profiel van elke wijk: scholen, kinderopvang, stations, bushaltes en de mediaanprijzen "
+        "van de gemeente. Sorteer of filter de tabel; de pagina Verkennen voegt pendeltijden toe.",
+        "Profil de chaque quartier : écoles, accueil d'enfants, gares, arrêts de bus et prix "
+        "médians de la commune. Triez ou filtrez le tableau ; la page Explorer ajoute les trajets.",
+    ),
+    "municipality_filter": ("Municipalities", "Gemeenten", "Communes"),
+    "planner_intro": (
+        "The planner will chain a morning trip home -> childcare or school -> work and compare "
+        "a few candidate homes side by side. It is not built yet; meanwhile the Explore page "
+        "answers one or two commutes with school, childcare and budget filters.",
+        "De planner zal een ochtendrit thuis -> opvang of school -> werk koppelen en enkele "
+        "kandidaat-woningen naast elkaar vergelijken. Hij is nog niet gebouwd; intussen "
+        "beantwoordt de pagina Verkennen één of twee pendels met filters voor school, opvang "
+        "en budget.",
+        "Le planificateur enchaînera le trajet du matin domicile -> accueil ou école -> travail "
+        "et comparera quelques logements candidats. Il n'est pas encore construit ; en attendant "
+        "la page Explorer répond à un ou deux trajets avec des filtres école, accueil et budget.",
+    ),
+    "planner_modes": (
+        "Commute modes available now",
+        "Nu beschikbare vervoerswijzen",
+        "Modes de trajet disponibles",
+    ),
+    "sources_intro": (
+        "Every layer of the committed snapshot with its source, data date, licence, coverage "
+        "and known gaps, read from the manifests written by the ETL.",
+        "Elke laag van de momentopname met bron, datum, licentie, dekking en bekende leemten, "
+        "gelezen uit de manifesten van de ETL.",
+        "Chaque couche de l'instantané avec sa source, sa date, sa licence, sa couverture et "
+        "ses lacunes connues, lues dans les manifestes de l'ETL.",
+    ),
+    "known_gaps": ("Known gaps", "Bekende leemten", "Lacunes connues"),
+    "layer_details": ("Details per layer", "Details per laag", "Détails par couche"),
+    "not_mapped": (
+        "Listed but not on the map",
+        "Vermeld maar niet op de kaart",
+        "Listés mais absents de la carte",
+    ),
+    "col_layer": ("Layer", "Laag", "Couche"),
+    "col_rows": ("Rows", "Rijen", "Lignes"),
+    "col_date": ("Data date", "Datum data", "Date des données"),
+    "col_source": ("Source", "Bron", "Source"),
+    "col_licence": ("Licence", "Licentie", "Licence"),
+    "col_coverage": ("Coverage", "Dekking", "Couverture"),
+    "col_url": ("URL", "URL", "URL"),
+    "gap_childcare": (
+        "Childcare: offline only the OpenStreetMap objects of central Leuven; Flanders has "
+        "5,389 licensed locations.",
+        "Kinderopvang: offline enkel de OpenStreetMap-objecten van centraal Leuven; Vlaanderen "
+        "telt 5.389 vergunde locaties.",
+        "Accueil d'enfants : hors ligne, seulement les objets OpenStreetMap du centre de "
+        "Louvain ; la Flandre compte 5 389 lieux agréés.",
+    ),
+    "gap_buses": (
+        "Buses: stops for the whole region (2019); lines only for central Leuven; no bus "
+        "timetable.",
+        "Bussen: haltes voor de hele regio (2019); lijnen enkel voor centraal Leuven; geen "
+        "dienstregeling.",
+        "Bus : arrêts de toute la région (2019) ; lignes seulement pour le centre de Louvain ; "
+        "pas d'horaires.",
+    ),
+    "gap_streets": (
+        "Street network: walk, bike and car graphs cover Leuven municipality only; elsewhere "
+        "times are estimated (car: regional model network).",
+        "Stratennet: wandel-, fiets- en autograaf dekken enkel de gemeente Leuven; elders zijn "
+        "tijden geschat (auto: regionaal modelnetwerk).",
+        "Réseau routier : graphes marche, vélo et voiture pour la commune de Louvain seulement ; "
+        "ailleurs les temps sont estimés (voiture : réseau régional modélisé).",
+    ),
+    "gap_population": (
+        "Population per neighbourhood only for the 18 wijken covered by statistical sectors; "
+        "no rents, no population by age.",
+        "Bevolking per wijk enkel voor de 18 wijken gedekt door statistische sectoren; geen "
+        "huurprijzen, geen leeftijden.",
+        "Population par quartier seulement pour les 18 quartiers couverts par les secteurs "
+        "statistiques ; ni loyers ni âges.",
+    ),
+}
+
+_INDEX: Final[dict[str, int]] = {"en": 0, "nl": 1, "fr": 2}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """Return the interface text ``key`` in ``lang``, formatted with ``values``.
+
+    Parameters
+    ----------
+    key : str
+        A key of the translation table.
+    lang : str
+        ``"en"``, ``"nl"`` or ``"fr"``; anything else falls back to English.
+    **values
+        Placeholders of the text (``{n}``, ``{who}``...).
+
+    Returns
+    -------
+    str
+        The text; the key itself when it is unknown.
+    """
+    row = _TABLE.get(key)
+    if row is None:
+        return key
+    text = row[_INDEX.get(lang, 0)] or row[0]
+    return text.format(**values) if values else text
+
+
+def keys() -> list[str]:
+    """Return every key of the table (for tests)."""
+    return list(_TABLE)

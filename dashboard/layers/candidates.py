@@ -1,0 +1,252 @@
+"""Candidate neighbourhoods: commute times to the workplace(s), filters and ranking.
+
+Each of the 427 neighbourhoods (wijken) is a candidate place to live, represented by its
+interior point (``centroid_lon``, ``centroid_lat``).  Commute minutes go from that point
+TO each workplace.  School, childcare and price filters then drop candidates, and the
+rest are ranked by the longer of the two commutes (a couple is as happy as its worse
+commute), then by their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from dashboard.engine.core import CommuteEngine, CommuteTimes, commute_times
+from dashboard.engine.errors import EngineError
+from dashboard.engine.inputs import LatLon, parse_hhmm
+
+#: School levels offered by the filter (values of the schools ``levels`` column).
+SCHOOL_LEVELS = ("kleuter", "lager", "secundair", "buitengewoon")
+#: Readable school networks (values of the schools ``net`` column).
+SCHOOL_NETS = ("GO!", "officieel gesubsidieerd", "vrij gesubsidieerd", "andere")
+SCHOOL_LANGUAGES = ("Nederlandstalig", "Franstalig")
+CHILDCARE_TYPES = (
+    "groepsopvang_0_3",
+    "gezinsopvang_0_3",
+    "buitenschoolse_opvang",
+    "kinderopvang_0_3_unknown_type",
+    "kinderopvang_unknown_type",
+    "kindergarten_tag_unclear",
+)
+BUDGET_TYPES = ("house", "apartment")
+ANY = "any"
+
+
+@dataclass(frozen=True)
+class Commute:
+    """One person's commute question: workplace, mode, limit and arrival time."""
+
+    workplace: LatLon
+    mode: str
+    max_minutes: float
+    arrive_by: str = "09:00"
+
+
+@dataclass(frozen=True)
+class PlaceFilters:
+    """What a candidate neighbourhood must offer.  ``"any"`` switches a filter off."""
+
+    school_level: str = ANY
+    school_net: str = ANY
+    school_language: str = ANY
+    international_only: bool = False
+    childcare_type: str = ANY
+    childcare_keep_unknown: bool = True
+    budget_type: str = "house"
+    budget_max_eur: float = 0.0
+
+    @property
+    def schools_active(self) -> bool:
+        """True when some school filter restricts the candidates."""
+        return self.international_only or any(
+            v != ANY for v in (self.school_level, self.school_net, self.school_language)
+        )
+
+
+class CommuteFailedError(EngineError):
+    """The commute of one person could not be computed; ``cause`` says why."""
+
+    def __init__(self, person: int, cause: EngineError) -> None:
+        super().__init__(str(cause))
+        self.person = person
+        self.cause = cause
+
+
+def matching_schools(schools: pd.DataFrame, filters: PlaceFilters) -> pd.DataFrame:
+    """Return the rows of the ``schools`` layer that pass the level/net/language filter."""
+    mask = pd.Series(True, index=schools.index)
+    if filters.school_level != ANY:
+        levels = schools["levels"].astype("string").fillna("").str.split(";")
+        mask &= levels.map(lambda values: filters.school_level in values).astype(bool)
+    if filters.school_net != ANY:
+        mask &= (schools["net"] == filters.school_net).fillna(False).astype(bool)
+    if filters.school_language != ANY:
+        mask &= (schools["language"] == filters.school_language).fillna(False).astype(bool)
+    return schools.loc[mask]
+
+
+def matching_childcare(childcare: pd.DataFrame, filters: PlaceFilters) -> pd.DataFrame:
+    """Return the childcare rows of the chosen type (all rows for ``"any"``)."""
+    if filters.childcare_type == ANY:
+        return childcare
+    return childcare.loc[(childcare["category"] == filters.childcare_type).fillna(False)]
+
+
+def count_by_wijk(points: pd.DataFrame, codes: pd.Series) -> pd.Series:
+    """Count ``points`` per wijk code, aligned on ``codes`` (0 where none)."""
+    counts = points["wijk"].dropna().astype(str).value_counts()
+    return codes.astype(str).map(counts).fillna(0).astype("int64")
+
+
+def _one_commute(
+    engine: CommuteEngine, commute: Commute, lon: np.ndarray, lat: np.ndarray
+) -> CommuteTimes:
+    # Street modes ignore the arrival time; train modes answer "arrive by" over a window.
+    return commute_times(
+        engine,
+        commute.workplace,
+        lon,
+        lat,
+        mode=commute.mode,
+        max_minutes=commute.max_minutes,
+        arrive_by=parse_hhmm(commute.arrive_by),
+    )
+
+
+def commute_columns(
+    engine: CommuteEngine, places: pd.DataFrame, commutes: Sequence[Commute]
+) -> pd.DataFrame:
+    """Minutes from each place's centroid to each workplace.
+
+    Returns
+    -------
+    DataFrame
+        Per person ``i`` (1-based): ``minutes_i`` (nan beyond the limit),
+        ``estimated_i`` and ``method_i``; index aligned on ``places``.
+
+    Raises
+    ------
+    CommuteFailedError
+        When the engine refuses a person's query (outside coverage, mode unavailable).
+    """
+    lon = places["centroid_lon"].to_numpy(dtype="float64")
+    lat = places["centroid_lat"].to_numpy(dtype="float64")
+    out = pd.DataFrame(index=places.index)
+    for number, commute in enumerate(commutes, start=1):
+        try:
+            times = _one_commute(engine, commute, lon, lat)
+        except EngineError as exc:
+            raise CommuteFailedError(number, exc) from exc
+        out[f"minutes_{number}"] = np.round(np.asarray(times.minutes, dtype="float64"), 1)
+        out[f"estimated_{number}"] = np.asarray(times.estimated, dtype=bool)
+        out[f"method_{number}"] = np.asarray(times.method, dtype=str)
+    return out
+
+
+def _price_column(places: pd.DataFrame, budget_type: str) -> pd.Series:
+    column = f"median_{budget_type}_price_muni"
+    if column not in places.columns:
+        msg = f"unknown budget type {budget_type!r}; choose one of {', '.join(BUDGET_TYPES)}"
+        raise ValueError(msg)
+    return places[column].astype("float64")
+
+
+def rank_candidates(
+    places: gpd.GeoDataFrame,
+    commute: pd.DataFrame,
+    schools: pd.DataFrame,
+    international: pd.DataFrame,
+    childcare: pd.DataFrame,
+    filters: PlaceFilters,
+) -> gpd.GeoDataFrame:
+    """Join commute times and amenities onto the neighbourhoods, filter and rank them.
+
+    Parameters
+    ----------
+    places : GeoDataFrame
+        The ``neighbourhoods`` layer.
+    commute : DataFrame
+        Output of :func:`commute_columns` for ``places``.
+    schools, international, childcare : DataFrame
+        The point layers (with a ``wijk`` column).
+    filters : PlaceFilters
+        What a candidate must offer.
+
+    Returns
+    -------
+    GeoDataFrame
+        The candidates reached by every person within their limit and passing every
+        filter, sorted by ``worst_minutes`` then ``total_minutes``, with ``rank`` 1..n.
+    """
+    persons = [c.removeprefix("minutes_") for c in commute.columns if c.startswith("minutes_")]
+    frame = places.join(commute)
+    minutes = frame[[f"minutes_{p}" for p in persons]].to_numpy(dtype="float64")
+    frame["worst_minutes"] = minutes.max(axis=1)  # nan when anyone is beyond the limit
+    frame["total_minutes"] = minutes.sum(axis=1)
+    frame["estimated"] = frame[[f"estimated_{p}" for p in persons]].any(axis=1)
+
+    intl = international
+    if "in_region" in intl.columns:
+        intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
+    frame["n_international"] = count_by_wijk(intl, frame["code"])
+    matched = intl if filters.international_only else matching_schools(schools, filters)
+    frame["n_schools_match"] = count_by_wijk(matched, frame["code"])
+    care = count_by_wijk(matching_childcare(childcare, filters), frame["code"])
+    unknown = frame["childcare_coverage"].astype(str) == "none"
+    frame["n_childcare_match"] = care.astype("Int64").mask(unknown)
+    frame["price_eur"] = _price_column(frame, filters.budget_type)
+
+    keep = frame["worst_minutes"].notna()
+    if filters.schools_active:
+        keep &= frame["n_schools_match"] > 0
+    if filters.childcare_type != ANY:
+        has_care = (frame["n_childcare_match"].fillna(0) > 0).astype(bool)
+        keep &= has_care | (unknown & filters.childcare_keep_unknown)
+    if filters.budget_max_eur > 0:
+        # An unknown price is not a price above budget: keep it (the table shows the gap).
+        keep &= ~(frame["price_eur"] > filters.budget_max_eur).fillna(False).astype(bool)
+
+    out = frame.loc[keep].sort_values(["worst_minutes", "total_minutes", "code"], kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=places.crs)
+
+
+#: Columns of the results table and the exports, in order (minutes_2 when present).
+RESULT_COLUMNS = [
+    "rank",
+    "code",
+    "name",
+    "municipality",
+    "minutes_1",
+    "minutes_2",
+    "worst_minutes",
+    "estimated",
+    "method_1",
+    "method_2",
+    "n_schools_match",
+    "n_international",
+    "n_childcare_match",
+    "childcare_coverage",
+    "price_eur",
+    "price_year",
+    "n_stations",
+    "n_bus_stops",
+    "centroid_lon",
+    "centroid_lat",
+]
+
+
+def result_table(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Return the tabular columns of a ranking (no geometry), in display order."""
+    return pd.DataFrame(candidates[[c for c in RESULT_COLUMNS if c in candidates.columns]])
+
+
+def points_in(points: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
+    """Return the points whose ``wijk`` is one of ``codes`` (the candidates)."""
+    wanted = set(codes.astype(str))
+    return points.loc[points["wijk"].astype("string").isin(wanted).fillna(False).astype(bool)]

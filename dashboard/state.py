@@ -1,0 +1,305 @@
+"""Every session and URL state key of the app, and the URL <-> session round trip.
+
+The whole view (workplaces, modes, limits, filters, language) is an :class:`ExploreState`.
+It is written to the URL query string after every run, so an advisor can send a link
+that restores the view; on the first run of a session the URL is read back into the
+widgets.  Widget keys are declared here once; pages use these constants, never strings.
+
+Parsing is forgiving: an unknown or malformed value falls back to its default, so a
+hand-edited link never breaks the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import time
+from typing import Any, Final
+
+from dashboard.engine.core import COMMUTE_MODES
+from dashboard.engine.errors import BadInputError
+from dashboard.engine.inputs import parse_hhmm, parse_latlon
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from dashboard.layers import candidates as cand
+from dashboard.layers.workplaces import DEFAULT_REF, coords_ref, ref_kind
+
+# -- widget and session keys (one place) -------------------------------------------------
+LANG: Final = "lang"
+SECOND_ON: Final = "p2_on"
+CLICK_TARGET: Final = "click_target"
+ARRIVE: Final = "arrive"
+SCHOOL_LEVEL: Final = "school_level"
+SCHOOL_NET: Final = "school_net"
+SCHOOL_LANG: Final = "school_lang"
+INTL_ONLY: Final = "intl_only"
+CHILDCARE_TYPE: Final = "childcare_type"
+CHILDCARE_KEEP: Final = "childcare_keep"
+BUDGET_TYPE: Final = "budget_type"
+BUDGET_MAX: Final = "budget_max"
+COLOUR_BY: Final = "colour_by"
+MAP: Final = "explore_map"
+TABLE: Final = "results_table"
+NEIGHBOURHOOD_TABLE: Final = "neighbourhoods_table"
+MUNICIPALITY_FILTER: Final = "municipality_filter"
+URL_LOADED: Final = "_url_loaded"
+
+
+def person_key(person: int, field: str) -> str:
+    """Widget key of a person's field: how, preset, addr_q, addr, lat, lon, mode, max."""
+    return f"p{person}_{field}"
+
+
+HOW_OPTIONS: Final = ("preset", "address", "coords")
+COLOUR_OPTIONS: Final = ("commute", "price")
+MINUTES_RANGE: Final = (5, 120)
+BUDGET_RANGE: Final = (0, 2_000_000)
+DEFAULT_LAT, DEFAULT_LON = 50.88228, 4.71587  # Leuven station, start of coordinate inputs
+
+
+@dataclass(frozen=True)
+class ExploreState:
+    """The shareable view.  Field names are the URL parameter names (short links)."""
+
+    lang: str = DEFAULT_LANGUAGE
+    w1: str = DEFAULT_REF
+    m1: str = "bike"
+    t1: int = 20
+    w2: str = ""  # empty: no second workplace
+    m2: str = "car"
+    t2: int = 30
+    arr: str = "09:00"
+    lvl: str = cand.ANY
+    net: str = cand.ANY
+    sl: str = cand.ANY
+    intl: bool = False
+    cc: str = cand.ANY
+    cck: bool = True
+    bt: str = "house"
+    bmax: int = 0
+    col: str = "commute"
+
+    def to_query(self) -> dict[str, str]:
+        """Return the URL parameters that differ from the defaults."""
+        default = ExploreState()
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value != getattr(default, key):
+                out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return out
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | list[str]]) -> ExploreState:
+        """Parse URL parameters; invalid values fall back to their defaults."""
+        state = cls()
+        for item in fields(cls):
+            raw = params.get(item.name)
+            if raw is None:
+                continue
+            text = raw[-1] if isinstance(raw, list) else raw
+            value = _parse(item.name, text)
+            if value is not None:
+                state = replace(state, **{item.name: value})
+        return state
+
+
+_CHOICES: Final[dict[str, tuple[str, ...]]] = {
+    "lang": tuple(LANGUAGES),
+    "m1": COMMUTE_MODES,
+    "m2": COMMUTE_MODES,
+    "lvl": (cand.ANY, *cand.SCHOOL_LEVELS),
+    "net": (cand.ANY, *cand.SCHOOL_NETS),
+    "sl": (cand.ANY, *cand.SCHOOL_LANGUAGES),
+    "cc": (cand.ANY, *cand.CHILDCARE_TYPES),
+    "bt": cand.BUDGET_TYPES,
+    "col": COLOUR_OPTIONS,
+}
+
+
+def _parse(name: str, text: str) -> Any:
+    """Return the parsed value of URL parameter ``name``, or None when invalid."""
+    text = text.strip()
+    if name in _CHOICES:
+        return text if text in _CHOICES[name] else None
+    if name in ("intl", "cck"):
+        return {"1": True, "0": False, "true": True, "false": False}.get(text.lower())
+    if name in ("t1", "t2"):
+        return _int_in(text, *MINUTES_RANGE)
+    if name == "bmax":
+        return _int_in(text, *BUDGET_RANGE)
+    if name == "arr":
+        try:
+            return parse_hhmm(text).strftime("%H:%M")
+        except BadInputError:
+            return None
+    if name in ("w1", "w2"):
+        return _valid_ref(text, allow_empty=name == "w2")
+    return None
+
+
+def _int_in(text: str, low: int, high: int) -> int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(min(max(round(value), low), high))
+
+
+def _valid_ref(text: str, *, allow_empty: bool) -> str | None:
+    if not text:
+        return "" if allow_empty else None
+    if ref_kind(text) != "coords":
+        return text if len(text) <= 200 else None
+    try:
+        point = parse_latlon(text)
+    except BadInputError:
+        return None
+    return coords_ref(point.lat, point.lon)
+
+
+# -- session <-> state -------------------------------------------------------------------
+def session_values(state: ExploreState) -> dict[str, Any]:
+    """Return the widget values (key -> value) that show ``state``."""
+    values: dict[str, Any] = {
+        LANG: state.lang,
+        SECOND_ON: bool(state.w2),
+        ARRIVE: parse_hhmm(state.arr),
+        SCHOOL_LEVEL: state.lvl,
+        SCHOOL_NET: state.net,
+        SCHOOL_LANG: state.sl,
+        INTL_ONLY: state.intl,
+        CHILDCARE_TYPE: state.cc,
+        CHILDCARE_KEEP: state.cck,
+        BUDGET_TYPE: state.bt,
+        BUDGET_MAX: state.bmax,
+        COLOUR_BY: state.col,
+    }
+    for person, ref, mode, limit in (
+        (1, state.w1, state.m1, state.t1),
+        (2, state.w2, state.m2, state.t2),
+    ):
+        values.update(_workplace_values(person, ref or DEFAULT_REF))
+        values[person_key(person, "mode")] = mode
+        values[person_key(person, "max")] = limit
+    return values
+
+
+def _workplace_values(person: int, ref: str) -> dict[str, Any]:
+    kind = ref_kind(ref)
+    values: dict[str, Any] = {person_key(person, "how"): kind}
+    if kind == "preset":
+        values[person_key(person, "preset")] = ref
+    elif kind == "address":
+        values[person_key(person, "addr")] = ref
+    else:
+        point = parse_latlon(ref)
+        values[person_key(person, "lat")] = point.lat
+        values[person_key(person, "lon")] = point.lon
+    return values
+
+
+def workplace_ref(values: Mapping[str, Any], person: int) -> str:
+    """Return the workplace reference a person's widgets currently describe."""
+    how = values.get(person_key(person, "how"), "preset")
+    if how == "address" and values.get(person_key(person, "addr")):
+        return str(values[person_key(person, "addr")])
+    if how == "coords":
+        lat = values.get(person_key(person, "lat"), DEFAULT_LAT)
+        lon = values.get(person_key(person, "lon"), DEFAULT_LON)
+        return coords_ref(float(lat), float(lon))
+    return str(values.get(person_key(person, "preset"), DEFAULT_REF))
+
+
+def state_from_values(values: Mapping[str, Any]) -> ExploreState:
+    """Build the state from widget values (missing keys keep their defaults)."""
+    default = ExploreState()
+    arrive = values.get(ARRIVE)
+    return ExploreState(
+        lang=str(values.get(LANG, default.lang)),
+        w1=workplace_ref(values, 1),
+        m1=str(values.get(person_key(1, "mode"), default.m1)),
+        t1=int(values.get(person_key(1, "max"), default.t1)),
+        w2=workplace_ref(values, 2) if values.get(SECOND_ON) else "",
+        m2=str(values.get(person_key(2, "mode"), default.m2)),
+        t2=int(values.get(person_key(2, "max"), default.t2)),
+        arr=arrive.strftime("%H:%M") if isinstance(arrive, time) else default.arr,
+        lvl=str(values.get(SCHOOL_LEVEL, default.lvl)),
+        net=str(values.get(SCHOOL_NET, default.net)),
+        sl=str(values.get(SCHOOL_LANG, default.sl)),
+        intl=bool(values.get(INTL_ONLY, default.intl)),
+        cc=str(values.get(CHILDCARE_TYPE, default.cc)),
+        cck=bool(values.get(CHILDCARE_KEEP, default.cck)),
+        bt=str(values.get(BUDGET_TYPE, default.bt)),
+        bmax=int(values.get(BUDGET_MAX, default.bmax)),
+        col=str(values.get(COLOUR_BY, default.col)),
+    )
+
+
+#: Every widget key whose value must survive a visit to another page.
+PERSISTENT_KEYS: Final[tuple[str, ...]] = (
+    *session_values(ExploreState()).keys(),
+    *(person_key(p, f) for p in (1, 2) for f in ("preset", "addr_q", "addr", "lat", "lon")),
+    CLICK_TARGET,
+)
+
+
+# -- Streamlit glue ----------------------------------------------------------------------
+def start_run() -> None:
+    """Call first in every run: load the URL once per session, then keep widget values.
+
+    Streamlit forgets the value of a widget that a run does not draw (another page is
+    open); re-assigning each key turns it into plain session state, which survives.
+    """
+    import streamlit as st
+
+    session = st.session_state
+    if not session.get(URL_LOADED):
+        loaded = ExploreState.from_query(st.query_params.to_dict())
+        for key, value in session_values(loaded).items():
+            session[key] = value
+        session.setdefault(person_key(1, "lat"), DEFAULT_LAT)
+        session.setdefault(person_key(1, "lon"), DEFAULT_LON)
+        session.setdefault(person_key(2, "lat"), DEFAULT_LAT)
+        session.setdefault(person_key(2, "lon"), DEFAULT_LON)
+        session[URL_LOADED] = True
+    for key in PERSISTENT_KEYS:
+        if key in session:
+            session[key] = session[key]
+
+
+def current() -> ExploreState:
+    """Return the state the widgets describe now."""
+    import streamlit as st
+
+    return state_from_values(st.session_state.to_dict())
+
+
+def write_url() -> None:
+    """Write the current state into the URL query string (only non-default values)."""
+    import streamlit as st
+
+    # Written on every run, even when unchanged: after a page switch the browser drops
+    # the query string while the server still holds the old one.
+    st.query_params.from_dict(current().to_query())
+
+
+def language() -> str:
+    """Return the interface language chosen in this session."""
+    import streamlit as st
+
+    lang = st.session_state.get(LANG, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def apply_map_click(person: int, lat: float, lon: float) -> None:
+    """Set a person's workplace to a clicked point (call from a callback, before widgets)."""
+    import streamlit as st
+
+    session = st.session_state
+    session[person_key(person, "how")] = "coords"
+    session[person_key(person, "lat")] = round(lat, 5)
+    session[person_key(person, "lon")] = round(lon, 5)
+    if person == 2:
+        session[SECOND_ON] = True

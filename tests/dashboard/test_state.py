@@ -1,0 +1,88 @@
+"""URL <-> state round trip (pure functions, no Streamlit)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import state
+from dashboard.engine.core import COMMUTE_MODES
+
+
+def test_default_state_is_an_empty_query() -> None:
+    assert state.ExploreState().to_query() == {}
+    assert state.ExploreState.from_query({}) == state.ExploreState()
+
+
+def test_query_round_trip() -> None:
+    full = state.ExploreState(
+        lang="fr",
+        w1="50.90000,4.70000",
+        m1="car",
+        t1=45,
+        w2="st:8833001",
+        m2="walk",
+        t2=15,
+        arr="08:30",
+        lvl="lager",
+        net="GO!",
+        sl="Nederlandstalig",
+        intl=True,
+        cc="groepsopvang_0_3",
+        cck=False,
+        bt="apartment",
+        bmax=300_000,
+        col="price",
+    )
+    assert state.ExploreState.from_query(full.to_query()) == full
+
+
+def test_widget_values_round_trip() -> None:
+    full = state.ExploreState(w1="addr:42", w2="50.80000,4.60000", m2="ebike", arr="07:45")
+    assert state.state_from_values(state.session_values(full)) == full
+
+
+def test_invalid_values_fall_back() -> None:
+    parsed = state.ExploreState.from_query(
+        {
+            "m1": "rocket",
+            "t1": "1e9",
+            "arr": "25:00",
+            "w1": "",
+            "w2": "x,y",
+            "bmax": "-5",
+            "intl": "maybe",
+        }
+    )
+    assert parsed.m1 == "bike"
+    assert parsed.t1 == state.MINUTES_RANGE[1]  # clamped
+    assert parsed.arr == "09:00"
+    assert parsed.w1 == state.ExploreState().w1
+    assert parsed.w2 == ""
+    assert parsed.bmax == 0
+    assert parsed.intl is False
+
+
+@given(
+    lat=st.floats(-89, 89),
+    lon=st.floats(-179, 179),
+    mode=st.sampled_from(COMMUTE_MODES),
+    minutes=st.integers(*state.MINUTES_RANGE),
+    budget=st.integers(*state.BUDGET_RANGE),
+)
+def test_round_trip_property(lat: float, lon: float, mode: str, minutes: int, budget: int) -> None:
+    ref = f"{lat:.5f},{lon:.5f}"
+    original = state.ExploreState(w1=ref, m1=mode, t1=minutes, bmax=budget)
+    assert state.ExploreState.from_query(original.to_query()) == original
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([f.name for f in state.ExploreState.__dataclass_fields__.values()]),
+        st.text(max_size=30),
+    )
+)
+def test_any_query_parses(params: dict[str, str]) -> None:
+    parsed = state.ExploreState.from_query(params)
+    assert isinstance(parsed, state.ExploreState)
+    state.session_values(parsed)  # never raises
