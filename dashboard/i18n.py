@@ -81,6 +81,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "mode_car": ("Car", "Auto", "Voiture"),
     "mode_train_walk": ("Train + walk", "Trein + te voet", "Train + à pied"),
     "mode_train_bike": ("Train + bike", "Trein + fiets", "Train + vélo"),
+    "mode_walk_bus": (
+        "Walk + bus (estimated, central Leuven)",
+        "Te voet + bus (schatting, centrum Leuven)",
+        "À pied + bus (estimation, centre de Louvain)",
+    ),
     # filters
     "filters": ("Filters", "Filters", "Filtres"),
     "school_level": ("School level", "Schoolniveau", "Niveau scolaire"),

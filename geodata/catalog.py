@@ -29,6 +29,7 @@ LAYERS: Final[dict[str, bool]] = {
     "stations": True,
     "bus_stops": True,
     "rail_timetable": False,
+    "bus_routes": False,
     "housing_prices": False,
     "housing_summary": False,
     "population": False,

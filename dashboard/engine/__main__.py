@@ -6,7 +6,9 @@
 --layer schools|childcare|stations|international_schools|neighbourhoods [--json]``.
 
 Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
-Transit answers the commute question, arrive-by: ``route`` arrives at ``--to`` by
+``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, 2019
+frequencies; for reach: from each feature to ``--from``).  Transit answers the commute
+question, arrive-by: ``route`` arrives at ``--to`` by
 ``--arrive`` (default 09:00); ``reach`` lists the features from which ``--from`` can be
 reached by ``--arrive`` within the limit (median over a 60-minute window).
 
@@ -41,7 +43,7 @@ from dashboard.engine.street import METHOD_OUTSIDE, StreetTimes
 from dashboard.engine.transit_commute import transit_route
 
 REACH_LAYERS = ("schools", "childcare", "stations", "international_schools", "neighbourhoods")
-ALL_MODES = (*STREET_MODES, "transit")
+ALL_MODES = (*STREET_MODES, "transit", "bus")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +96,19 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
             arrive_by=arrive,
             day=day,
         )
+    if mode == "bus":  # estimated walk + bus model, from the origin to the destination
+        bus = commute_times(
+            engine, destination, np.array([origin.lon]), np.array([origin.lat]), mode="walk_bus"
+        )
+        minutes_bus = float(bus.minutes[0])
+        return {
+            "mode": mode,
+            "from": [origin.lat, origin.lon],
+            "to": [destination.lat, destination.lon],
+            "minutes": None if np.isnan(minutes_bus) else round(minutes_bus, 1),
+            "estimated": bool(bus.estimated[0]),
+            "method": str(bus.method[0]),
+        }
     result = engine.times(
         origin,
         np.array([destination.lon]),
@@ -137,8 +152,12 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
     check_minutes(args.max_minutes)
     arrive, day, access = _transit_options(args)
     layer, lon, lat = _layer_points(args.layer)
-    if mode == "transit":
+    if mode == "bus":
         result: StreetTimes | CommuteTimes = commute_times(
+            engine, origin, lon, lat, mode="walk_bus", max_minutes=args.max_minutes
+        )
+    elif mode == "transit":
+        result = commute_times(
             engine,
             origin,
             lon,
@@ -173,7 +192,8 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
 def _print_route(row: dict[str, Any]) -> None:
     minutes = "unreachable" if row["minutes"] is None else f"{row['minutes']} min"
     flag = " (estimated)" if row["estimated"] else ""
-    print(f"{row['mode']}: {minutes}{flag} [{row['method']}]")
+    snap = f"; snap {row['snap_m']} m" if "snap_m" in row else ""
+    print(f"{row['mode']}: {minutes}{flag} [{row['method']}{snap}]")
     if "note" in row:
         print(f"  {row['note']}")
     for leg in row.get("legs", []):

@@ -171,7 +171,7 @@ class CommuteEngine:
 
 
 #: Commute modes offered to users: street modes and train with walk or bike access.
-COMMUTE_MODES: tuple[str, ...] = (*STREET_MODES, "train_walk", "train_bike")
+COMMUTE_MODES: tuple[str, ...] = (*STREET_MODES, "train_walk", "train_bike", "walk_bus")
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,7 @@ def commute_times(
     (``train_walk``, ``train_bike``: access on foot or by bike) answer "arrive by
     ``arrive_by`` (default 09:00) on ``day``" over a 60-minute window; see
     :mod:`dashboard.engine.transit_commute`, whose ``method`` text names the feed date used.
+    ``walk_bus`` is the estimated bus model of central Leuven (:mod:`dashboard.engine.bus`).
     """
     check_mode(mode, COMMUTE_MODES)
     if mode in STREET_MODES:
@@ -227,6 +228,10 @@ def commute_times(
             workplace, lon, lat, mode=mode, direction="to", max_minutes=max_minutes
         )
         return CommuteTimes.from_street(times)
+    if mode == "walk_bus":
+        from dashboard.engine.bus import bus_times
+
+        return bus_times(engine, workplace, lon, lat, max_minutes)
     from dashboard.engine.transit_commute import transit_commute
 
     result, _ = transit_commute(

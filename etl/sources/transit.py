@@ -524,3 +524,88 @@ def lines_by_stop_code(routes: OsmBusRoutes) -> pd.DataFrame:
     codes = sorted(routes.stop_codes)
     lines = [str(served.get(code, "")) for code in codes]
     return pd.DataFrame({"stop_code": codes, "lines": lines})
+
+
+# --------------------------------------------------------------------------- bus frequencies
+
+
+def delijn_trips_by_route_on(path: Path, day: date) -> pd.DataFrame:
+    """Count the De Lijn trips of each GTFS route and direction running on ``day``.
+
+    The 2019 mirror feed has trips and calendar_dates but no usable stop_times, so a
+    trip count per route is all it can tell about frequency.
+
+    Parameters
+    ----------
+    path : Path
+        The De Lijn GTFS zip.
+    day : date
+        Service day (inside the feed's validity).
+
+    Returns
+    -------
+    DataFrame
+        ``route_id``, ``route_short_name``, ``route_long_name``, ``route_desc`` (``""``
+        when the feed lacks it), ``direction_id`` (``""`` when the feed lacks it),
+        ``headsign`` (the direction's most frequent ``trip_headsign``), ``trips`` (int),
+        sorted by ``route_id`` and ``direction_id``; routes without a trip that day are
+        left out.
+
+    Raises
+    ------
+    SourceError
+        When a table is missing, malformed or no trip at all runs on ``day``.
+    """
+    routes = read_gtfs_table(
+        path, "routes.txt", ("route_id", "route_short_name", "route_long_name")
+    )
+    trips = read_gtfs_table(path, "trips.txt", ("route_id", "service_id", "trip_id"))
+    services = service_ids_on(path, day)
+    running = trips[trips["service_id"].isin(services)].copy()
+    if running.empty:
+        raise SourceError(
+            Path(f"{path}!trips.txt"), f"no trip runs on {day.isoformat()} (outside the feed?)"
+        )
+    for col in ("direction_id", "trip_headsign"):
+        if col not in running:
+            running[col] = ""
+    if "route_desc" not in routes:
+        routes = routes.assign(route_desc="")
+    grouped = running.groupby(["route_id", "direction_id"])
+    counts = grouped["trip_id"].nunique().rename("trips")
+    # The most frequent headsign names where that direction goes (ties: alphabetical).
+    headsign = grouped["trip_headsign"].agg(lambda s: sorted(s.value_counts().nlargest(1).index)[0])
+    out = pd.concat([counts, headsign.rename("headsign")], axis=1).reset_index()
+    cols = ["route_id", "route_short_name", "route_long_name", "route_desc"]
+    out = out.merge(routes[cols], on="route_id", how="inner")
+    out["trips"] = out["trips"].astype("int64")
+    order = [*cols, "direction_id", "headsign", "trips"]
+    return out[order].sort_values(["route_id", "direction_id"]).reset_index(drop=True)
+
+
+def osm_bus_route_tags(path: Path) -> pd.DataFrame:
+    """Return the descriptive tags of the De Lijn route relations of an OSM extract.
+
+    Same relations as :func:`parse_osm_bus_routes` (De Lijn bus or tram routes with a
+    ``ref``).
+
+    Returns
+    -------
+    DataFrame
+        ``relation_id`` (int), ``line`` (``ref``), ``name``, ``from``, ``to``, ``via``
+        (``""`` where the tag is absent), sorted by ``relation_id``.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read as OSM data or holds no such relation.
+    """
+    rows = [
+        (rel.osm_id, rel.tags["ref"], *(rel.tags.get(k, "") for k in ("name", "from", "to", "via")))
+        for rel in iter_relations(path, _is_delijn_route)
+        if rel.tags.get("ref")
+    ]
+    if not rows:
+        raise SourceError(path, "holds no De Lijn bus or tram route relation with a ref")
+    frame = pd.DataFrame(rows, columns=["relation_id", "line", "name", "from", "to", "via"])
+    return frame.sort_values("relation_id").reset_index(drop=True)

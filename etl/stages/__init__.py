@@ -18,6 +18,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "international_schools",
     "childcare",
     "transit",
+    "bus_routes",
     "addresses",
     "neighbourhoods",
     "graphs",

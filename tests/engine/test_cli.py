@@ -111,3 +111,13 @@ def test_place_far_away_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
 def test_destination_far_away_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "--from", "50.88,4.70", "--to", "48.85,2.35", "--mode", "car"]) == 1
     assert "outside the covered region" in capsys.readouterr().err
+
+
+def test_bus_route_is_estimated_and_beats_walking(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["route", "--from", "50.8775,4.6720", "--to", "50.8812,4.7155", "--json", "--mode"]
+    assert main([*argv, "bus"]) == 0
+    bus = json.loads(capsys.readouterr().out)
+    assert main([*argv, "walk"]) == 0
+    walk = json.loads(capsys.readouterr().out)
+    assert bus["estimated"] is True and "bus" in bus["method"]
+    assert bus["minutes"] < walk["minutes"]
