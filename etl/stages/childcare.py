@@ -30,25 +30,9 @@ OSM_URL = "https://www.openstreetmap.org"
 OPGROEIEN_SOURCE = "Agentschap Opgroeien, licensed childcare locations (official export)"
 OPGROEIEN_LICENCE = "Opgroeien open data: 'Bron: Agentschap Opgroeien' (see the export's terms)"
 
-#: Final column order of the layer.
+#: Final column order of the layer: the parsed columns, then where each point lies.
 COLUMNS = (
-    "id",
-    "name",
-    "category",
-    "places",
-    "income_related_tariff",
-    "operator",
-    "street",
-    "housenumber",
-    "postcode",
-    "town",
-    "address",
-    "website",
-    "phone",
-    "source",
-    "osm_id",
-    "status",
-    "category_evidence",
+    *(c for c in src.LAYER_COLUMNS if c != "geometry"),
     "nis",
     "municipality",
     "wijk",
