@@ -8,12 +8,16 @@ Errors (missing files, engine refusals) are not cached: the next run tries again
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from dashboard import geocoding
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.inputs import LatLon
+from dashboard.layers import reach
 from dashboard.layers import workplaces as wp
 from dashboard.layers.candidates import Commute, PlaceFilters, commute_columns, rank_candidates
 from geodata.io import LayerManifest, load_layer, load_manifests
@@ -74,8 +78,29 @@ def workplace(ref: str) -> wp.Workplace:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def isochrones(lat: float, lon: float, mode: str, max_minutes: int) -> list[dict[str, Any]]:
+    """Isochrone band features to a workplace (raises ``OutsideCoverageError`` off-network)."""
+    return reach.isochrone_features(engine(), LatLon(lat, lon), mode=mode, max_minutes=max_minutes)
+
+
+def geocoder_url() -> str | None:
+    """Return the online geocoder's endpoint when an operator switched it on, else None."""
+    try:
+        secrets: Any = dict(st.secrets)
+    except Exception:  # no or unreadable secrets.toml: the setting is simply off
+        secrets = None
+    return geocoding.configured_url(secrets=secrets)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=24 * 3600)
+def geocode(endpoint: str, query: str, language: str) -> list[geocoding.GeocodeHit]:
+    """Online geocoder hits (raises ``GeocodingError``; errors are not cached)."""
+    return geocoding.search(endpoint, query, language=language)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def candidates(
-    commutes: tuple[tuple[float, float, str, int, str], ...],
+    commutes: tuple[tuple[float, float, str, int, str, str], ...],
     school_level: str,
     school_net: str,
     school_language: str,
@@ -89,16 +114,16 @@ def candidates(
 
     Parameters
     ----------
-    commutes : tuple of (lat, lon, mode, max_minutes, arrive_by)
-        One entry per person (widget values, hashable).
+    commutes : tuple of (lat, lon, mode, max_minutes, arrive_by, day)
+        One entry per person (widget values, hashable; ``day`` an ISO date or ``""``).
     school_level, school_net, school_language, international_only, childcare_type,
     childcare_keep_unknown, budget_type, budget_max_eur
         The filter widgets' values (see :class:`PlaceFilters`).
     """
     places = layer("neighbourhoods")
     questions = [
-        Commute(LatLon(lat, lon), mode, float(limit), arrive)
-        for lat, lon, mode, limit, arrive in commutes
+        Commute(LatLon(lat, lon), mode, float(limit), arrive, day)
+        for lat, lon, mode, limit, arrive, day in commutes
     ]
     times = commute_columns(engine(), places, questions)
     filters = PlaceFilters(

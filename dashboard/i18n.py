@@ -64,6 +64,24 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Typ minstens 3 tekens (offline index van OSM- en schooladressen).",
         "Tapez au moins 3 caractères (index hors ligne des adresses OSM et des écoles).",
     ),
+    "geocoder_off": (
+        "Address search is offline-only (central Leuven OSM addresses + school addresses).",
+        "Adres zoeken werkt enkel offline (OSM-adressen van centraal Leuven + schooladressen).",
+        "La recherche d'adresse est hors ligne uniquement (adresses OSM du centre de Louvain "
+        "+ adresses des écoles).",
+    ),
+    "geocoder_on": (
+        "Online geocoder on ({host}): its matches in the region follow the offline ones.",
+        "Online geocoder aan ({host}): zijn resultaten in de regio volgen op de offline "
+        "resultaten.",
+        "Géocodeur en ligne actif ({host}) : ses résultats dans la région suivent ceux hors ligne.",
+    ),
+    "geocoder_failed": (
+        "Online address search failed: {msg}. Offline matches are still shown.",
+        "Online adres zoeken mislukt: {msg}. Offline resultaten blijven zichtbaar.",
+        "La recherche d'adresse en ligne a échoué : {msg}. Les résultats hors ligne restent.",
+    ),
+    "online": ("online", "online", "en ligne"),
     "latitude": ("Latitude", "Breedtegraad", "Latitude"),
     "longitude": ("Longitude", "Lengtegraad", "Longitude"),
     "click_target": ("A map click sets", "Een klik op de kaart zet", "Un clic sur la carte fixe"),
@@ -75,6 +93,14 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "mode": ("Mode", "Vervoerswijze", "Mode"),
     "max_minutes": ("Maximum minutes", "Maximum minuten", "Minutes maximum"),
     "arrive_by": ("Arrive by (train)", "Aankomen om (trein)", "Arriver à (train)"),
+    "travel_day": ("Travel day (train)", "Reisdag (trein)", "Jour du trajet (train)"),
+    "travel_day_help": (
+        "Trains run the 2019 NMBS timetable of the same weekday. Default: next Tuesday.",
+        "Treinen volgen de NMBS-dienstregeling 2019 van dezelfde weekdag. Standaard: "
+        "volgende dinsdag.",
+        "Les trains suivent l'horaire SNCB 2019 du même jour de la semaine. Par défaut : "
+        "mardi prochain.",
+    ),
     "mode_walk": ("Walk", "Te voet", "À pied"),
     "mode_bike": ("Bike", "Fiets", "Vélo"),
     "mode_ebike": ("E-bike", "Elektrische fiets", "Vélo électrique"),
@@ -141,12 +167,57 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "assouplissez un filtre.",
     ),
     "estimated_note": (
-        "Times marked estimated (dashed outline on the map) are straight-line distance x a "
-        "detour factor measured on Leuven's network, not a route.",
-        "Tijden gemarkeerd als geschat (stippellijn op de kaart) zijn vogelvluchtafstand x een "
-        "omwegfactor gemeten op het Leuvense netwerk, geen route.",
-        "Les temps marqués estimés (contour en tirets sur la carte) sont la distance à vol "
-        "d'oiseau x un facteur de détour mesuré sur le réseau de Louvain, pas un itinéraire.",
+        "Times marked estimated (dashed outline on the map) are not routed on a real network "
+        "or timetable: straight-line distance x a detour factor measured on Leuven's network "
+        "(outside Leuven municipality), or the walk + bus frequency model.",
+        "Tijden gemarkeerd als geschat (stippellijn op de kaart) zijn niet berekend op een echt "
+        "netwerk of dienstregeling: vogelvluchtafstand x een omwegfactor gemeten op het "
+        "Leuvense netwerk (buiten de gemeente Leuven), of het frequentiemodel te voet + bus.",
+        "Les temps marqués estimés (contour en tirets sur la carte) ne sont pas calculés sur un "
+        "réseau ou un horaire réel : distance à vol d'oiseau x un facteur de détour mesuré à "
+        "Louvain (hors commune de Louvain), ou le modèle de fréquences à pied + bus.",
+    ),
+    "train_note": (
+        "Train times: typical = median over the hour before the arrival time; range = 10th-90th "
+        "percentile. Timetable used: {note}.",
+        "Treintijden: typisch = mediaan over het uur voor de aankomsttijd; bereik = 10e-90e "
+        "percentiel. Gebruikte dienstregeling: {note}.",
+        "Temps en train : typique = médiane sur l'heure avant l'arrivée ; plage = 10e-90e "
+        "centile. Horaire utilisé : {note}.",
+    ),
+    "spread_text": (
+        "typical {m} min, {lo}–{hi} min over the hour before arrival",
+        "typisch {m} min, {lo}–{hi} min over het uur voor aankomst",
+        "typique {m} min, {lo}–{hi} min sur l'heure avant l'arrivée",
+    ),
+    "walk_bus_note": (
+        "Walk + bus is an estimate for central Leuven only (bus stop order from OpenStreetMap "
+        "2024, 2019 frequencies, assumed bus speed); where no bus helps, the walking time "
+        "stands.",
+        "Te voet + bus is een schatting, enkel voor centraal Leuven (haltevolgorde uit "
+        "OpenStreetMap 2024, frequenties 2019, aangenomen bussnelheid); waar geen bus helpt, "
+        "geldt de wandeltijd.",
+        "À pied + bus est une estimation pour le centre de Louvain seulement (ordre des arrêts "
+        "OpenStreetMap 2024, fréquences 2019, vitesse de bus supposée) ; sans bus utile, le "
+        "temps à pied s'applique.",
+    ),
+    "isochrone_note_mode": (
+        "No isochrone for {who} with {mode}: areas are drawn only for reach on the street network "
+        "(walk, bike, e-bike, car); train and bus times are shown per neighbourhood.",
+        "Geen isochroon voor {who} met {mode}: gebieden worden enkel getekend voor bereik op het "
+        "stratennet (te voet, fiets, e-bike, auto); trein- en bustijden staan per wijk.",
+        "Pas d'isochrone pour {who} avec {mode} : les zones ne sont dessinées que pour la portée "
+        "sur le réseau routier (marche, vélo, vélo électrique, voiture) ; les temps en train et "
+        "bus sont donnés par quartier.",
+    ),
+    "isochrone_note_outside": (
+        "No isochrone for {who}: the workplace is off the detailed street network (Leuven "
+        "municipality); network-based reach only, estimated times are shown per neighbourhood.",
+        "Geen isochroon voor {who}: de werkplek ligt buiten het gedetailleerde stratennet "
+        "(gemeente Leuven); enkel bereik op het netwerk, geschatte tijden staan per wijk.",
+        "Pas d'isochrone pour {who} : le lieu de travail est hors du réseau routier détaillé "
+        "(commune de Louvain) ; portée sur le réseau seulement, les temps estimés sont donnés "
+        "par quartier.",
     ),
     "childcare_partial_note": (
         "Childcare: only OpenStreetMap objects of central Leuven (2024); elsewhere no data.",
@@ -170,9 +241,9 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Le lieu de travail de {who} est hors de la région couverte : {msg}",
     ),
     "mode_unavailable": (
-        "{who}: {msg}. Train modes are being added; choose a street mode for now.",
-        "{who}: {msg}. Treinmodi worden toegevoegd; kies voorlopig een straatmodus.",
-        "{who} : {msg}. Les modes train arrivent ; choisissez un mode routier pour l'instant.",
+        "{who}: {msg}. Choose another mode.",
+        "{who}: {msg}. Kies een andere vervoerswijze.",
+        "{who} : {msg}. Choisissez un autre mode.",
     ),
     "bad_input": ("{who}: {msg}", "{who}: {msg}", "{who} : {msg}"),
     "data_missing": (
@@ -201,6 +272,12 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "col_municipality": ("Municipality", "Gemeente", "Commune"),
     "col_minutes_1": ("Minutes (1)", "Minuten (1)", "Minutes (1)"),
     "col_minutes_2": ("Minutes (2)", "Minuten (2)", "Minutes (2)"),
+    "col_p10_1": ("10th pct min (1)", "10e pct min (1)", "10e centile min (1)"),
+    "col_p90_1": ("90th pct min (1)", "90e pct min (1)", "90e centile min (1)"),
+    "col_p10_2": ("10th pct min (2)", "10e pct min (2)", "10e centile min (2)"),
+    "col_p90_2": ("90th pct min (2)", "90e pct min (2)", "90e centile min (2)"),
+    "col_spread_1": ("Train (1)", "Trein (1)", "Train (1)"),
+    "col_spread_2": ("Train (2)", "Trein (2)", "Train (2)"),
     "col_estimated": ("Estimated", "Geschat", "Estimé"),
     "col_schools": ("Matching schools", "Passende scholen", "Écoles correspondantes"),
     "col_international": (
@@ -233,6 +310,16 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Arrêts de bus (De Lijn 2019 ; lignes : OSM, centre de Louvain)",
     ),
     "layer_workplaces": ("Workplaces", "Werkplekken", "Lieux de travail"),
+    "layer_isochrones": (
+        "Isochrones to workplace 1 ({mode}, street network of Leuven)",
+        "Isochronen naar werkplek 1 ({mode}, stratennet van Leuven)",
+        "Isochrones vers le lieu de travail 1 ({mode}, réseau de Louvain)",
+    ),
+    "isochrone_band": (
+        "within {m} min ({mode}, network)",
+        "binnen {m} min ({mode}, netwerk)",
+        "en {m} min ({mode}, réseau)",
+    ),
     "legend_minutes": (
         "Commute (worst of both, min)",
         "Pendel (slechtste, min)",
@@ -267,6 +354,12 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Le planificateur enchaînera le trajet du matin domicile -> accueil ou école -> travail "
         "et comparera quelques logements candidats. Il n'est pas encore construit ; en attendant "
         "la page Explorer répond à un ou deux trajets avec des filtres école, accueil et budget.",
+    ),
+    "mode_ready": ("available", "beschikbaar", "disponible"),
+    "mode_estimated": (
+        "available, estimated (central Leuven)",
+        "beschikbaar, geschat (centraal Leuven)",
+        "disponible, estimé (centre de Louvain)",
     ),
     "planner_modes": (
         "Commute modes available now",

@@ -10,6 +10,7 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -268,6 +269,62 @@ def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> fo
     return group
 
 
+def isochrone_layer(
+    features: Sequence[dict[str, Any]], name: str, band_label: str
+) -> folium.GeoJson:
+    """Isochrone bands as translucent polygons coloured like the commute classes.
+
+    Parameters
+    ----------
+    features : sequence of dict
+        GeoJSON features with a ``minutes`` property, largest band first (drawn below).
+    name : str
+        Layer name in the layer control.
+    band_label : str
+        Tooltip text with a ``{m}`` placeholder for the band's minutes (our own text).
+    """
+    shown = []
+    for feature in features:
+        minutes = float(feature["properties"]["minutes"])
+        props = {
+            "label": html.escape(band_label.format(m=f"{minutes:g}")),
+            "_colour": colour_for(minutes, MINUTE_BINS, MINUTE_COLOURS),
+        }
+        shown.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": shown},
+        name=name,
+        style_function=lambda f: {
+            "color": f["properties"]["_colour"],
+            "weight": 2,
+            "fillColor": f["properties"]["_colour"],
+            "fillOpacity": 0.12,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )
+
+
+def spread_texts(minutes: pd.Series, p10: pd.Series, p90: pd.Series, template: str) -> pd.Series:
+    """Popup text of train times: ``template`` with the median and the p10-p90 range.
+
+    Places without a spread (direct trip faster than any train, or no time) get plain
+    minutes or an empty string.
+    """
+
+    def one(m: float, lo: float, hi: float) -> str:
+        if pd.isna(m):
+            return ""
+        if pd.isna(lo) or pd.isna(hi) or round(lo) == round(hi):
+            return f"{m:.0f} min"
+        return template.format(m=f"{m:.0f}", lo=f"{lo:.0f}", hi=f"{hi:.0f}")
+
+    return pd.Series(
+        [one(m, lo, hi) for m, lo, hi in zip(minutes, p10, p90, strict=True)],
+        index=minutes.index,
+        dtype="string",
+    )
+
+
 def legend_html(
     title: str, bins: Sequence[float], colours: Sequence[str], note: str, *, unit: str = ""
 ) -> str:
@@ -312,6 +369,9 @@ class ExploreLayers:
     stations: gpd.GeoDataFrame
     bus_stops: gpd.GeoDataFrame
     workplaces: tuple[tuple[str, float, float], ...]
+    #: Isochrone band features of workplace 1 (empty: none drawn) and their mode.
+    isochrones: Sequence[dict[str, Any]] = ()
+    isochrone_mode: str = ""
 
 
 def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.Map:
@@ -334,6 +394,12 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
     fields = ["name", "municipality", "minutes_1", *(["minutes_2"] if two else [])]
     aliases = [t("col_name", lang), t("col_municipality", lang), t("col_minutes_1", lang)]
     aliases += [t("col_minutes_2", lang)] if two else []
+    for person in (1, 2) if two else (1,):
+        spread = _train_spread(cand, person, lang)
+        if spread is not None:
+            cand[f"spread_{person}"] = spread
+            fields.append(f"spread_{person}")
+            aliases.append(t(f"col_spread_{person}", lang))
     fields += ["method_1", "n_schools_match", "n_childcare_match", "childcare_coverage"]
     aliases += [
         t("col_estimated", lang),
@@ -400,6 +466,13 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
         radius=3,
         show=False,
     )
+    if layers.isochrones:
+        mode = t(f"mode_{layers.isochrone_mode}", lang)
+        isochrone_layer(
+            layers.isochrones,
+            t("layer_isochrones", lang, mode=mode),
+            t("isochrone_band", lang, m="{m}", mode=mode),
+        ).add_to(fmap)
     if layers.workplaces:
         workplace_layer(layers.workplaces, t("layer_workplaces", lang)).add_to(fmap)
     if colour_by == "price":
@@ -413,6 +486,19 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
     add_legend(fmap, legend)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
+
+
+def _train_spread(cand: gpd.GeoDataFrame, person: int, lang: str) -> pd.Series | None:
+    """Spread texts of a person whose times vary over the window (trains), else None."""
+    from dashboard.i18n import t
+
+    columns = [f"minutes_{person}", f"p10_{person}", f"p90_{person}"]
+    if not set(columns) <= set(cand.columns) or not len(cand):
+        return None
+    low, high = cand[columns[1]], cand[columns[2]]
+    if not (high - low).fillna(0).gt(0.5).any():
+        return None  # street modes: p10 = p90 = minutes
+    return spread_texts(cand[columns[0]], low, high, t("spread_text", lang))
 
 
 def _add_points(

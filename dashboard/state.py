@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import time
+from datetime import date, time, timedelta
 from typing import Any, Final
 
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError
-from dashboard.engine.inputs import parse_hhmm, parse_latlon
+from dashboard.engine.inputs import parse_date, parse_hhmm, parse_latlon
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.layers import candidates as cand
 from dashboard.layers.workplaces import DEFAULT_REF, coords_ref, ref_kind
@@ -29,6 +29,8 @@ LANG: Final = "lang"
 SECOND_ON: Final = "p2_on"
 CLICK_TARGET: Final = "click_target"
 ARRIVE: Final = "arrive"
+TRAVEL_DAY: Final = "travel_day"
+GEOCODER_HITS: Final = "_geocoder_hits"
 SCHOOL_LEVEL: Final = "school_level"
 SCHOOL_NET: Final = "school_net"
 SCHOOL_LANG: Final = "school_lang"
@@ -54,6 +56,8 @@ HOW_OPTIONS: Final = ("preset", "address", "coords")
 COLOUR_OPTIONS: Final = ("commute", "price")
 MINUTES_RANGE: Final = (5, 120)
 BUDGET_RANGE: Final = (0, 2_000_000)
+#: Travel days offered (the timetable is mapped by weekday, so any year works).
+DAY_RANGE: Final = (date(2019, 1, 1), date(2099, 12, 31))
 DEFAULT_LAT, DEFAULT_LON = 50.88228, 4.71587  # Leuven station, start of coordinate inputs
 
 
@@ -69,6 +73,7 @@ class ExploreState:
     m2: str = "car"
     t2: int = 30
     arr: str = "09:00"
+    day: str = ""  # ISO date of the train commute; empty: default_travel_day()
     lvl: str = cand.ANY
     net: str = cand.ANY
     sl: str = cand.ANY
@@ -134,7 +139,31 @@ def _parse(name: str, text: str) -> Any:
             return None
     if name in ("w1", "w2"):
         return _valid_ref(text, allow_empty=name == "w2")
+    if name == "day":
+        try:
+            day = parse_date(text)
+        except BadInputError:
+            return None
+        return day.isoformat() if DAY_RANGE[0] <= day <= DAY_RANGE[1] else None
     return None
+
+
+def default_travel_day(today: date | None = None) -> date:
+    """Return the travel day shown when the link names none: the next Tuesday.
+
+    Why Tuesday: a typical mid-week working day, and the engine's own default (Tuesday of
+    the 2019 feed week).  Trains only depend on the weekday (the engine maps any date onto
+    the same weekday of the 2019 feed week), so a link without ``day`` gives the same
+    times whenever it is opened, although the date shown moves on.  Today counts when it
+    is a Tuesday.
+    """
+    today = today or date.today()
+    return today + timedelta(days=(1 - today.weekday()) % 7)
+
+
+def travel_day(state: ExploreState) -> date:
+    """Return the travel day a state describes (its ``day`` or the default)."""
+    return parse_date(state.day) if state.day else default_travel_day()
 
 
 def _int_in(text: str, low: int, high: int) -> int | None:
@@ -166,6 +195,7 @@ def session_values(state: ExploreState) -> dict[str, Any]:
         LANG: state.lang,
         SECOND_ON: bool(state.w2),
         ARRIVE: parse_hhmm(state.arr),
+        TRAVEL_DAY: travel_day(state),
         SCHOOL_LEVEL: state.lvl,
         SCHOOL_NET: state.net,
         SCHOOL_LANG: state.sl,
@@ -216,6 +246,7 @@ def state_from_values(values: Mapping[str, Any]) -> ExploreState:
     """Build the state from widget values (missing keys keep their defaults)."""
     default = ExploreState()
     arrive = values.get(ARRIVE)
+    day = values.get(TRAVEL_DAY)
     return ExploreState(
         lang=str(values.get(LANG, default.lang)),
         w1=workplace_ref(values, 1),
@@ -225,6 +256,8 @@ def state_from_values(values: Mapping[str, Any]) -> ExploreState:
         m2=str(values.get(person_key(2, "mode"), default.m2)),
         t2=int(values.get(person_key(2, "max"), default.t2)),
         arr=arrive.strftime("%H:%M") if isinstance(arrive, time) else default.arr,
+        # The default day stays out of the link (it moves on; see default_travel_day).
+        day=day.isoformat() if isinstance(day, date) and day != default_travel_day() else "",
         lvl=str(values.get(SCHOOL_LEVEL, default.lvl)),
         net=str(values.get(SCHOOL_NET, default.net)),
         sl=str(values.get(SCHOOL_LANG, default.sl)),

@@ -1,13 +1,14 @@
 """Explore: where could we live, given where we work.
 
-Sidebar: workplace(s) with mode, limit and arrival time; filters for schools, childcare
-and budget.  Main area: the map of candidate neighbourhoods beside the same results as
-a sortable table with downloads.
+Sidebar: workplace(s) with mode, limit, arrival time and travel day; filters for schools,
+childcare and budget.  Main area: the map of candidate neighbourhoods (with isochrones of
+workplace 1 for street modes) beside the same results as a sortable table with downloads.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -16,13 +17,17 @@ from streamlit_folium import st_folium
 from dashboard import cache, maps, state
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
+from dashboard.engine.transit_commute import feed_date_for
+from dashboard.geocoding import GeocodingError
 from dashboard.i18n import t
 from dashboard.layers import candidates as cand
 from dashboard.layers import export
-from dashboard.layers.workplaces import DEFAULT_REF, Workplace
+from dashboard.layers.reach import ISOCHRONE_MODES
+from dashboard.layers.workplaces import DEFAULT_REF, Workplace, coords_ref
 from geodata.io import SnapshotError
 
 pk = state.person_key
+TRAIN_MODES = tuple(m for m in COMMUTE_MODES if m.startswith("train_"))
 
 
 def _keep_valid(key: str, options: list[str], fallback: str) -> None:
@@ -43,15 +48,36 @@ def _preset_input(person: int, lang: str) -> None:
     )
 
 
+def _online_matches(query: str, lang: str) -> dict[str, str]:
+    """Online geocoder hits as {coordinate ref: label}; the setting's state as a caption.
+
+    A hit becomes a coordinate reference, so a shared link works without the geocoder.
+    """
+    endpoint = cache.geocoder_url()
+    if endpoint is None:
+        st.caption(t("geocoder_off", lang))
+        return {}
+    st.caption(t("geocoder_on", lang, host=urlsplit(endpoint).netloc or endpoint))
+    try:
+        hits = cache.geocode(endpoint, query.strip(), lang)
+    except GeocodingError as exc:
+        st.warning(t("geocoder_failed", lang, msg=exc))
+        return {}
+    return {coords_ref(h.lat, h.lon): f"{h.label} ({t('online', lang)})" for h in hits}
+
+
 def _address_input(person: int, lang: str) -> None:
     query = st.text_input(t("address_search", lang), key=pk(person, "addr_q"))
+    online = _online_matches(query or "", lang)
     try:
         matches = cache.address_matches(query or "")
     except SnapshotError as exc:
         st.warning(t("addresses_missing", lang, msg=exc))
-        return
+        matches = pd.DataFrame({"id": [], "label": []})
     options = ["addr:" + i for i in matches["id"]]
     labels = dict(zip(options, matches["label"], strict=True))
+    options += [ref for ref in online if ref not in labels]
+    labels.update(online)
     current = st.session_state.get(pk(person, "addr"))
     if current and current not in options:
         try:
@@ -158,6 +184,14 @@ def _sidebar(lang: str) -> None:
                 horizontal=True,
             )
         st.time_input(t("arrive_by", lang), step=300, key=state.ARRIVE)
+        st.date_input(
+            t("travel_day", lang),
+            key=state.TRAVEL_DAY,
+            min_value=state.DAY_RANGE[0],
+            max_value=state.DAY_RANGE[1],
+            help=t("travel_day_help", lang),
+            format="YYYY-MM-DD",
+        )
         _filter_inputs(lang)
 
 
@@ -188,24 +222,52 @@ def _report(exc: Exception, lang: str) -> None:
         st.error(t("bad_input", lang, who=who, msg=cause))
 
 
+def _modes(s: state.ExploreState) -> list[str]:
+    return [s.m1, s.m2] if s.w2 else [s.m1]
+
+
 def _compute(s: state.ExploreState) -> tuple[Any, list[Workplace]]:
     workplaces = [cache.workplace(s.w1)]
     questions = [(s.m1, s.t1)]
     if s.w2:
         workplaces.append(cache.workplace(s.w2))
         questions.append((s.m2, s.t2))
+    day = state.travel_day(s).isoformat()
+    # Only trains depend on the arrival time and the day: other modes get fixed values,
+    # so changing the time does not recompute (or evict) their cached results.
     commutes = tuple(
-        (w.point.lat, w.point.lon, mode, limit, s.arr)
+        (
+            w.point.lat,
+            w.point.lon,
+            mode,
+            limit,
+            *((s.arr, day) if mode in TRAIN_MODES else ("09:00", "")),
+        )
         for w, (mode, limit) in zip(workplaces, questions, strict=True)
     )
     result = cache.candidates(commutes, s.lvl, s.net, s.sl, s.intl, s.cc, s.cck, s.bt, s.bmax)
     return result, workplaces
 
 
+def _isochrones(
+    s: state.ExploreState, workplace: Workplace, lang: str
+) -> tuple[list[dict[str, Any]], str]:
+    """Isochrone features of workplace 1, or none and a note saying why."""
+    who = t("person_1", lang)
+    if s.m1 not in ISOCHRONE_MODES:
+        return [], t("isochrone_note_mode", lang, who=who, mode=t(f"mode_{s.m1}", lang))
+    try:
+        features = cache.isochrones(workplace.point.lat, workplace.point.lon, s.m1, s.t1)
+    except OutsideCoverageError:
+        return [], t("isochrone_note_outside", lang, who=who)
+    return features, ""
+
+
 def _map(result: Any, s: state.ExploreState, workplaces: list[Workplace], lang: str) -> None:
     filters = cand.PlaceFilters(
         school_level=s.lvl, school_net=s.net, school_language=s.sl, childcare_type=s.cc
     )
+    isochrones, iso_note = _isochrones(s, workplaces[0], lang)
     schools = cache.layer("schools")
     intl = cache.layer("international_schools")
     layers = maps.ExploreLayers(
@@ -216,6 +278,8 @@ def _map(result: Any, s: state.ExploreState, workplaces: list[Workplace], lang: 
         stations=cache.layer("stations"),
         bus_stops=cand.points_in(cache.layer("bus_stops"), result["code"]),
         workplaces=tuple((w.label, w.point.lat, w.point.lon) for w in workplaces),
+        isochrones=isochrones,
+        isochrone_mode=s.m1,
     )
     fmap = maps.explore_map(layers, colour_by=s.col, lang=lang)
     st_folium(
@@ -227,9 +291,21 @@ def _map(result: Any, s: state.ExploreState, workplaces: list[Workplace], lang: 
         on_change=_on_map_click,
     )
     st.caption(t("osm_credit", lang) + " " + t("estimated_note", lang))
+    if iso_note:
+        st.caption(iso_note)
 
 
-def _table(result: Any, lang: str) -> None:
+def _mode_notes(s: state.ExploreState, lang: str) -> None:
+    """Say once how train times are summarised (and which timetable day), and bus coverage."""
+    modes = _modes(s)
+    if any(m in TRAIN_MODES for m in modes):
+        note = feed_date_for(state.travel_day(s)).note
+        st.caption(t("train_note", lang, note=note.removeprefix("train times: ")))
+    if "walk_bus" in modes:
+        st.caption(t("walk_bus_note", lang))
+
+
+def _table(result: Any, s: state.ExploreState, lang: str) -> None:
     total = len(cache.layer("neighbourhoods"))
     st.subheader(t("results", lang))
     st.write(t("n_results", lang, n=len(result), total=total))
@@ -241,7 +317,11 @@ def _table(result: Any, lang: str) -> None:
         "name": t("col_name", lang),
         "municipality": t("col_municipality", lang),
         "minutes_1": t("col_minutes_1", lang),
+        "p10_1": t("col_p10_1", lang),
+        "p90_1": t("col_p90_1", lang),
         "minutes_2": t("col_minutes_2", lang),
+        "p10_2": t("col_p10_2", lang),
+        "p90_2": t("col_p90_2", lang),
         "estimated": t("col_estimated", lang),
         "n_schools_match": t("col_schools", lang),
         "n_international": t("col_international", lang),
@@ -251,8 +331,14 @@ def _table(result: Any, lang: str) -> None:
         "n_stations": t("col_stations", lang),
         "n_bus_stops": t("col_bus_stops", lang),
     }
+    # The spread columns only mean something for trains (street times have none).
+    for person, mode in enumerate(_modes(s), start=1):
+        if mode not in TRAIN_MODES:
+            names.pop(f"p10_{person}")
+            names.pop(f"p90_{person}")
     shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
     st.dataframe(shown, key=state.TABLE, hide_index=True, height=460, width="stretch")
+    _mode_notes(s, lang)
     st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
     cols = st.columns(3)
     cols[0].download_button(
@@ -295,7 +381,7 @@ def render() -> None:
     with map_col, st.spinner(t("building_map", lang)):
         _map(result, s, workplaces, lang)
     with table_col:
-        _table(result, lang)
+        _table(result, s, lang)
 
 
 render()

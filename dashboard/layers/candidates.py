@@ -18,7 +18,7 @@ import pandas as pd
 
 from dashboard.engine.core import CommuteEngine, CommuteTimes, commute_times
 from dashboard.engine.errors import EngineError
-from dashboard.engine.inputs import LatLon, parse_hhmm
+from dashboard.engine.inputs import LatLon, parse_date, parse_hhmm
 
 #: School levels offered by the filter (values of the schools ``levels`` column).
 SCHOOL_LEVELS = ("kleuter", "lager", "secundair", "buitengewoon")
@@ -39,12 +39,17 @@ ANY = "any"
 
 @dataclass(frozen=True)
 class Commute:
-    """One person's commute question: workplace, mode, limit and arrival time."""
+    """One person's commute question: workplace, mode, limit, arrival time and day.
+
+    ``day`` is an ISO date (``""``: the engine's default weekday); train modes map it onto
+    the same weekday of the 2019 feed week, other modes ignore it.
+    """
 
     workplace: LatLon
     mode: str
     max_minutes: float
     arrive_by: str = "09:00"
+    day: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ def _one_commute(
         mode=commute.mode,
         max_minutes=commute.max_minutes,
         arrive_by=parse_hhmm(commute.arrive_by),
+        day=parse_date(commute.day) if commute.day else None,
     )
 
 
@@ -126,8 +132,10 @@ def commute_columns(
     Returns
     -------
     DataFrame
-        Per person ``i`` (1-based): ``minutes_i`` (nan beyond the limit),
-        ``estimated_i`` and ``method_i``; index aligned on ``places``.
+        Per person ``i`` (1-based): ``minutes_i`` (typical minutes, nan beyond the
+        limit), ``p10_i`` and ``p90_i`` (spread over the hour before arrival for train
+        modes; equal to ``minutes_i`` otherwise), ``estimated_i`` and ``method_i``;
+        index aligned on ``places``.
 
     Raises
     ------
@@ -143,6 +151,8 @@ def commute_columns(
         except EngineError as exc:
             raise CommuteFailedError(number, exc) from exc
         out[f"minutes_{number}"] = np.round(np.asarray(times.minutes, dtype="float64"), 1)
+        out[f"p10_{number}"] = np.round(np.asarray(times.p10, dtype="float64"), 1)
+        out[f"p90_{number}"] = np.round(np.asarray(times.p90, dtype="float64"), 1)
         out[f"estimated_{number}"] = np.asarray(times.estimated, dtype=bool)
         out[f"method_{number}"] = np.asarray(times.method, dtype=str)
     return out
@@ -223,7 +233,11 @@ RESULT_COLUMNS = [
     "name",
     "municipality",
     "minutes_1",
+    "p10_1",
+    "p90_1",
     "minutes_2",
+    "p10_2",
+    "p90_2",
     "worst_minutes",
     "estimated",
     "method_1",

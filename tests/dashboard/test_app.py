@@ -3,12 +3,16 @@ the URL restores the view; every language renders."""
 
 from __future__ import annotations
 
+import io
+import urllib.request
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
+from dashboard import geocoding, state
 from geodata.io import load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -19,6 +23,19 @@ def _run(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     at.query_params.update(params or {})
     return at.run()
+
+
+def _map_script(at: AppTest) -> str:
+    """The script streamlit-folium hands to the browser (the map's whole content)."""
+    for element in at.get("component_instance"):
+        args = str(element.proto.json_args)
+        if "L.map(" in args:
+            return args
+    raise AssertionError("no map on the page")
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
 
 
 def _matches(at: AppTest) -> int:
@@ -139,8 +156,70 @@ def test_workplace_outside_coverage_is_explained() -> None:
     assert "outside the covered region" in at.error[0].value
 
 
-def test_train_mode_with_arrival_time() -> None:
-    at = _run({"m1": "train_bike", "t1": "45", "arr": "08:30"})
+def test_train_mode_with_arrival_time_spread_and_day() -> None:
+    at = _run({"m1": "train_bike", "t1": "45", "arr": "08:30", "day": "2026-12-05"})
     assert at.selectbox(key="p1_mode").value == "train_bike"
     assert at.time_input(key=state.ARRIVE).value.strftime("%H:%M") == "08:30"
+    assert _matches(at) > 0
+    table = at.dataframe[0].value
+    assert {"10th pct min (1)", "90th pct min (1)"} <= set(table.columns)
+    assert (table["10th pct min (1)"] <= table["Minutes (1)"]).all()
+    assert (table["90th pct min (1)"] >= table["Minutes (1)"]).all()
+    # the service day, once, as a caption: a Saturday maps onto the feed week's Saturday
+    assert _captions(at).count("NMBS timetable of Saturday 2019-10-19 (2019 feed)") == 1
+    assert "over the hour before arrival" in _map_script(at)  # popups: typical + range
+    assert "No isochrone for Person 1" in _captions(at)
+    at.date_input(key=state.TRAVEL_DAY).set_value(date(2026, 12, 8)).run()
+    assert at.query_params["day"] == "2026-12-08"
+    assert "Tuesday 2019-10-15 (2019 feed) used for Tuesday 2026-12-08" in _captions(at)
+
+
+def test_street_modes_have_no_spread_columns(explore: AppTest) -> None:
+    assert "10th pct min (1)" not in explore.dataframe[0].value.columns
+    assert "NMBS timetable" not in _captions(explore)
+
+
+def test_bike_isochrones_from_leuven_station(explore: AppTest) -> None:
+    # the default view: bike, 20 minutes, Leuven station
+    script = _map_script(explore)
+    assert "Isochrones to workplace 1 (Bike, street network of Leuven)" in script
+    for band in (5, 10, 15, 20):
+        assert f"within {band} min (Bike, network)" in script
+    assert "No isochrone" not in _captions(explore)
+
+
+def test_walk_bus_runs_with_estimates_and_coverage_note() -> None:
+    at = _run({"m1": "walk_bus", "t1": "30"})
+    assert _matches(at) > 0
+    assert at.dataframe[0].value["Estimated"].any()
+    captions = _captions(at)
+    assert "Walk + bus is an estimate for central Leuven only" in captions
+    assert "No isochrone for Person 1" in captions
+    assert '"_dash": "6 4"' in _map_script(at).replace('\\"', '"')
+
+
+def test_address_search_is_offline_only_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(geocoding.GEOCODER_ENV, raising=False)
+    at = _run()
+    at.radio(key="p1_how").set_value("address").run()
+    assert "Address search is offline-only" in _captions(at)
+
+
+def test_online_geocoder_adds_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(geocoding.GEOCODER_ENV, "https://geocoder.example.org/search")
+    reply = (Path(__file__).parent / "data" / "nominatim_search_naamsestraat.json").read_bytes()
+
+    def urlopen(request: urllib.request.Request, timeout: float) -> Any:
+        return io.BytesIO(reply)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    at = _run()
+    at.radio(key="p1_how").set_value("address").run()
+    at.text_input(key="p1_addr_q").set_value("naamsestraat 22 zzz").run()
+    assert "Online geocoder on (geocoder.example.org)" in _captions(at)
+    choice = at.selectbox(key="p1_addr")
+    online = [o for o in choice.options if o.endswith("(online)")]
+    assert len(online) == 2
+    choice.select_index(choice.options.index(online[0])).run()
+    assert at.query_params["w1"] == "50.87512,4.70356"
     assert _matches(at) > 0

@@ -87,3 +87,33 @@ def test_colour_for_classes() -> None:
     assert (
         maps.colour_for(float("nan"), maps.MINUTE_BINS, maps.MINUTE_COLOURS) == maps.NO_DATA_COLOUR
     )
+
+
+def test_spread_texts() -> None:
+    import pandas as pd
+
+    template = "typical {m} min, {lo}–{hi} min over the hour before arrival"
+    texts = maps.spread_texts(
+        pd.Series([26.2, 12.0, float("nan")]),
+        pd.Series([21.0, 12.0, float("nan")]),
+        pd.Series([35.6, 12.0, float("nan")]),
+        template,
+    )
+    assert list(texts) == [
+        "typical 26 min, 21–36 min over the hour before arrival",
+        "12 min",
+        "",
+    ]
+
+
+def test_isochrone_layer_renders_bands() -> None:
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[4.7, 50.8], [4.8, 50.8], [4.8, 50.9], [4.7, 50.8]]],
+    }
+    features = [{"type": "Feature", "properties": {"minutes": 20.0}, "geometry": square}]
+    fmap = maps.base_map(tiles=None)
+    maps.isochrone_layer(features, "Isochrones", "within {m} min <bike>").add_to(fmap)
+    page = fmap.get_root().render()
+    assert "within 20 min \\u0026lt;bike\\u0026gt;" in page
+    assert maps.MINUTE_COLOURS[1] in page  # 20 min: the second commute class

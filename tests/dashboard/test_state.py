@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ def test_query_round_trip() -> None:
         m2="walk",
         t2=15,
         arr="08:30",
+        day="2026-12-04",
         lvl="lager",
         net="GO!",
         sl="Nederlandstalig",
@@ -40,6 +43,20 @@ def test_query_round_trip() -> None:
 def test_widget_values_round_trip() -> None:
     full = state.ExploreState(w1="addr:42", w2="50.80000,4.60000", m2="ebike", arr="07:45")
     assert state.state_from_values(state.session_values(full)) == full
+
+
+def test_travel_day_defaults_to_next_tuesday() -> None:
+    assert state.default_travel_day(date(2026, 11, 29)) == date(2026, 12, 1)  # Sunday
+    assert state.default_travel_day(date(2026, 12, 1)) == date(2026, 12, 1)  # a Tuesday
+    assert state.default_travel_day(date(2026, 12, 2)) == date(2026, 12, 8)
+    default = state.ExploreState()
+    values = state.session_values(default)
+    assert values[state.TRAVEL_DAY] == state.default_travel_day()
+    assert state.state_from_values(values) == default  # the default day stays out of links
+    chosen = state.ExploreState(day="2026-12-05")
+    assert state.state_from_values(state.session_values(chosen)) == chosen
+    assert state.ExploreState.from_query({"day": "5 Dec"}).day == ""
+    assert state.ExploreState.from_query({"day": "1990-01-02"}).day == ""
 
 
 def test_invalid_values_fall_back() -> None:
