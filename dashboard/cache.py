@@ -19,8 +19,18 @@ from dashboard.engine.core import CommuteEngine
 from dashboard.engine.inputs import LatLon
 from dashboard.layers import reach
 from dashboard.layers import workplaces as wp
-from dashboard.layers.candidates import Commute, PlaceFilters, commute_columns, rank_candidates
+from dashboard.layers.candidates import (
+    Commute,
+    PlaceFilters,
+    commute_columns,
+    point_commute_columns,
+    rank_candidates,
+)
 from geodata.io import LayerManifest, load_layer, load_manifests
+
+#: One person's commute as cached functions take it: (lat, lon, mode, max_minutes,
+#: arrive_by, day) -- widget values, hashable.
+CommuteKey = tuple[float, float, str, int, str, str]
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,7 +110,7 @@ def geocode(endpoint: str, query: str, language: str) -> list[geocoding.GeocodeH
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def candidates(
-    commutes: tuple[tuple[float, float, str, int, str, str], ...],
+    commutes: tuple[CommuteKey, ...],
     school_level: str,
     school_net: str,
     school_language: str,
@@ -121,11 +131,7 @@ def candidates(
         The filter widgets' values (see :class:`PlaceFilters`).
     """
     places = layer("neighbourhoods")
-    questions = [
-        Commute(LatLon(lat, lon), mode, float(limit), arrive, day)
-        for lat, lon, mode, limit, arrive, day in commutes
-    ]
-    times = commute_columns(engine(), places, questions)
+    times = commute_columns(engine(), places, _questions(commutes))
     filters = PlaceFilters(
         school_level=school_level,
         school_net=school_net,
@@ -144,3 +150,20 @@ def candidates(
         layer("childcare"),
         filters,
     )
+
+
+def _questions(commutes: tuple[CommuteKey, ...]) -> list[Commute]:
+    return [
+        Commute(LatLon(lat, lon), mode, float(limit), arrive, day)
+        for lat, lon, mode, limit, arrive, day in commutes
+    ]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def point_commutes(layer_name: str, commutes: tuple[CommuteKey, ...]) -> pd.DataFrame:
+    """Commute columns from every point of a layer to the workplace(s) (popup times).
+
+    The whole layer, not the filtered points: changing a filter then costs nothing.
+    Raises ``CommuteFailedError`` like :func:`candidates`.
+    """
+    return point_commute_columns(engine(), layer(layer_name), _questions(commutes))

@@ -86,9 +86,21 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "longitude": ("Longitude", "Lengtegraad", "Longitude"),
     "click_target": ("A map click sets", "Een klik op de kaart zet", "Un clic sur la carte fixe"),
     "click_hint": (
-        "Click the map to place a workplace.",
-        "Klik op de kaart om een werkplek te plaatsen.",
-        "Cliquez sur la carte pour placer un lieu de travail.",
+        "Map click mode: every click on the map sets the workplace, also on a neighbourhood "
+        "or a point.",
+        "Klikmodus: elke klik op de kaart zet de werkplek, ook op een wijk of een punt.",
+        "Mode clic : chaque clic sur la carte place le lieu de travail, même sur un quartier "
+        "ou un point.",
+    ),
+    "map_click_help": (
+        "Map: click a neighbourhood or a point for its details; click a spot without one to "
+        "set the workplace there. With “Coordinates / map click” chosen, every click sets "
+        "the workplace.",
+        "Kaart: klik op een wijk of een punt voor details; klik op een lege plek om daar de "
+        "werkplek te zetten. Met “Coördinaten / klik op kaart” zet elke klik de werkplek.",
+        "Carte : cliquez sur un quartier ou un point pour ses détails ; cliquez sur un endroit "
+        "vide pour y placer le lieu de travail. Avec « Coordonnées / clic », "
+        "chaque clic place le lieu de travail.",
     ),
     "mode": ("Mode", "Vervoerswijze", "Mode"),
     "max_minutes": ("Maximum minutes", "Maximum minuten", "Minutes maximum"),
@@ -332,6 +344,10 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "contour en tirets = temps estimé",
     ),
     "source": ("Source", "Bron", "Source"),
+    "popup_time_1": ("To workplace 1", "Naar werkplek 1", "Vers lieu de travail 1"),
+    "popup_time_2": ("To workplace 2", "Naar werkplek 2", "Vers lieu de travail 2"),
+    "beyond_limit": ("more than {m} min", "meer dan {m} min", "plus de {m} min"),
+    "estimated_word": ("estimated", "geschat", "estimé"),
     # other pages
     "neighbourhoods_intro": (
         "Profile of every neighbourhood (wijk): schools, childcare, stations, bus stops and "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 LEUVEN_CENTRE = (50.8798, 4.7005)
 
@@ -269,10 +272,13 @@ def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> fo
     return group
 
 
-def isochrone_layer(
-    features: Sequence[dict[str, Any]], name: str, band_label: str
-) -> folium.GeoJson:
+def isochrone_layer(features: Sequence[dict[str, Any]], name: str) -> folium.GeoJson:
     """Isochrone bands as translucent polygons coloured like the commute classes.
+
+    The bands are drawn above the neighbourhoods (to stay visible) but take no clicks
+    or hovers: on a canvas map the topmost shape gets the click, and the bands would
+    otherwise swallow every click meant for a neighbourhood or a school under them.
+    The page states the band limits in a caption instead of a tooltip.
 
     Parameters
     ----------
@@ -280,16 +286,11 @@ def isochrone_layer(
         GeoJSON features with a ``minutes`` property, largest band first (drawn below).
     name : str
         Layer name in the layer control.
-    band_label : str
-        Tooltip text with a ``{m}`` placeholder for the band's minutes (our own text).
     """
     shown = []
     for feature in features:
         minutes = float(feature["properties"]["minutes"])
-        props = {
-            "label": html.escape(band_label.format(m=f"{minutes:g}")),
-            "_colour": colour_for(minutes, MINUTE_BINS, MINUTE_COLOURS),
-        }
+        props = {"_colour": colour_for(minutes, MINUTE_BINS, MINUTE_COLOURS)}
         shown.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": shown},
@@ -299,8 +300,8 @@ def isochrone_layer(
             "weight": 2,
             "fillColor": f["properties"]["_colour"],
             "fillOpacity": 0.12,
+            "interactive": False,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
 
 
@@ -328,29 +329,177 @@ def spread_texts(minutes: pd.Series, p10: pd.Series, p90: pd.Series, template: s
 def legend_html(
     title: str, bins: Sequence[float], colours: Sequence[str], note: str, *, unit: str = ""
 ) -> str:
-    """Return a small fixed legend (plain HTML, our own text, escaped anyway)."""
+    """Return a compact, foldable legend (plain HTML, our own text, escaped anyway).
+
+    A ``<details>`` block: open at first, one click on the title folds it away, so it
+    never has to hide a popup or the map for long.
+    """
     rows = []
     low = 0.0
     for bound, colour in zip(bins, colours, strict=True):
         text = f"> {low:,.0f}{unit}" if bound == float("inf") else f"{low:,.0f}-{bound:,.0f}{unit}"
         rows.append(
-            f'<div><span style="background:{colour};display:inline-block;width:14px;'
-            f'height:10px;margin-right:4px;border:1px solid #555"></span>{html.escape(text)}</div>'
+            f'<div><span style="background:{colour};display:inline-block;width:10px;'
+            f'height:8px;margin-right:3px;border:1px solid #555"></span>{html.escape(text)}</div>'
         )
         low = bound
     return (
-        '<div id="atlas-legend" style="position:fixed;bottom:24px;left:10px;z-index:9999;'
-        "background:rgba(255,255,255,0.9);padding:6px 8px;font:12px sans-serif;"
-        'border:1px solid #999;border-radius:4px">'
-        f"<b>{html.escape(title)}</b>{''.join(rows)}"
-        '<div style="margin-top:4px"><span style="display:inline-block;width:14px;height:0;'
-        f'border-top:2px dashed #333;margin-right:4px"></span>{html.escape(note)}</div></div>'
+        '<details id="atlas-legend" open style="background:rgba(255,255,255,0.85);'
+        "padding:2px 5px;font:11px/1.25 sans-serif;border:1px solid #999;border-radius:3px;"
+        'max-width:150px">'
+        f'<summary style="cursor:pointer;font-weight:bold">{html.escape(title)}</summary>'
+        f"{''.join(rows)}"
+        '<div style="margin-top:2px"><span style="display:inline-block;width:16px;height:0;'
+        f'border-top:2px dashed #333;margin-right:3px"></span>{html.escape(note)}</div>'
+        "</details>"
     )
 
 
+class _LegendControl(MacroElement):
+    """A Leaflet control holding the legend HTML (bottom left, stacked with the scale).
+
+    A control, not a fixed ``<div>`` over the page: Leaflet stacks it with the other
+    controls, and clicks on it do not reach the map (no accidental workplace).  It hides
+    while a popup is open, so it never covers one.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var box = L.DomUtil.create("div", "leaflet-control atlas-legend-control");
+            box.innerHTML = {{ this.legend|tojson }};
+            L.DomEvent.disableClickPropagation(box);
+            L.DomEvent.disableScrollPropagation(box);
+            // Out of the way while a popup is open: it must never hide one.
+            {{ this._parent.get_name() }}.on("popupopen", function () {
+                box.style.visibility = "hidden";
+            });
+            {{ this._parent.get_name() }}.on("popupclose", function () {
+                box.style.visibility = "";
+            });
+            return box;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str, position: str = "bottomleft") -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LegendControl"
+        self.legend = legend
+        self.position = position
+
+
+class _ClickThrough(MacroElement):
+    """Make a click on a feature also a map click at that spot (and skip its popup).
+
+    Leaflet stops the click that opens a popup, so streamlit-folium's ``last_clicked``
+    never sees clicks on neighbourhoods or points.  When the workplace is chosen by map
+    click, this hands such a click on as a map click (at the clicked spot; for a point,
+    the point) and closes the popup; the page then moves the workplace there.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("popupopen", function (e) {
+            var map = {{ this._parent.get_name() }};
+            map.closePopup(e.popup);
+            map.fire("click", {latlng: e.popup.getLatLng()});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ClickThrough"
+
+
 def add_legend(fmap: folium.Map, legend: str) -> None:
-    """Attach a legend to the map's page."""
-    fmap.get_root().html.add_child(folium.Element(legend))  # type: ignore[attr-defined]
+    """Attach a legend to the map as a compact bottom-left control."""
+    _LegendControl(legend).add_to(fmap)
+
+
+def view_bounds(
+    candidates: gpd.GeoDataFrame,
+    workplaces: Sequence[tuple[str, float, float]],
+    *,
+    min_span_deg: float = 0.02,
+) -> list[list[float]]:
+    """Return ``[[south, west], [north, east]]`` holding the candidates and workplaces.
+
+    The start view shows what matters (a 15-minute bike area is a few streets, Leuven at
+    zoom 11 a dot).  A span below ``min_span_deg`` (~2 km) is widened around its centre
+    so a lone workplace is not shown at street level.
+    """
+    lats = [lat for _, lat, _ in workplaces]
+    lons = [lon for _, _, lon in workplaces]
+    if len(candidates):
+        west, south, east, north = (float(v) for v in candidates.total_bounds)
+        lats += [south, north]
+        lons += [west, east]
+    if not lats:
+        lats, lons = [LEUVEN_CENTRE[0]], [LEUVEN_CENTRE[1]]
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    half_lat = max(north - south, min_span_deg) / 2
+    half_lon = max(east - west, min_span_deg) / 2
+    mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
+    # Rounded outwards to ~1 m: short, and never cuts off the outermost candidate.
+    return [
+        [_round_down(mid_lat - half_lat), _round_down(mid_lon - half_lon)],
+        [_round_up(mid_lat + half_lat), _round_up(mid_lon + half_lon)],
+    ]
+
+
+def _round_down(value: float) -> float:
+    return math.floor(value * 1e5) / 1e5
+
+
+def _round_up(value: float) -> float:
+    return math.ceil(value * 1e5) / 1e5
+
+
+#: Popup fields with a point's commute text per person (see :func:`with_travel_texts`).
+TRAVEL_FIELDS: tuple[str, ...] = ("time_1", "time_2")
+
+
+def with_travel_texts(
+    points: gpd.GeoDataFrame, times: pd.DataFrame, limits: Sequence[float], lang: str
+) -> gpd.GeoDataFrame:
+    """Return ``points`` with ``time_1`` (and ``time_2``) popup texts from ``times``.
+
+    ``times`` is :func:`dashboard.layers.candidates.commute_columns` for the whole layer
+    (index of the layer); ``points`` may be any subset of its rows.
+    """
+    out = points.copy()
+    for person, limit in enumerate(limits, start=1):
+        texts = travel_texts(times, person, limit, lang)
+        out[f"time_{person}"] = texts.reindex(points.index).fillna("")
+    return out
+
+
+def travel_texts(times: pd.DataFrame, person: int, max_minutes: float, lang: str) -> pd.Series:
+    """Popup text of a point's commute for one person: "12 min", "12 min (estimated)"...
+
+    ``times`` holds the columns of :func:`dashboard.layers.candidates.commute_columns`
+    for that person; a point beyond the limit reads "more than N min".
+    """
+    from dashboard.i18n import t
+
+    minutes, p10, p90 = (times[f"{c}_{person}"] for c in ("minutes", "p10", "p90"))
+    texts = spread_texts(minutes, p10, p90, t("spread_text", lang))
+    beyond = t("beyond_limit", lang, m=f"{max_minutes:g}")
+    estimated = times[f"estimated_{person}"].fillna(False).astype(bool)
+    suffix = " (" + t("estimated_word", lang) + ")"
+    out = [
+        beyond if not text else (text + suffix if est else text)
+        for text, est in zip(texts, estimated, strict=True)
+    ]
+    return pd.Series(out, index=times.index, dtype="string")
 
 
 def map_payload_bytes(fmap: folium.Map) -> int:
@@ -374,7 +523,9 @@ class ExploreLayers:
     isochrone_mode: str = ""
 
 
-def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.Map:
+def explore_map(
+    layers: ExploreLayers, *, colour_by: str, lang: str, clicks_pass_through: bool = False
+) -> folium.Map:
     """Assemble the Explore map: candidates, amenities, workplaces, legend, layer control.
 
     Parameters
@@ -385,6 +536,10 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
         ``"commute"`` or ``"price"``: the fill of the neighbourhoods.
     lang : str
         Interface language of layer names, aliases and the legend.
+    clicks_pass_through : bool
+        When True (the workplace is chosen by map click), a click on a neighbourhood or a
+        point counts as a map click too (see :class:`_ClickThrough`); otherwise it only
+        opens that feature's popup.
     """
     from dashboard.i18n import t
 
@@ -420,9 +575,11 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
             aliases=aliases,
             name=t("layer_neighbourhoods", lang),
         ).add_to(fmap)
-    school_fields = ["name", "levels", "net", "language", "address", "source"]
-    school_aliases = ["Name", "Levels", "Net", "Language", "Address", t("source", lang)]
     schools = layers.schools.assign(source="Onderwijs Vlaanderen 2022")
+    travel = [f for f in TRAVEL_FIELDS if f in schools.columns]
+    school_fields = ["name", "levels", "net", "language", "address", *travel, "source"]
+    school_aliases = ["Name", "Levels", "Net", "Language", "Address"]
+    school_aliases += [_alias(f, lang) for f in (*travel, "source")]
     if len(schools):
         school_layer(schools, t("layer_schools", lang), school_fields, school_aliases).add_to(fmap)
     intl = layers.international.assign(source="curated; see Data & sources")
@@ -430,7 +587,7 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
         fmap,
         intl,
         "layer_international",
-        ["name", "type", "curriculum", "coord_quality", "source"],
+        ["name", "type", "curriculum", "coord_quality", *TRAVEL_FIELDS, "source"],
         "#d62728",
         lang,
         radius=7,
@@ -440,7 +597,7 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
         fmap,
         care,
         "layer_childcare",
-        ["name", "category", "address", "coverage", "source"],
+        ["name", "category", "address", "coverage", *TRAVEL_FIELDS, "source"],
         "#2ca02c",
         lang,
     )
@@ -468,11 +625,7 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
     )
     if layers.isochrones:
         mode = t(f"mode_{layers.isochrone_mode}", lang)
-        isochrone_layer(
-            layers.isochrones,
-            t("layer_isochrones", lang, mode=mode),
-            t("isochrone_band", lang, m="{m}", mode=mode),
-        ).add_to(fmap)
+        isochrone_layer(layers.isochrones, t("layer_isochrones", lang, mode=mode)).add_to(fmap)
     if layers.workplaces:
         workplace_layer(layers.workplaces, t("layer_workplaces", lang)).add_to(fmap)
     if colour_by == "price":
@@ -484,7 +637,11 @@ def explore_map(layers: ExploreLayers, *, colour_by: str, lang: str) -> folium.M
             t("legend_minutes", lang), MINUTE_BINS, MINUTE_COLOURS, t("legend_estimated", lang)
         )
     add_legend(fmap, legend)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    if clicks_pass_through:
+        _ClickThrough().add_to(fmap)
+    # Collapsed: open, the list of overlays covered half the map.
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds(view_bounds(layers.candidates, layers.workplaces))
     return fmap
 
 
@@ -516,7 +673,18 @@ def _add_points(
 
     if not len(frame):
         return
-    aliases = [t("source", lang) if f == "source" else f.replace("_", " ") for f in fields]
+    aliases = [_alias(f, lang) for f in fields]
     compact_point_layer(
         frame, t(name_key, lang), fields, aliases, color=color, radius=radius, show=show
     ).add_to(fmap)
+
+
+def _alias(field: str, lang: str) -> str:
+    """Popup label of a point field: our translated labels, else the field name."""
+    from dashboard.i18n import t
+
+    if field == "source":
+        return t("source", lang)
+    if field in TRAVEL_FIELDS:
+        return t(f"popup_{field}", lang)
+    return field.replace("_", " ")

@@ -326,6 +326,31 @@ def language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def click_person(values: Mapping[str, Any]) -> int:
+    """Return the person a map click sets (2 only when the partner is on and chosen)."""
+    return int(values.get(CLICK_TARGET, "1") or "1") if values.get(SECOND_ON) else 1
+
+
+def clicks_set_workplace_everywhere(values: Mapping[str, Any]) -> bool:
+    """Return True when every map click sets the workplace, also one on a feature.
+
+    That is when the person a click sets chooses by "Coordinates / map click".  Otherwise
+    a click on a neighbourhood or a point opens its popup (Leaflet stops that click
+    before it reaches the map) and only a click on an empty spot sets the workplace.
+    """
+    return values.get(person_key(click_person(values), "how")) == "coords"
+
+
+def workplace_from_click(
+    event: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[int, float, float] | None:
+    """Return (person, lat, lon) that streamlit-folium's ``last_clicked`` sets, if any."""
+    clicked = event.get("last_clicked")
+    if not clicked:
+        return None
+    return click_person(values), float(clicked["lat"]), float(clicked["lng"])
+
+
 def apply_map_click(person: int, lat: float, lon: float) -> None:
     """Set a person's workplace to a clicked point (call from a callback, before widgets)."""
     import streamlit as st

@@ -196,15 +196,11 @@ def _sidebar(lang: str) -> None:
 
 
 def _on_map_click() -> None:
-    """Set the chosen person's workplace to the clicked point (callback: runs before widgets)."""
+    """Set a workplace from a map click (callback: runs before the widgets are drawn)."""
     event = st.session_state.get(state.MAP) or {}
-    clicked = event.get("last_clicked")
-    if not clicked:
-        return
-    person = int(st.session_state.get(state.CLICK_TARGET, "1") or "1")
-    if not st.session_state.get(state.SECOND_ON):
-        person = 1
-    state.apply_map_click(person, float(clicked["lat"]), float(clicked["lng"]))
+    target = state.workplace_from_click(event, st.session_state.to_dict())
+    if target is not None:
+        state.apply_map_click(*target)
 
 
 def _report(exc: Exception, lang: str) -> None:
@@ -226,7 +222,10 @@ def _modes(s: state.ExploreState) -> list[str]:
     return [s.m1, s.m2] if s.w2 else [s.m1]
 
 
-def _compute(s: state.ExploreState) -> tuple[Any, list[Workplace]]:
+def _compute(
+    s: state.ExploreState,
+) -> tuple[Any, list[Workplace], tuple[cache.CommuteKey, ...]]:
+    """Rank the candidates; return them, the workplaces and the commutes asked."""
     workplaces = [cache.workplace(s.w1)]
     questions = [(s.m1, s.t1)]
     if s.w2:
@@ -246,50 +245,78 @@ def _compute(s: state.ExploreState) -> tuple[Any, list[Workplace]]:
         for w, (mode, limit) in zip(workplaces, questions, strict=True)
     )
     result = cache.candidates(commutes, s.lvl, s.net, s.sl, s.intl, s.cc, s.cck, s.bt, s.bmax)
-    return result, workplaces
+    return result, workplaces, commutes
+
+
+def _with_times(
+    points: Any, layer_name: str, commutes: tuple[cache.CommuteKey, ...], lang: str
+) -> Any:
+    """Points with their popup travel texts (the same engine call as the neighbourhoods)."""
+    if not len(points):
+        return points
+    try:
+        times = cache.point_commutes(layer_name, commutes)
+    except EngineError:  # the neighbourhoods were answered: show the points without times
+        return points
+    return maps.with_travel_texts(points, times, [c[3] for c in commutes], lang)
 
 
 def _isochrones(
     s: state.ExploreState, workplace: Workplace, lang: str
 ) -> tuple[list[dict[str, Any]], str]:
-    """Isochrone features of workplace 1, or none and a note saying why."""
+    """Isochrone features of workplace 1 and a note: their band limits, or why none."""
     who = t("person_1", lang)
+    mode = t(f"mode_{s.m1}", lang)
     if s.m1 not in ISOCHRONE_MODES:
-        return [], t("isochrone_note_mode", lang, who=who, mode=t(f"mode_{s.m1}", lang))
+        return [], t("isochrone_note_mode", lang, who=who, mode=mode)
     try:
         features = cache.isochrones(workplace.point.lat, workplace.point.lon, s.m1, s.t1)
     except OutsideCoverageError:
         return [], t("isochrone_note_outside", lang, who=who)
-    return features, ""
+    limits = sorted(float(f["properties"]["minutes"]) for f in features)
+    bands = t("isochrone_band", lang, m=", ".join(f"{m:g}" for m in limits), mode=mode)
+    return features, t("layer_isochrones", lang, mode=mode) + ": " + bands + "."
 
 
-def _map(result: Any, s: state.ExploreState, workplaces: list[Workplace], lang: str) -> None:
+def _map(
+    result: Any,
+    s: state.ExploreState,
+    workplaces: list[Workplace],
+    commutes: tuple[cache.CommuteKey, ...],
+    lang: str,
+) -> None:
     filters = cand.PlaceFilters(
         school_level=s.lvl, school_net=s.net, school_language=s.sl, childcare_type=s.cc
     )
     isochrones, iso_note = _isochrones(s, workplaces[0], lang)
     schools = cache.layer("schools")
     intl = cache.layer("international_schools")
+    shown_schools = cand.points_in(cand.matching_schools(schools, filters), result["code"])
+    shown_intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
+    care = cand.matching_childcare(cache.layer("childcare"), filters)
     layers = maps.ExploreLayers(
         candidates=result,
-        schools=cand.points_in(cand.matching_schools(schools, filters), result["code"]),
-        international=intl.loc[intl["in_region"].fillna(False).astype(bool)],
-        childcare=cand.matching_childcare(cache.layer("childcare"), filters),
+        schools=_with_times(shown_schools, "schools", commutes, lang),
+        international=_with_times(shown_intl, "international_schools", commutes, lang),
+        childcare=_with_times(care, "childcare", commutes, lang),
         stations=cache.layer("stations"),
         bus_stops=cand.points_in(cache.layer("bus_stops"), result["code"]),
         workplaces=tuple((w.label, w.point.lat, w.point.lon) for w in workplaces),
         isochrones=isochrones,
         isochrone_mode=s.m1,
     )
-    fmap = maps.explore_map(layers, colour_by=s.col, lang=lang)
+    everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
+    fmap = maps.explore_map(layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere)
     st_folium(
         fmap,
         key=state.MAP,
         height=640,
         use_container_width=True,
+        # Map clicks only: opening a popup reruns nothing.
         returned_objects=["last_clicked"],
         on_change=_on_map_click,
     )
+    st.caption(t("map_click_help", lang))
     st.caption(t("osm_credit", lang) + " " + t("estimated_note", lang))
     if iso_note:
         st.caption(iso_note)
@@ -305,6 +332,19 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
         st.caption(t("walk_bus_note", lang))
 
 
+def _column_config(names: dict[str, str]) -> dict[str, Any]:
+    """Compact widths and whole minutes for the results table (keys: shown names)."""
+    minutes = {c for c in names if c.startswith(("minutes_", "p10_", "p90_"))}
+    config: dict[str, Any] = {
+        names[c]: st.column_config.NumberColumn(format="%.0f", width="small") for c in minutes
+    }
+    config[names["rank"]] = st.column_config.NumberColumn(width=48)
+    config[names["name"]] = st.column_config.TextColumn(width="medium")
+    config[names["estimated"]] = st.column_config.CheckboxColumn(width="small")
+    config[names["price_eur"]] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
 def _table(result: Any, s: state.ExploreState, lang: str) -> None:
     total = len(cache.layer("neighbourhoods"))
     st.subheader(t("results", lang))
@@ -312,17 +352,19 @@ def _table(result: Any, s: state.ExploreState, lang: str) -> None:
     if result.empty:
         st.info(t("no_results", lang))
     table = cand.result_table(result).drop(columns=["centroid_lon", "centroid_lat"])
+    # Minutes right after the name: at ~1400 px the table shows five or six columns and
+    # the commute is what the ranking is about.
     names = {
         "rank": t("col_rank", lang),
         "name": t("col_name", lang),
-        "municipality": t("col_municipality", lang),
         "minutes_1": t("col_minutes_1", lang),
+        "minutes_2": t("col_minutes_2", lang),
         "p10_1": t("col_p10_1", lang),
         "p90_1": t("col_p90_1", lang),
-        "minutes_2": t("col_minutes_2", lang),
         "p10_2": t("col_p10_2", lang),
         "p90_2": t("col_p90_2", lang),
         "estimated": t("col_estimated", lang),
+        "municipality": t("col_municipality", lang),
         "n_schools_match": t("col_schools", lang),
         "n_international": t("col_international", lang),
         "n_childcare_match": t("col_childcare", lang),
@@ -337,7 +379,14 @@ def _table(result: Any, s: state.ExploreState, lang: str) -> None:
             names.pop(f"p10_{person}")
             names.pop(f"p90_{person}")
     shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
-    st.dataframe(shown, key=state.TABLE, hide_index=True, height=460, width="stretch")
+    st.dataframe(
+        shown,
+        key=state.TABLE,
+        hide_index=True,
+        height=460,
+        width="stretch",
+        column_config=_column_config(names),
+    )
     _mode_notes(s, lang)
     st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
     cols = st.columns(3)
@@ -373,13 +422,13 @@ def render() -> None:
     s = state.current()
     try:
         with st.spinner(t("computing", lang)):
-            result, workplaces = _compute(s)
+            result, workplaces, commutes = _compute(s)
     except (EngineError, SnapshotError) as exc:
         _report(exc, lang)
         return
     map_col, table_col = st.columns([3, 2])
     with map_col, st.spinner(t("building_map", lang)):
-        _map(result, s, workplaces, lang)
+        _map(result, s, workplaces, commutes, lang)
     with table_col:
         _table(result, s, lang)
 

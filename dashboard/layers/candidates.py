@@ -158,6 +158,21 @@ def commute_columns(
     return out
 
 
+def point_commute_columns(
+    engine: CommuteEngine, points: gpd.GeoDataFrame, commutes: Sequence[Commute]
+) -> pd.DataFrame:
+    """Like :func:`commute_columns` for a point layer (schools, childcare): from each point.
+
+    The same engine call as for the neighbourhoods, so a school's popup and its
+    neighbourhood's row agree on method and on what "estimated" means.
+    """
+    places = pd.DataFrame(
+        {"centroid_lon": points.geometry.x, "centroid_lat": points.geometry.y},
+        index=points.index,
+    )
+    return commute_columns(engine, places, commutes)
+
+
 def _price_column(places: pd.DataFrame, budget_type: str) -> pd.Series:
     column = f"median_{budget_type}_price_muni"
     if column not in places.columns:

@@ -4,6 +4,8 @@ the URL restores the view; every language renders."""
 from __future__ import annotations
 
 import io
+import json
+import re
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import geocoding, state
-from geodata.io import load_manifests
+from geodata.io import load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ("neighbourhoods", "planner", "sources")
@@ -183,9 +185,9 @@ def test_bike_isochrones_from_leuven_station(explore: AppTest) -> None:
     # the default view: bike, 20 minutes, Leuven station
     script = _map_script(explore)
     assert "Isochrones to workplace 1 (Bike, street network of Leuven)" in script
-    for band in (5, 10, 15, 20):
-        assert f"within {band} min (Bike, network)" in script
-    assert "No isochrone" not in _captions(explore)
+    captions = _captions(explore)
+    assert "within 5, 10, 15, 20 min (Bike, network)" in captions  # the band limits
+    assert "No isochrone" not in captions
 
 
 def test_walk_bus_runs_with_estimates_and_coverage_note() -> None:
@@ -223,3 +225,45 @@ def test_online_geocoder_adds_hits(monkeypatch: pytest.MonkeyPatch) -> None:
     choice.select_index(choice.options.index(online[0])).run()
     assert at.query_params["w1"] == "50.87512,4.70356"
     assert _matches(at) > 0
+
+
+def test_school_popups_show_travel_time(explore: AppTest) -> None:
+    script = _map_script(explore).replace('\\"', '"')
+    assert '"To workplace 1"' in script  # the popup alias of the time field
+    minutes = re.findall(r'"time_1": "(\d+) min"', script)
+    assert minutes, "no school popup with a travel time"
+    assert all(0 <= int(m) <= 20 for m in minutes)  # default: bike, 20 minutes
+    assert '"time_1": "more than 20 min"' in script
+
+
+def test_map_view_fits_the_candidates(explore: AppTest) -> None:
+    script = json.loads(_map_script(explore))["script"]
+    match = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
+    assert match, "the map does not fit its view"
+    south, west, north, east = (float(v) for v in match.groups())
+    places = load_layer("neighbourhoods")
+    shown = places.loc[places["name"].isin(explore.dataframe[0].value["Neighbourhood"])]
+    cw, cs, ce, cn = shown.total_bounds
+    assert south <= cs and west <= cw and north >= cn and east >= ce
+    # the start view is the candidate area (bike, 20 min), not the whole region
+    _, whole_s, _, whole_n = places.total_bounds
+    assert (north - south) < 0.5 * (whole_n - whole_s)
+    assert south < 50.88228 < north and west < 4.71587 < east  # the workplace
+
+
+def test_results_table_puts_minutes_after_the_name(explore: AppTest) -> None:
+    columns = list(explore.dataframe[0].value.columns)
+    assert columns[:3] == ["Rank", "Neighbourhood", "Minutes (1)"]
+
+
+def test_map_click_rule_is_explained(explore: AppTest) -> None:
+    assert "click a spot without one to set the workplace" in _captions(explore)
+
+
+def test_clicks_on_features_set_the_workplace_in_map_click_mode() -> None:
+    click_through = 'map.fire("click", {latlng: e.popup.getLatLng()})'
+    at = _run()
+    assert click_through not in json.loads(_map_script(at))["script"]  # preset: popups
+    at.radio(key="p1_how").set_value("coords").run()
+    assert click_through in json.loads(_map_script(at))["script"]
+    assert "every click on the map sets the workplace" in _captions(at)

@@ -106,14 +106,59 @@ def test_spread_texts() -> None:
     ]
 
 
-def test_isochrone_layer_renders_bands() -> None:
+def test_isochrone_layer_renders_bands_that_take_no_clicks() -> None:
     square = {
         "type": "Polygon",
         "coordinates": [[[4.7, 50.8], [4.8, 50.8], [4.8, 50.9], [4.7, 50.8]]],
     }
     features = [{"type": "Feature", "properties": {"minutes": 20.0}, "geometry": square}]
     fmap = maps.base_map(tiles=None)
-    maps.isochrone_layer(features, "Isochrones", "within {m} min <bike>").add_to(fmap)
+    maps.isochrone_layer(features, "Isochrones <bike>").add_to(fmap)
     page = fmap.get_root().render()
-    assert "within 20 min \\u0026lt;bike\\u0026gt;" in page
     assert maps.MINUTE_COLOURS[1] in page  # 20 min: the second commute class
+    # on top of the neighbourhoods, so clicks must pass through to them
+    assert '"interactive": false' in page
+
+
+def test_view_bounds_hold_candidates_and_workplaces(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    shown = _explore_layers(layers, 15)
+    (south, west), (north, east) = maps.view_bounds(shown.candidates, shown.workplaces)
+    cw, cs, ce, cn = shown.candidates.total_bounds
+    assert south <= cs and west <= cw and north >= cn and east >= ce
+    assert (north - south) < 0.5  # the candidate area, not the whole region
+    # no candidates: a small box around the workplace
+    (south, west), (north, east) = maps.view_bounds(shown.candidates.iloc[:0], shown.workplaces)
+    assert south < LEUVEN_STATION.lat < north and west < LEUVEN_STATION.lon < east
+    assert north - south == pytest.approx(0.02, abs=1e-4)
+
+
+def test_map_fits_view_collapses_control_and_has_compact_legend(
+    layers: dict[str, gpd.GeoDataFrame],
+) -> None:
+    page = maps.explore_map(_explore_layers(layers, 15), colour_by="commute", lang="en")
+    script = page.get_root().render()
+    assert ".fitBounds(" in script
+    assert '"collapsed": true' in script
+    assert 'L.control({position: "bottomleft"})' in script
+    assert "atlas-legend" in script
+
+
+def test_travel_texts_mark_estimates_and_the_limit() -> None:
+    import pandas as pd
+
+    times = pd.DataFrame(
+        {
+            "minutes_1": [12.3, float("nan"), 25.0],
+            "p10_1": [12.3, float("nan"), 25.0],
+            "p90_1": [12.3, float("nan"), 25.0],
+            "estimated_1": [False, False, True],
+        },
+        index=[5, 7, 9],
+    )
+    texts = maps.travel_texts(times, 1, 30, "en")
+    assert list(texts) == ["12 min", "more than 30 min", "25 min (estimated)"]
+    points = gpd.GeoDataFrame(
+        {"name": ["a", "b"]}, geometry=gpd.points_from_xy([4.7, 4.8], [50.9, 50.8]), index=[9, 5]
+    )
+    shown = maps.with_travel_texts(points, times, [30], "nl")
+    assert list(shown["time_1"]) == ["25 min (geschat)", "12 min"]

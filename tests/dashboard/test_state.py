@@ -103,3 +103,22 @@ def test_any_query_parses(params: dict[str, str]) -> None:
     parsed = state.ExploreState.from_query(params)
     assert isinstance(parsed, state.ExploreState)
     state.session_values(parsed)  # never raises
+
+
+def test_map_click_sets_the_chosen_persons_workplace() -> None:
+    event = {"last_clicked": {"lat": 50.9, "lng": 4.7}}
+    assert state.workplace_from_click(event, {}) == (1, 50.9, 4.7)
+    both = {"p2_on": True, "click_target": "2"}
+    assert state.workplace_from_click(event, both) == (2, 50.9, 4.7)
+    assert state.workplace_from_click(event, {"click_target": "2"}) == (1, 50.9, 4.7)
+    assert state.workplace_from_click({"last_clicked": None}, {}) is None
+
+
+def test_clicks_on_features_set_the_workplace_only_when_choosing_by_click() -> None:
+    assert not state.clicks_set_workplace_everywhere({})
+    assert not state.clicks_set_workplace_everywhere({"p1_how": "preset"})
+    assert state.clicks_set_workplace_everywhere({"p1_how": "coords"})
+    # the person a click sets counts: here person 2, who chooses by preset
+    both = {"p2_on": True, "click_target": "2", "p1_how": "coords", "p2_how": "preset"}
+    assert not state.clicks_set_workplace_everywhere(both)
+    assert state.clicks_set_workplace_everywhere({**both, "p2_how": "coords"})
