@@ -15,11 +15,11 @@ import numpy as np
 
 from dashboard.engine.errors import OutsideCoverageError
 from dashboard.engine.inputs import LatLon, check_minutes, check_mode
+from dashboard.engine.isochrones import H3_RESOLUTION, isochrone_bands_from_cells
 from dashboard.engine.network import (
     StreetNetwork,
     load_street_network,
     lonlat_to_xy,
-    xy_to_lonlat,
 )
 from dashboard.engine.regional import join_regional
 from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES, EngineSettings
@@ -143,14 +143,10 @@ class CommuteEngine:
             self._planner = TransitPlanner(self)
         return self._planner
 
-    def reach_nodes(
-        self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction = "from"
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Longitude, latitude and minutes of every network node reached within the limit.
-
-        The snap leg from the anchor to its node is included; for isochrone display.
-        Raises :class:`OutsideCoverageError` when the anchor is off the detailed network.
-        """
+    def _reached(
+        self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Detailed nodes reached within the limit: indices, lon, lat and minutes."""
         query = self.query_for(mode, anchor, direction, max_minutes)
         net = self.network(GRAPH_OF_MODE[mode])
         ax, ay = lonlat_to_xy(np.array([anchor.lon]), np.array([anchor.lat]))
@@ -166,8 +162,36 @@ class CommuteEngine:
         minutes = (seconds * query.scale + snap[0] / query.speed_mps) / 60.0
         keep = np.flatnonzero(np.isfinite(minutes) & (minutes <= max_minutes))
         keep = keep[np.isin(keep, net.detailed_ids)]
-        lon, lat = xy_to_lonlat(net.x[keep], net.y[keep])
-        return lon, lat, minutes[keep]
+        lon, lat = net.lonlat
+        return keep, lon[keep], lat[keep], minutes[keep]
+
+    def reach_nodes(
+        self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction = "from"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Longitude, latitude and minutes of every network node reached within the limit.
+
+        The snap leg from the anchor to its node is included; for isochrone display.
+        Raises :class:`OutsideCoverageError` when the anchor is off the detailed network.
+        """
+        _, lon, lat, minutes = self._reached(
+            anchor, mode=mode, max_minutes=max_minutes, direction=direction
+        )
+        return lon, lat, minutes
+
+    def isochrones(
+        self,
+        anchor: LatLon,
+        *,
+        mode: str,
+        bands: tuple[float, ...],
+        direction: Direction = "from",
+    ) -> list[dict[str, Any]]:
+        """H3 isochrone bands (GeoJSON features) up to ``max(bands)`` minutes."""
+        nodes, _, _, minutes = self._reached(
+            anchor, mode=mode, max_minutes=max(bands), direction=direction
+        )
+        cells = self.network(GRAPH_OF_MODE[mode]).h3_cells(H3_RESOLUTION)[nodes]
+        return isochrone_bands_from_cells(cells, minutes, bands)
 
 
 #: Commute modes offered to users: street modes and train with walk or bike access.

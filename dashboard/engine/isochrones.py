@@ -67,3 +67,37 @@ def isochrone_bands(
             }
         )
     return features
+
+
+def isochrone_bands_from_cells(
+    cells: np.ndarray, node_minutes: np.ndarray, bands: Sequence[float]
+) -> list[dict[str, Any]]:
+    """Like :func:`isochrone_bands`, from each node's precomputed H3 cell (as int).
+
+    Vectorised: the best time per cell is a sort and a group minimum, no Python loop over
+    nodes.
+    """
+    minutes = np.where(np.isfinite(node_minutes), node_minutes, np.inf)
+    reached = minutes <= max(bands)
+    cell, best = _best_per_cell(cells[reached], minutes[reached])
+    features = []
+    for band in sorted(bands):
+        chosen = cell[best <= band]
+        if not len(chosen):
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"minutes": float(band), "cells": len(chosen)},
+                "geometry": h3.cells_to_geo([h3.int_to_str(int(c)) for c in chosen]),
+            }
+        )
+    return features
+
+
+def _best_per_cell(cells: np.ndarray, minutes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((minutes, cells))
+    cells, minutes = cells[order], minutes[order]
+    first = np.ones(len(cells), dtype=bool)
+    first[1:] = cells[1:] != cells[:-1]
+    return cells[first], minutes[first]

@@ -9,7 +9,7 @@ so one instance can be shared by every request (Streamlit's ``cache_resource``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +38,29 @@ def xy_to_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lonlat_to_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Project WGS84 longitudes/latitudes to Lambert 72 metres."""
-    x, y = _to_lambert().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    """Project WGS84 longitudes/latitudes to Lambert 72 metres.
+
+    The same place sets (neighbourhood centres, schools, stations) are projected on every
+    request, so results for larger arrays are memoised by their bytes.
+    """
+    lon = np.ascontiguousarray(lon, dtype=float)
+    lat = np.ascontiguousarray(lat, dtype=float)
+    if lon.size < 16:
+        return _project(lon, lat)
+    return _project_cached(lon.tobytes(), lat.tobytes())
+
+
+def _project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _to_lambert().transform(lon, lat)
     return np.asarray(x), np.asarray(y)
+
+
+@lru_cache(maxsize=64)
+def _project_cached(lon: bytes, lat: bytes) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _project(np.frombuffer(lon), np.frombuffer(lat))
+    x.setflags(write=False)  # shared between callers: never modified in place
+    y.setflags(write=False)
+    return x, y
 
 
 def csr_from_edges(
@@ -118,6 +138,32 @@ class StreetNetwork:
             cKDTree(np.column_stack([x[coarse_ids], y[coarse_ids]])) if len(coarse_ids) else None
         )
         return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_tree, coarse_ids)
+
+    @cached_property
+    def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """WGS84 longitude and latitude of every node (projected once, then kept)."""
+        return xy_to_lonlat(self.x, self.y)
+
+    def h3_cells(self, resolution: int) -> np.ndarray:
+        """H3 cell (as int) of every node at ``resolution``, computed once per resolution.
+
+        Isochrones group reached nodes by cell; computing the cells per query was the
+        slowest part of drawing them.
+        """
+        import h3
+
+        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_h3_cells", {})
+        if resolution not in cache:
+            lon, lat = self.lonlat
+            cache[resolution] = np.fromiter(
+                (
+                    h3.str_to_int(h3.latlng_to_cell(b, a, resolution))
+                    for a, b in zip(lon, lat, strict=True)
+                ),
+                dtype=np.uint64,
+                count=len(lon),
+            )
+        return cache[resolution]
 
     @property
     def n_nodes(self) -> int:

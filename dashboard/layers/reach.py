@@ -11,7 +11,6 @@ from typing import Any
 
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.inputs import LatLon
-from dashboard.engine.isochrones import isochrone_bands
 from dashboard.engine.settings import STREET_MODES
 
 #: Modes that get isochrones (one-to-all search on a street network).
@@ -61,10 +60,9 @@ def isochrone_features(
     BadInputError
         When ``mode`` is not a street mode.
     """
-    lon, lat, minutes = engine.reach_nodes(
-        anchor, mode=mode, max_minutes=float(max_minutes), direction="to"
+    features = engine.isochrones(
+        anchor, mode=mode, bands=tuple(band_limits(max_minutes)), direction="to"
     )
-    features = isochrone_bands(lon, lat, minutes, band_limits(max_minutes))
     # A band that adds no cell (the whole network is reached sooner) is left out.
     features = [
         f

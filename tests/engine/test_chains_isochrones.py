@@ -76,3 +76,15 @@ def test_isochrone_bands_are_nested_and_contain_the_anchor(engine: CommuteEngine
 def test_isochrone_anchor_off_the_network_is_refused(engine: CommuteEngine) -> None:
     with pytest.raises(OutsideCoverageError, match="no isochrone"):
         engine.reach_nodes(LatLon(50.9830, 4.8650), mode="walk", max_minutes=10)
+
+
+def test_engine_isochrones_from_cached_cells_equal_the_direct_binning(
+    engine: CommuteEngine,
+) -> None:
+    bands = (5.0, 10.0, 15.0)
+    fast = engine.isochrones(STATION, mode="bike", bands=bands, direction="to")
+    lon, lat, minutes = engine.reach_nodes(STATION, mode="bike", max_minutes=15, direction="to")
+    direct = isochrone_bands(lon, lat, minutes, bands)
+    assert [f["properties"] for f in fast] == [f["properties"] for f in direct]
+    for a, b in zip(fast, direct, strict=True):
+        assert shape(a["geometry"]).equals(shape(b["geometry"]))
