@@ -53,52 +53,6 @@ def base_map(tiles: str | None = "OpenStreetMap") -> folium.Map:
     )
 
 
-def polygon_layer(
-    frame: gpd.GeoDataFrame,
-    name: str,
-    fields: Sequence[str],
-    aliases: Sequence[str],
-    *,
-    color: str = "#555555",
-    show: bool = True,
-    tolerance_deg: float = 0.0003,
-) -> folium.GeoJson:
-    """Outline polygons (simplified for display, ~30 m) with a tooltip of ``fields``."""
-    shown = escape_text_columns(frame, fields)
-    shown["geometry"] = shown.geometry.simplify(tolerance_deg, preserve_topology=True)
-    return folium.GeoJson(
-        shown,
-        name=name,
-        show=show,
-        style_function=lambda _: {"color": color, "weight": 1, "fillOpacity": 0.03},
-        tooltip=folium.GeoJsonTooltip(fields=list(fields), aliases=list(aliases)),
-    )
-
-
-def point_layer(
-    frame: gpd.GeoDataFrame,
-    name: str,
-    fields: Sequence[str],
-    aliases: Sequence[str],
-    *,
-    color: str,
-    radius: int = 5,
-    show: bool = True,
-) -> folium.GeoJson:
-    """Points drawn as canvas circle markers (fast for thousands) with popups."""
-    shown = escape_text_columns(frame, fields)
-    return folium.GeoJson(
-        shown,
-        name=name,
-        show=show,
-        marker=folium.CircleMarker(radius=radius, fill=True, fill_opacity=0.85, weight=1),
-        style_function=lambda _: {"color": color, "fillColor": color},
-        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
-    )
-
-
-# -- Explore map -------------------------------------------------------------------------
-#: Upper bounds (minutes) of the commute colour classes and their colours (light = near).
 MINUTE_BINS: tuple[float, ...] = (10, 20, 30, 45, 60, 90, float("inf"))
 MINUTE_COLOURS: tuple[str, ...] = (
     "#1a9850",
@@ -263,7 +217,7 @@ def compact_point_layer(
     radius: int = 5,
     show: bool = True,
 ) -> folium.GeoJson:
-    """Like :func:`point_layer` with coordinates rounded to ~1 m (smaller payload)."""
+    """Points as canvas circle markers (fast for thousands) with popups; ~1 m coordinates."""
     present = [f for f in fields if f in frame.columns]
     shown = _point_frame(frame, present)
     labels = [a for f, a in zip(fields, aliases, strict=True) if f in frame.columns]

@@ -32,6 +32,7 @@ import pandas as pd
 from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
 from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
 from dashboard.engine.inputs import (
+    LatLon,
     check_minutes,
     check_mode,
     parse_date,
@@ -100,15 +101,9 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
         bus = commute_times(
             engine, destination, np.array([origin.lon]), np.array([origin.lat]), mode="walk_bus"
         )
-        minutes_bus = float(bus.minutes[0])
-        return {
-            "mode": mode,
-            "from": [origin.lat, origin.lon],
-            "to": [destination.lat, destination.lon],
-            "minutes": None if np.isnan(minutes_bus) else round(minutes_bus, 1),
-            "estimated": bool(bus.estimated[0]),
-            "method": str(bus.method[0]),
-        }
+        return _route_row(
+            mode, origin, destination, bus.minutes[0], bus.estimated[0], bus.method[0]
+        )
     result = engine.times(
         origin,
         np.array([destination.lon]),
@@ -123,15 +118,22 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
             "outside the covered region"
         )
         raise OutsideCoverageError(msg)
-    minutes = float(result.minutes[0])
+    row = _route_row(
+        mode, origin, destination, result.minutes[0], result.estimated[0], result.method[0]
+    )
+    return {**row, "snap_m": round(float(result.snap_m[0]), 1)}
+
+
+def _route_row(
+    mode: str, origin: LatLon, destination: LatLon, minutes: float, estimated: bool, method: str
+) -> dict[str, Any]:
     return {
         "mode": mode,
         "from": [origin.lat, origin.lon],
         "to": [destination.lat, destination.lon],
-        "minutes": None if np.isnan(minutes) else round(minutes, 1),
-        "estimated": bool(result.estimated[0]),
-        "method": str(result.method[0]),
-        "snap_m": round(float(result.snap_m[0]), 1),
+        "minutes": None if np.isnan(minutes) else round(float(minutes), 1),
+        "estimated": bool(estimated),
+        "method": str(method),
     }
 
 
