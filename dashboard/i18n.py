@@ -191,11 +191,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "train_note": (
         "Train times: typical = median over the hour before the arrival time; range = 10th-90th "
-        "percentile. Timetable used: {note}.",
+        "percentile. Timetable used: NMBS 2019 feed, {feed} (the same weekday as {day}).",
         "Treintijden: typisch = mediaan over het uur voor de aankomsttijd; bereik = 10e-90e "
-        "percentiel. Gebruikte dienstregeling: {note}.",
+        "percentiel. Gebruikte dienstregeling: NMBS 2019, {feed} (dezelfde weekdag als {day}).",
         "Temps en train : typique = médiane sur l'heure avant l'arrivée ; plage = 10e-90e "
-        "centile. Horaire utilisé : {note}.",
+        "centile. Horaire utilisé : SNCB 2019, {feed} (même jour de la semaine que {day}).",
     ),
     "spread_text": (
         "typical {m} min, {lo}–{hi} min over the hour before arrival",

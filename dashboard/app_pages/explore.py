@@ -326,8 +326,9 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
     """Say once how train times are summarised (and which timetable day), and bus coverage."""
     modes = _modes(s)
     if any(m in TRAIN_MODES for m in modes):
-        note = feed_date_for(state.travel_day(s)).note
-        st.caption(t("train_note", lang, note=note.removeprefix("train times: ")))
+        day = state.travel_day(s)
+        feed = feed_date_for(day).feed_date
+        st.caption(t("train_note", lang, feed=feed, day=day.isoformat()))
     if "walk_bus" in modes:
         st.caption(t("walk_bus_note", lang))
 

@@ -168,12 +168,12 @@ def test_train_mode_with_arrival_time_spread_and_day() -> None:
     assert (table["10th pct min (1)"] <= table["Minutes (1)"]).all()
     assert (table["90th pct min (1)"] >= table["Minutes (1)"]).all()
     # the service day, once, as a caption: a Saturday maps onto the feed week's Saturday
-    assert _captions(at).count("NMBS timetable of Saturday 2019-10-19 (2019 feed)") == 1
+    assert _captions(at).count("NMBS 2019 feed, 2019-10-19 (the same weekday as 2026-12-05)") == 1
     assert "over the hour before arrival" in _map_script(at)  # popups: typical + range
     assert "No isochrone for Person 1" in _captions(at)
     at.date_input(key=state.TRAVEL_DAY).set_value(date(2026, 12, 8)).run()
     assert at.query_params["day"] == "2026-12-08"
-    assert "Tuesday 2019-10-15 (2019 feed) used for Tuesday 2026-12-08" in _captions(at)
+    assert "NMBS 2019 feed, 2019-10-15 (the same weekday as 2026-12-08)" in _captions(at)
 
 
 def test_street_modes_have_no_spread_columns(explore: AppTest) -> None:
