@@ -20,7 +20,7 @@ from geodata.io import load_layer, load_manifest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CC = FIXTURES / "childcare"
-PBF = CC / "leuven_childcare_cut.osm.pbf"
+PBF = CC / "leuven_childcare_cut.pbf"
 OFFICIAL = CC / "opgroeien_locaties_sample.csv"
 
 

@@ -22,17 +22,30 @@ from geodata.io import load_graph, load_manifest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphs"
 MATSIM_XML = FIXTURES / "matsim_network.xml"
+MATSIM_GZ = FIXTURES / "hand_made_matsim_network.xml.gz"
+OVERPASS_JSON = FIXTURES / "hand_made_overpass_drive.json"
+
+
+def mirror_layout(root: Path) -> Path:
+    """Lay the hand-made fixtures out under ``root`` with the mirror's file names."""
+    shutil.copytree(FIXTURES / "strategic_network", root / "strategic_network")
+    (root / "osm").mkdir(parents=True)
+    shutil.copy(MATSIM_GZ, root / osm.MATSIM_NETWORK)
+    shutil.copy(OVERPASS_JSON, root / osm.OVERPASS_DRIVE)
+    return root
+
+
 MIRROR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
 def network() -> osm.MatsimNetwork:
-    return osm.parse_matsim_network(FIXTURES / osm.MATSIM_NETWORK)
+    return osm.parse_matsim_network(MATSIM_GZ)
 
 
 @pytest.fixture(scope="module")
 def ways() -> osm.OverpassWays:
-    return osm.parse_overpass_ways(FIXTURES / osm.OVERPASS_DRIVE)
+    return osm.parse_overpass_ways(OVERPASS_JSON)
 
 
 def _pairs(edges: pd.DataFrame) -> set[tuple[int, int]]:
@@ -49,7 +62,7 @@ def _write_gz(path: Path, text: str) -> Path:
 
 
 def test_gz_fixture_matches_readable_xml(network: osm.MatsimNetwork) -> None:
-    gz_text = gzip.decompress((FIXTURES / osm.MATSIM_NETWORK).read_bytes()).decode()
+    gz_text = gzip.decompress(MATSIM_GZ.read_bytes()).decode()
     assert gz_text == MATSIM_XML.read_text(encoding="utf-8")
     plain = osm.parse_matsim_network(MATSIM_XML)
     pd.testing.assert_frame_equal(plain.links, network.links)
@@ -75,7 +88,7 @@ def test_parse_matsim_nodes_and_links(network: osm.MatsimNetwork) -> None:
 
 
 def test_truncated_gzip_is_refused(tmp_path: Path) -> None:
-    data = (FIXTURES / osm.MATSIM_NETWORK).read_bytes()
+    data = MATSIM_GZ.read_bytes()
     bad = tmp_path / "net.xml.gz"
     bad.write_bytes(data[: len(data) // 2])
     with pytest.raises(SourceError, match="truncated or corrupt gzip"):
@@ -295,9 +308,14 @@ def test_largest_scc_prunes_dead_ends() -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mirror_layout(tmp_path_factory.mktemp("graphs_raw"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Path:
     out = tmp_path_factory.mktemp("graphs_out")
-    results = run_pipeline(stage.STAGES, BuildContext(FIXTURES, out))
+    results = run_pipeline(stage.STAGES, BuildContext(source, out))
     assert [r.status for r in results] == ["built"], results
     return out
 
@@ -369,14 +387,13 @@ def test_detour_factor_by_hand() -> None:
     assert result["mean"] == pytest.approx((4 + 2 * 2 / np.sqrt(2)) / 6, abs=1e-3)
 
 
-def test_second_run_is_unchanged(built: Path) -> None:
-    results = run_pipeline(stage.STAGES, BuildContext(FIXTURES, built))
+def test_second_run_is_unchanged(built: Path, source: Path) -> None:
+    results = run_pipeline(stage.STAGES, BuildContext(source, built))
     assert [r.status for r in results] == ["unchanged"]
 
 
 def test_failed_build_keeps_previous_graphs(built: Path, tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    shutil.copytree(FIXTURES, source)
+    source = mirror_layout(tmp_path / "src")
     broken = source / osm.OVERPASS_DRIVE
     broken.write_text(json.dumps({"version": 0.6}), encoding="utf-8")
     before = (built / "graphs" / "car.npz").read_bytes()

@@ -11,7 +11,7 @@ from etl.errors import SourceError
 from etl.sources import osm_pbf
 
 FIXTURE = (
-    Path(__file__).resolve().parents[1] / "fixtures" / "childcare" / "leuven_childcare_cut.osm.pbf"
+    Path(__file__).resolve().parents[1] / "fixtures" / "childcare" / "leuven_childcare_cut.pbf"
 )
 
 
