@@ -7,6 +7,7 @@ workplace 1 for street modes) beside the same results as a sortable table with d
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -390,28 +391,20 @@ def _table(result: Any, s: state.ExploreState, lang: str) -> None:
     )
     _mode_notes(s, lang)
     st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
-    cols = st.columns(3)
-    cols[0].download_button(
-        t("download_csv", lang),
-        data=lambda: export.to_csv_bytes(result),
-        file_name="leuven_atlas_candidates.csv",
-        mime="text/csv",
-        key="download_csv",
+    downloads = (
+        ("csv", export.to_csv_bytes, "csv", "text/csv"),
+        ("geojson", export.to_geojson_bytes, "geojson", "application/geo+json"),
+        ("gpkg", export.to_gpkg_bytes, "gpkg", "application/geopackage+sqlite3"),
     )
-    cols[1].download_button(
-        t("download_geojson", lang),
-        data=lambda: export.to_geojson_bytes(result),
-        file_name="leuven_atlas_candidates.geojson",
-        mime="application/geo+json",
-        key="download_geojson",
-    )
-    cols[2].download_button(
-        t("download_gpkg", lang),
-        data=lambda: export.to_gpkg_bytes(result),
-        file_name="leuven_atlas_candidates.gpkg",
-        mime="application/geopackage+sqlite3",
-        key="download_gpkg",
-    )
+    for col, (kind, to_bytes, suffix, mime) in zip(st.columns(3), downloads, strict=True):
+        col.download_button(
+            t(f"download_{kind}", lang),
+            # a callable: the file is built only when the button is clicked
+            data=functools.partial(to_bytes, result),
+            file_name=f"leuven_atlas_candidates.{suffix}",
+            mime=mime,
+            key=f"download_{kind}",
+        )
 
 
 def render() -> None:
