@@ -68,6 +68,30 @@ def configured_url(
     return None
 
 
+def display_host(url: str) -> str:
+    """Return the host and port of ``url`` without any user name or password.
+
+    The configured endpoint may carry credentials (``https://user:secret@host/search``);
+    captions and error messages show only this part.  Never raises.
+
+    Parameters
+    ----------
+    url : str
+        Any string; a URL without a host (or not a URL) gives ``""``.
+
+    Examples
+    --------
+    >>> display_host("https://user:secret@geo.example.org:8443/search?key=1")
+    'geo.example.org:8443'
+    """
+    try:
+        netloc = urllib.parse.urlsplit(url.strip()).netloc
+    except ValueError:  # e.g. an unbalanced "[" in an IPv6 literal
+        return ""
+    # urllib splits user info off at the last "@" as well, so this is the host it connects to.
+    return netloc.rpartition("@")[2]
+
+
 def search_url(endpoint: str, query: str, *, limit: int = MAX_RESULTS) -> str:
     """Build the request URL: JSON, bounded to :data:`REGION_BBOX`, Belgium only."""
     west, south, east, north = REGION_BBOX
@@ -150,7 +174,7 @@ def search(
         headers={"User-Agent": USER_AGENT, "Accept-Language": language},
     )
     open_url = opener or urllib.request.urlopen
-    host = urllib.parse.urlsplit(endpoint).netloc or endpoint
+    host = display_host(endpoint) or "the configured URL"
     try:
         with open_url(request, timeout=timeout_s) as response:
             payload = response.read()

@@ -107,3 +107,29 @@ def test_errors_become_one_line(
         geocoding.search(ENDPOINT, "naamsestraat")
     assert "geocoder.example.org" in str(caught.value)
     assert caught.value.__cause__ is None  # the page shows the message, never a traceback
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:s3cret@geo.example.org:8443/search?key=1", "geo.example.org:8443"),
+        ("https://token@geo.example.org/search", "geo.example.org"),
+        ("http://[::1]:8080/search", "[::1]:8080"),
+        ("https://geo.example.org/search", "geo.example.org"),
+        ("not a url", ""),
+        ("http://[::1/search", ""),
+    ],
+)
+def test_display_host_hides_credentials(url: str, shown: str) -> None:
+    assert geocoding.display_host(url) == shown
+
+
+def test_error_messages_hide_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    def urlopen(request: urllib.request.Request, timeout: float) -> Any:
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    with pytest.raises(geocoding.GeocodingError) as caught:
+        geocoding.search("https://user:s3cret@geo.example.org/search", "naamsestraat")
+    assert "s3cret" not in str(caught.value)
+    assert "geo.example.org" in str(caught.value)
