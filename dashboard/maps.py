@@ -1,12 +1,20 @@
 """Turn processed layers into folium layers (no Streamlit here).
 
-Third-party text (school and childcare names, addresses) is HTML-escaped before it
-reaches a popup or tooltip: folium inserts property values into the page as HTML.
+Every text reaching the map is escaped for where the browser puts it (see
+:mod:`dashboard.escaping`; contexts as in folium 0.20 and Leaflet 1.9):
+
+- feature properties (names, addresses, any text column) travel as JSON data, and
+  ``GeoJsonPopup``/``GeoJsonTooltip`` write them *and their aliases* into the popup with
+  ``innerHTML``: HTML text, so :func:`~dashboard.escaping.html_text`;
+- layer names go into the layer control with ``innerHTML``: HTML text too;
+- a folium ``Tooltip`` (the workplace markers, whose labels come from the data, an
+  address or a geocoder) is written *raw* into a JavaScript template literal and then
+  shown as HTML: ``template_literal(html_text(label))``;
+- the legend is HTML in a JavaScript string: :func:`~dashboard.escaping.js_string`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Sequence
@@ -19,6 +27,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from dashboard.escaping import html_text, js_string, template_literal
+
 LEUVEN_CENTRE = (50.8798, 4.7005)
 
 OSM_ATTRIBUTION = (
@@ -27,7 +37,7 @@ OSM_ATTRIBUTION = (
 
 
 def escape_text_columns(frame: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.GeoDataFrame:
-    """Return ``frame[columns + geometry]`` with every text value HTML-escaped.
+    """Return ``frame[columns + geometry]`` with every value as HTML-escaped text.
 
     Missing values become empty strings so popups never show ``None``.
     """
@@ -37,8 +47,13 @@ def escape_text_columns(frame: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             out[column] = values.astype("string").fillna("")
         else:
-            out[column] = values.astype("string").fillna("").map(html.escape)
+            out[column] = values.astype("string").fillna("").map(html_text)
     return out
+
+
+def _html(texts: Sequence[str]) -> list[str]:
+    """Popup and tooltip labels as HTML text (folium writes them with ``innerHTML``)."""
+    return [html_text(text) for text in texts]
 
 
 def base_map(tiles: str | None = "OpenStreetMap") -> folium.Map:
@@ -174,10 +189,10 @@ def neighbourhood_layer(
 
     return folium.GeoJson(
         _as_geojson(shown),
-        name=name,
+        name=html_text(name),
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=list(fields[:3]), aliases=list(aliases[:3])),
-        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
+        tooltip=folium.GeoJsonTooltip(fields=list(fields[:3]), aliases=_html(aliases[:3])),
+        popup=folium.GeoJsonPopup(fields=list(fields), aliases=_html(aliases)),
     )
 
 
@@ -196,14 +211,14 @@ def school_layer(
     ]
     return folium.GeoJson(
         _as_geojson(shown),
-        name=name,
+        name=html_text(name),
         show=show,
         marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.85, weight=1),
         style_function=lambda f: {
             "color": f["properties"]["_colour"],
             "fillColor": f["properties"]["_colour"],
         },
-        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases)),
+        popup=folium.GeoJsonPopup(fields=list(fields), aliases=_html(aliases)),
     )
 
 
@@ -223,17 +238,17 @@ def compact_point_layer(
     labels = [a for f, a in zip(fields, aliases, strict=True) if f in frame.columns]
     return folium.GeoJson(
         _as_geojson(shown),
-        name=name,
+        name=html_text(name),
         show=show,
         marker=folium.CircleMarker(radius=radius, fill=True, fill_opacity=0.85, weight=1),
         style_function=lambda _: {"color": color, "fillColor": color},
-        popup=folium.GeoJsonPopup(fields=present, aliases=labels),
+        popup=folium.GeoJsonPopup(fields=present, aliases=_html(labels)),
     )
 
 
 def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> folium.FeatureGroup:
     """Workplaces as large numbered circles (no icon font: works offline)."""
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     colours = ("#000000", "#c51b7d")
     for number, (label, lat, lon) in enumerate(points, start=1):
         folium.CircleMarker(
@@ -244,7 +259,8 @@ def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> fo
             fill=True,
             fill_color=colours[(number - 1) % 2],
             fill_opacity=1.0,
-            tooltip=html.escape(f"{number}: {label}"),
+            # folium writes Tooltip text raw into a template literal, shown as HTML.
+            tooltip=folium.Tooltip(template_literal(html_text(f"{number}: {label}"))),
         ).add_to(group)
     return group
 
@@ -271,7 +287,7 @@ def isochrone_layer(features: Sequence[dict[str, Any]], name: str) -> folium.Geo
         shown.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": shown},
-        name=name,
+        name=html_text(name),
         style_function=lambda f: {
             "color": f["properties"]["_colour"],
             "weight": 2,
@@ -317,17 +333,17 @@ def legend_html(
         text = f"> {low:,.0f}{unit}" if bound == float("inf") else f"{low:,.0f}-{bound:,.0f}{unit}"
         rows.append(
             f'<div><span style="background:{colour};display:inline-block;width:10px;'
-            f'height:8px;margin-right:3px;border:1px solid #555"></span>{html.escape(text)}</div>'
+            f'height:8px;margin-right:3px;border:1px solid #555"></span>{html_text(text)}</div>'
         )
         low = bound
     return (
         '<details id="atlas-legend" open style="background:rgba(255,255,255,0.85);'
         "padding:2px 5px;font:11px/1.25 sans-serif;border:1px solid #999;border-radius:3px;"
         'max-width:150px">'
-        f'<summary style="cursor:pointer;font-weight:bold">{html.escape(title)}</summary>'
+        f'<summary style="cursor:pointer;font-weight:bold">{html_text(title)}</summary>'
         f"{''.join(rows)}"
         '<div style="margin-top:2px"><span style="display:inline-block;width:16px;height:0;'
-        f'border-top:2px dashed #333;margin-right:3px"></span>{html.escape(note)}</div>'
+        f'border-top:2px dashed #333;margin-right:3px"></span>{html_text(note)}</div>'
         "</details>"
     )
 
@@ -346,7 +362,7 @@ class _LegendControl(MacroElement):
         var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         {{ this.get_name() }}.onAdd = function () {
             var box = L.DomUtil.create("div", "leaflet-control atlas-legend-control");
-            box.innerHTML = {{ this.legend|tojson }};
+            box.innerHTML = {{ this.legend_js }};
             L.DomEvent.disableClickPropagation(box);
             L.DomEvent.disableScrollPropagation(box);
             // Out of the way while a popup is open: it must never hide one.
@@ -366,7 +382,7 @@ class _LegendControl(MacroElement):
     def __init__(self, legend: str, position: str = "bottomleft") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "LegendControl"
-        self.legend = legend
+        self.legend_js = js_string(legend)
         self.position = position
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import geopandas as gpd
 import pytest
 
@@ -17,6 +21,7 @@ from dashboard.layers.candidates import (
     rank_candidates,
 )
 from geodata.io import load_layer
+from tests.dashboard.test_escaping import HOSTILE, _cooked
 
 LEUVEN_STATION = LatLon(50.88228, 4.71587)
 
@@ -162,3 +167,53 @@ def test_travel_texts_mark_estimates_and_the_limit() -> None:
     )
     shown = maps.with_travel_texts(points, times, [30], "nl")
     assert list(shown["time_1"]) == ["25 min (geschat)", "12 min"]
+
+
+def _tooltip_texts(page: str) -> list[str]:
+    """The shown text of every folium ``Tooltip``: its template literal, run and unescaped.
+
+    The literal is read up to its first unescaped backtick, as JavaScript would.
+    """
+    bodies = re.findall(r"bindTooltip\(\s*`((?:[^`\\]|\\.)*)`", page)
+    shown = []
+    for body in bodies:
+        markup = _cooked(body)  # raises on ${...} or an escape JavaScript rejects
+        inner = re.fullmatch(r"\s*<div>\s*(.*?)\s*</div>\s*", markup, re.DOTALL)
+        assert inner, markup
+        assert "<" not in inner[1], markup  # no element from the label
+        shown.append(html.unescape(inner[1]))
+    return shown
+
+
+@pytest.mark.parametrize("label", HOSTILE)
+def test_workplace_tooltip_shows_hostile_label_literally(label: str) -> None:
+    fmap = maps.base_map(tiles=None)
+    maps.workplace_layer([(label, 50.88, 4.70), ("Leuven", 50.87, 4.71)], "Workplaces").add_to(fmap)
+    page = fmap.get_root().render()
+    assert _tooltip_texts(page) == [f"1: {label}", "2: Leuven"]
+    assert "</script><script>alert" not in page
+
+
+def test_point_aliases_and_layer_names_are_html_text() -> None:
+    points = gpd.GeoDataFrame(
+        {"name": ["<img src=x onerror=alert(3)>"], "address": ["Blok\\1 `t ${x}"]},
+        geometry=gpd.points_from_xy([4.70], [50.88]),
+        crs=4326,
+    )
+    alias = "Naam <b onmouseover=alert(4)>"
+    name = "Scholen <img src=y onerror=alert(5)>"
+    fmap = maps.base_map(tiles=None)
+    layer = maps.compact_point_layer(
+        points, name, ["name", "address"], [alias, "Adres"], color="#000000"
+    )
+    layer.add_to(fmap)
+    maps.folium.LayerControl().add_to(fmap)
+    page = fmap.get_root().render()
+    # folium writes aliases and layer names as JSON; Leaflet sets them with innerHTML
+    aliases = json.loads(re.search(r"let aliases = (\[.*?\]);", page)[1])
+    assert aliases == [html.escape(alias), "Adres"]
+    names = re.findall(r'^\s*("[^"\n]*Scholen[^"\n]*") :', page, re.MULTILINE)
+    assert [json.loads(n) for n in names] == [html.escape(name)]
+    data = json.loads(re.search(r"_add\((\{.*?\})\);", page, re.DOTALL)[1])
+    props = data["features"][0]["properties"]
+    assert props == {"name": html.escape(points["name"][0]), "address": "Blok\\1 `t ${x}"}
