@@ -58,12 +58,12 @@ from typing import Final
 
 import geopandas as gpd
 import pandas as pd
-from pyproj import CRS
 
 from etl.errors import SourceError
 from etl.settings import METRIC_CRS, LiveSource
+from etl.sources.contracts import read_text, require_unique
 from etl.sources.vector import read_csv
-from etl.transform.region import points_from_xy
+from etl.transform.region import FLANDERS_BRUSSELS_LAMBERT, check_inside, points_from_xy
 
 #: Official list of recognised schools (June 2022 copy in the mirror).
 OFFICIAL: Final[str] = "schools/onderwijsinstellingen_flanders_2022.csv"
@@ -165,7 +165,7 @@ NET_LABELS: Final[dict[str, str]] = {
 OPEN_ENDED: Final[str] = "31/12/4444"
 
 NO_COORDS = "no coordinates in source (lx/ly empty or 0)"
-OUTSIDE_BELGIUM = "coordinates outside Belgium (not valid Lambert 72)"
+OUTSIDE_BELGIUM = "coordinates outside Flanders and Brussels (not valid Lambert 72)"
 
 _TIDY_COLUMNS = [
     "schoolnummer",
@@ -247,20 +247,24 @@ def schools_to_points(
     Raises
     ------
     SourceError
-        When no row has coordinates, or most coordinates fall outside Belgium (the file
-        is then not in Lambert 72).
+        When no row has coordinates, or more than
+        :data:`etl.transform.region.MAX_OUTSIDE_SHARE` of them fall outside
+        :data:`etl.transform.region.FLANDERS_BRUSSELS_LAMBERT` (swapped ``lx``/``ly``
+        or another CRS); fewer are left out and counted.
     """
     has_xy = schools["lx"].gt(0) & schools["ly"].gt(0)
     if not has_xy.any():
         raise SourceError(path, "no row has coordinates in columns 'lx'/'ly'")
-    points = points_from_xy(schools[has_xy], "lx", "ly", METRIC_CRS)
-    inside = _inside_belgium(points)
-    if inside.mean() < 0.5:
-        msg = (
-            f"{int((~inside).sum())} of {len(points)} coordinates lie outside Belgium; "
-            "'lx'/'ly' are not Belgian Lambert 72 (EPSG:31370)"
-        )
-        raise SourceError(path, msg)
+    placed = schools[has_xy]
+    labels = [
+        f"line {i + 2} (school {n})"
+        for i, n in zip(placed.index, placed["schoolnummer"], strict=True)
+    ]
+    inside_mask = check_inside(
+        placed["lx"], placed["ly"], FLANDERS_BRUSSELS_LAMBERT, path, what="schools", labels=labels
+    )
+    points = points_from_xy(placed, "lx", "ly", METRIC_CRS)
+    inside = pd.Series(inside_mask, index=points.index)
     unplaced = pd.concat(
         [
             schools[~has_xy].assign(reason=NO_COORDS),
@@ -289,8 +293,10 @@ def parse_enrolments(path: Path) -> pd.DataFrame:
     """
     frame = read_csv(path, ["schoolnummer", "intern_vplnummer", "enrolments_2022"])
     keys = frame[["schoolnummer", "intern_vplnummer"]].apply(lambda s: s.str.strip())
-    if keys.isna().any().any() or keys.duplicated().any():
-        raise SourceError(path, "(schoolnummer, intern_vplnummer) is empty or repeated")
+    if keys.isna().any().any():
+        line = int(keys.isna().any(axis=1).to_numpy().nonzero()[0][0]) + 2
+        raise SourceError(path, f"line {line} has an empty schoolnummer or intern_vplnummer")
+    require_unique(keys, path, "school (schoolnummer/intern_vplnummer)")
     counts = pd.to_numeric(frame["enrolments_2022"], errors="coerce")
     bad = frame["enrolments_2022"].notna() & (counts.isna() | counts.lt(0) | counts.mod(1).ne(0))
     if bad.any():
@@ -316,10 +322,7 @@ def parse_mergers(path: Path) -> dict[str, str]:
     SourceError
         When a line does not have exactly one new code and at least one old code.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"unreadable ({exc})") from exc
+    lines = read_text(path).splitlines()
     mapping: dict[str, str] = {}
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -381,12 +384,7 @@ def net_label(raw: str | None) -> str | None:
 
 def _read_delimited(path: Path) -> pd.DataFrame:
     """Read the list with the delimiter its header uses (``,`` mirror, ``;`` live)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            head = fh.read(8192)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"not a readable UTF-8 text file ({exc})") from exc
-    header = re.split(r"\r\n|\r|\n", head, maxsplit=1)[0]
+    header = re.split(r"\r\n|\r|\n", read_text(path), maxsplit=1)[0]
     sep = ";" if header.count(";") > header.count(",") else ","
     return read_csv(path, REQUIRED, sep=sep, encoding="utf-8-sig")
 
@@ -408,10 +406,9 @@ def _check_rows(raw: pd.DataFrame, path: Path) -> None:
             row = int(bad.to_numpy().nonzero()[0][0])
             msg = f"line {row + 2} has {what} ({int(bad.sum())} row(s) in all); truncated file?"
             raise SourceError(path, msg)
-    keys = raw[["schoolnummer", "intern_vplnummer"]]
-    if keys.duplicated().any():
-        first = keys[keys.duplicated()].iloc[0].tolist()
-        raise SourceError(path, f"school {first[0]} seat {first[1]} appears more than once")
+    require_unique(
+        raw[["schoolnummer", "intern_vplnummer"]], path, "school (schoolnummer/intern_vplnummer)"
+    )
 
 
 def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
@@ -464,13 +461,3 @@ def _address_from_parts(raw: pd.DataFrame) -> pd.Series:
     town = (raw["postcode"].fillna("") + " " + raw["gemeente"].fillna("")).str.strip()
     joined = (street + ", " + town).str.strip(", ")
     return joined.where(joined.ne(""))
-
-
-def _inside_belgium(points: gpd.GeoDataFrame) -> pd.Series:
-    """Flag the points inside the area of use of Lambert 72 (Belgium, onshore)."""
-    area = CRS.from_user_input(METRIC_CRS).area_of_use
-    if area is None:  # pragma: no cover - pyproj always knows EPSG:31370
-        return pd.Series(True, index=points.index)
-    return points.geometry.x.between(area.west, area.east) & points.geometry.y.between(
-        area.south, area.north
-    )

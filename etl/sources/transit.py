@@ -26,8 +26,10 @@ import pandas as pd
 
 from etl.errors import SourceError, require_columns
 from etl.settings import REGION_BBOX, LiveSource
+from etl.sources.contracts import check_row_lengths, decode_text, require_unique
 from etl.sources.osm_pbf import iter_relations, iter_tagged_features
 from etl.sources.vector import read_csv
+from etl.transform.region import BELGIUM, BELGIUM_AND_NEIGHBOURS, EUROPE, Envelope, check_inside
 
 NMBS_GTFS = "transit/nmbs_sncb_gtfs_2019-10-12.zip"
 DELIJN_GTFS = "transit/delijn_gtfs_2019-07-03_no_timetable.zip"
@@ -74,6 +76,21 @@ BUS_ROUTE_TYPES = frozenset({"3", *(str(t) for t in range(700, 800))})
 
 _STOP_COLUMNS = ("stop_id", "stop_name", "stop_lat", "stop_lon")
 
+#: Primary key of each GTFS table (GTFS reference): required, and unique in the table.
+GTFS_KEYS: dict[str, tuple[str, ...]] = {
+    "stops.txt": ("stop_id",),
+    "routes.txt": ("route_id",),
+    "trips.txt": ("trip_id",),
+    "stop_times.txt": ("trip_id", "stop_sequence"),
+    "calendar.txt": ("service_id",),
+    "calendar_dates.txt": ("service_id", "date"),
+}
+
+#: Share of a feed's trips that may lack calls in ``stop_times.txt`` before the feed is
+#: refused: a complete feed has calls for every trip (NMBS 2019: all 17,776), a
+#: ``stop_times.txt`` cut short leaves most trips without any.
+MAX_TRIPS_WITHOUT_CALLS_SHARE = 0.01
+
 
 # --------------------------------------------------------------------------- GTFS basics
 
@@ -98,24 +115,37 @@ def read_gtfs_table(
     -------
     DataFrame
         Every column as ``str``, stripped of surrounding blanks; missing values are ``""``.
+        The table's key columns (:data:`GTFS_KEYS`) are always required and unique.
 
     Raises
     ------
     SourceError
-        When the zip is corrupt or truncated, the table is missing, unreadable, empty or
-        lacks a required column; the message names the zip and the table.
+        When the zip is corrupt or truncated (the member's CRC is checked), the table is
+        missing, not UTF-8, has a record shorter than its header (cut mid-row), is
+        empty or lacks a required column; the message names the zip and the table.
     """
-    raw = _read_zip_member(path, name)
-    where = Path(f"{path}!{name}")
+    where = member_path(path, name)
+    text = decode_text(_read_zip_member(path, name), where)
+    # A member cut mid-row still passes the zip's CRC when it was re-zipped after the cut.
+    check_row_lengths(text, where)
     try:
-        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(where, f"not a readable GTFS table ({exc})") from exc
     frame.columns = [c.strip() for c in frame.columns]
-    require_columns(frame.columns, tuple(required), where)
+    key = GTFS_KEYS.get(name, ())
+    require_columns(frame.columns, (*key, *(c for c in required if c not in key)), where)
     if frame.empty and not allow_empty:
         raise SourceError(where, "has a header but no rows")
-    return frame.apply(lambda col: col.str.strip())
+    frame = frame.apply(lambda col: col.str.strip())
+    if key:
+        require_unique(frame[list(key)], where, "/".join(key))
+    return frame
+
+
+def member_path(path: Path, name: str) -> Path:
+    """Name a zip member in errors: ``feed.zip!stops.txt``."""
+    return Path(f"{path}!{name}")
 
 
 def gtfs_has_table(path: Path, name: str) -> bool:
@@ -136,10 +166,12 @@ def _read_zip_member(path: Path, name: str) -> bytes:
         raise SourceError(path, f"GTFS table {name} is missing from the zip")
     try:
         with zipfile.ZipFile(path) as zf:
+            # read() goes to the member's end, so zipfile checks its CRC-32.
             return zf.read(name)
     # A truncated or damaged member shows up as a CRC, zlib or end-of-file error.
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise SourceError(path, f"GTFS table {name} is truncated or corrupt ({exc})") from exc
+        where = member_path(path, name)
+        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc
 
 
 def seconds_from_gtfs_time(values: pd.Series, where: Path) -> pd.Series:
@@ -198,8 +230,13 @@ def service_ids_on(path: Path, day: date) -> set[str]:
     return active
 
 
-def _coordinates(frame: pd.DataFrame, where: Path) -> pd.DataFrame:
-    """Add float ``lon``/``lat`` from ``stop_lon``/``stop_lat``; refuse impossible values."""
+def _coordinates(frame: pd.DataFrame, where: Path, envelope: Envelope) -> pd.DataFrame:
+    """Add float ``lon``/``lat`` from ``stop_lon``/``stop_lat``; refuse impossible values.
+
+    More than :data:`etl.transform.region.MAX_OUTSIDE_SHARE` of the stops outside
+    ``envelope`` (the feed's documented area) is an error; the few outside are kept
+    (stations abroad), and the stages place stops in the region by polygon.
+    """
     out = frame.copy()
     out["lon"] = pd.to_numeric(out["stop_lon"], errors="coerce")
     out["lat"] = pd.to_numeric(out["stop_lat"], errors="coerce")
@@ -210,6 +247,8 @@ def _coordinates(frame: pd.DataFrame, where: Path) -> pd.DataFrame:
         raise SourceError(
             where, f"{int(bad.sum())} stop(s) lack valid WGS84 coordinates, e.g. {example!r}"
         )
+    labels = [f"stop_id {v!r}" for v in out["stop_id"]]
+    check_inside(out["lon"], out["lat"], envelope, where, what="stops", labels=labels)
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
     inside = out["lon"].between(lon_min, lon_max) & out["lat"].between(lat_min, lat_max)
     # A national feed always has stops in the region; none means swapped axes or another CRS.
@@ -235,10 +274,8 @@ def parse_nmbs_stations(path: Path) -> pd.DataFrame:
     stations = stops[(stops["location_type"].isin(["", "0"])) & (platform == "")]
     stations = stations[stations["stop_id"].str.fullmatch(r"\d{7}")]
     if stations.empty:
-        raise SourceError(Path(f"{path}!stops.txt"), "has no 7-digit station stops")
-    if stations["stop_id"].duplicated().any():
-        raise SourceError(Path(f"{path}!stops.txt"), "has duplicate station stop_id values")
-    stations = _coordinates(stations, Path(f"{path}!stops.txt"))
+        raise SourceError(member_path(path, "stops.txt"), "has no 7-digit station stops")
+    stations = _coordinates(stations, member_path(path, "stops.txt"), BELGIUM_AND_NEIGHBOURS)
     out = stations.rename(columns={"stop_id": "id", "stop_name": "name_fr"})
     return out[["id", "name_fr", "lon", "lat"]].sort_values("id").reset_index(drop=True)
 
@@ -254,7 +291,7 @@ def read_translations(path: Path, language: str) -> dict[str, str]:
     if not gtfs_has_table(path, "translations.txt"):
         return {}
     table = read_gtfs_table(path, "translations.txt", ("translation",))
-    where = Path(f"{path}!translations.txt")
+    where = member_path(path, "translations.txt")
     if {"trans_id", "lang"} <= set(table.columns):
         rows = table[table["lang"] == language]
         return dict(zip(rows["trans_id"], rows["translation"], strict=True))
@@ -291,14 +328,19 @@ def rail_stop_times_on(path: Path, day: date) -> pd.DataFrame:
     trips["train"] = trips.get("trip_short_name", "")
     required = ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence")
     times = read_gtfs_table(path, "stop_times.txt", required)
+    _check_trips_have_calls(trips["trip_id"], times["trip_id"], path)
     times = times[times["trip_id"].isin(trips["trip_id"])].copy()
     for col in ("pickup_type", "drop_off_type"):
         times[col] = times[col].replace("", "0") if col in times else "0"
     times = times[(times["pickup_type"] != "1") | (times["drop_off_type"] != "1")]
-    where = Path(f"{path}!stop_times.txt")
+    where = member_path(path, "stop_times.txt")
     times["arrival_s"] = seconds_from_gtfs_time(times["arrival_time"], where)
     times["departure_s"] = seconds_from_gtfs_time(times["departure_time"], where)
-    times["stop_sequence"] = pd.to_numeric(times["stop_sequence"], errors="raise").astype("int64")
+    sequence = pd.to_numeric(times["stop_sequence"], errors="coerce")
+    if sequence.isna().any() or (sequence % 1 != 0).any():
+        bad = times.loc[sequence.isna() | (sequence % 1 != 0), "stop_sequence"].iloc[0]
+        raise SourceError(where, f"stop_sequence {bad!r} is not a whole number")
+    times["stop_sequence"] = sequence.astype("int64")
     cols = ["trip_id", "route_id", "route_short_name", "route_type", "train"]
     out = times.merge(trips[cols], on="trip_id")
     keep = [*cols, "stop_sequence", "stop_id", "arrival_s", "departure_s"]
@@ -336,7 +378,24 @@ def rail_served_stop_ids(path: Path) -> set[str]:
     rail_routes = routes.loc[~routes["route_type"].isin(BUS_ROUTE_TYPES), "route_id"]
     rail_trips = trips.loc[trips["route_id"].isin(rail_routes), "trip_id"]
     times = read_gtfs_table(path, "stop_times.txt", ("trip_id", "stop_id"))
+    _check_trips_have_calls(rail_trips, times["trip_id"], path)
     return set(times.loc[times["trip_id"].isin(rail_trips), "stop_id"])
+
+
+def _check_trips_have_calls(trip_ids: pd.Series, call_trip_ids: pd.Series, path: Path) -> None:
+    """Refuse a ``stop_times.txt`` that leaves many of ``trip_ids`` without any call.
+
+    A table cut at a line end passes every row check; the trips it lost give it away.
+    At most :data:`MAX_TRIPS_WITHOUT_CALLS_SHARE` of the trips may lack calls.
+    """
+    missing = ~trip_ids.isin(set(call_trip_ids))
+    if missing.sum() > MAX_TRIPS_WITHOUT_CALLS_SHARE * len(trip_ids):
+        example = trip_ids[missing].iloc[0]
+        msg = (
+            f"{int(missing.sum())} of {len(trip_ids)} trips of trips.txt have no call here, "
+            f"e.g. trip_id {example!r}; stop_times.txt truncated?"
+        )
+        raise SourceError(member_path(path, "stop_times.txt"), msg)
 
 
 def min_transfer_seconds(path: Path) -> pd.Series:
@@ -380,12 +439,12 @@ def rail_timetable_on(path: Path, day: date) -> pd.DataFrame:
     """
     calls = rail_stop_times_on(path, day)
     stops = read_gtfs_table(path, "stops.txt", _STOP_COLUMNS)
-    stops = _coordinates(stops, Path(f"{path}!stops.txt"))
+    stops = _coordinates(stops, member_path(path, "stops.txt"), BELGIUM_AND_NEIGHBOURS)
     stops = stops.drop(columns=["stop_lon", "stop_lat"])
     stops = stops.rename(columns={"lon": "stop_lon", "lat": "stop_lat"})
     out = calls.merge(stops[["stop_id", "stop_name", "stop_lon", "stop_lat"]], on="stop_id")
     if len(out) != len(calls):
-        raise SourceError(Path(f"{path}!stop_times.txt"), "refers to stop_id not in stops.txt")
+        raise SourceError(member_path(path, "stop_times.txt"), "refers to stop_id not in stops.txt")
     transfers = min_transfer_seconds(path)
     out["min_transfer_s"] = out["stop_id"].map(transfers).astype("Int64")
     for col in ("route_type", "pickup_type", "drop_off_type"):
@@ -413,8 +472,7 @@ def parse_irail_stations(path: Path) -> pd.DataFrame:
         bad = frame.loc[digits.isna(), "URI"].iloc[0]
         raise SourceError(path, f"URI {bad!r} does not end in /NMBS/<digits>")
     frame["id"] = digits.astype("int64").astype(str)
-    if frame["id"].duplicated().any():
-        raise SourceError(path, "has duplicate station URIs")
+    require_unique(frame["id"], path, "station id (URI number)")
     frame["name_nl"] = frame["alternative-nl"].fillna(frame["name"])
     frame["name_fr"] = frame["alternative-fr"].fillna(frame["name"])
     frame["avg_stop_times"] = pd.to_numeric(frame["avg_stop_times"], errors="coerce")
@@ -422,6 +480,8 @@ def parse_irail_stations(path: Path) -> pd.DataFrame:
     frame["lat"] = pd.to_numeric(frame["latitude"], errors="coerce")
     if frame[["lon", "lat"]].isna().any().any():
         raise SourceError(path, "has stations without numeric longitude/latitude")
+    labels = [f"line {i + 2} (URI {u})" for i, u in enumerate(frame["URI"])]
+    check_inside(frame["lon"], frame["lat"], EUROPE, path, what="stations", labels=labels)
     cols = ["id", "name_nl", "name_fr", "avg_stop_times", "lon", "lat"]
     return frame[cols].sort_values("id").reset_index(drop=True)
 
@@ -432,10 +492,8 @@ def parse_irail_stations(path: Path) -> pd.DataFrame:
 def parse_delijn_stops(path: Path) -> pd.DataFrame:
     """Parse De Lijn's stops.txt: ``stop_id``, ``stop_code``, ``name``, ``lon``, ``lat``."""
     stops = read_gtfs_table(path, "stops.txt", (*_STOP_COLUMNS, "stop_code"))
-    where = Path(f"{path}!stops.txt")
-    if stops["stop_id"].duplicated().any():
-        raise SourceError(where, "has duplicate stop_id values")
-    stops = _coordinates(stops, where)
+    where = member_path(path, "stops.txt")
+    stops = _coordinates(stops, where, BELGIUM)
     out = stops.rename(columns={"stop_name": "name"})
     out = out[["stop_id", "stop_code", "name", "lon", "lat"]]
     return out.sort_values("stop_id").reset_index(drop=True)
@@ -564,7 +622,7 @@ def delijn_trips_by_route_on(path: Path, day: date) -> pd.DataFrame:
     running = trips[trips["service_id"].isin(services)].copy()
     if running.empty:
         raise SourceError(
-            Path(f"{path}!trips.txt"), f"no trip runs on {day.isoformat()} (outside the feed?)"
+            member_path(path, "trips.txt"), f"no trip runs on {day.isoformat()} (outside the feed?)"
         )
     for col in ("direction_id", "trip_headsign"):
         if col not in running:

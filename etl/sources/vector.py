@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from etl.errors import SourceError, require_columns
+from etl.sources.contracts import check_row_lengths, read_text
 
 
 def read_vector(path: Path, required: list[str] | tuple[str, ...], crs: str) -> gpd.GeoDataFrame:
@@ -41,11 +43,33 @@ def read_vector(path: Path, required: list[str] | tuple[str, ...], crs: str) -> 
     return frame
 
 
-def read_csv(path: Path, required: list[str] | tuple[str, ...], **kwargs: object) -> pd.DataFrame:
-    """Read a CSV file as strings (callers convert), checking that it parses and has columns."""
+def read_csv(
+    path: Path,
+    required: list[str] | tuple[str, ...],
+    *,
+    sep: str = ",",
+    encoding: str = "utf-8-sig",
+) -> pd.DataFrame:
+    """Read a CSV file as strings (callers convert), checking the input contracts.
+
+    The file must be text in ``encoding``, every record must have the header's number
+    of fields (a file cut mid-row is refused, naming the line), it must have rows and
+    the ``required`` columns.  Empty cells are missing values.
+
+    Raises
+    ------
+    SourceError
+        Naming the file and what is wrong (line, column or encoding).
+    """
+    text = read_text(path, encoding)
+    if not text.strip():
+        raise SourceError(path, "file is empty")
+    check_row_lengths(text, path, sep)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], **kwargs)  # type: ignore[call-overload]
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(path, f"not a readable CSV file ({exc})") from exc
     if frame.empty:
         raise SourceError(path, "has a header but no rows")

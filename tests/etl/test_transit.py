@@ -287,7 +287,7 @@ def test_parse_delijn_stops_duplicate_ids(tmp_path: Path) -> None:
     feed = make_zip(
         FIXTURES / "delijn_gtfs", tmp_path / "f.zip", stops=text.replace("12232,", "12231,")
     )
-    with pytest.raises(SourceError, match="duplicate stop_id"):
+    with pytest.raises(SourceError, match=r"stop_id '12231' appears 2 times \(lines 4, 5\)"):
         src.parse_delijn_stops(feed)
 
 
