@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from dashboard.escaping import markdown_text
+
 LANGUAGES: Final[dict[str, str]] = {"en": "English", "nl": "Nederlands", "fr": "Français"}
 DEFAULT_LANGUAGE: Final[str] = "en"
 
@@ -463,6 +465,19 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
         return key
     text = row[_INDEX.get(lang, 0)] or row[0]
     return text.format(**values) if values else text
+
+
+def t_markdown(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """Return :func:`t` for a Markdown element, with every value shown as plain text.
+
+    Streamlit renders ``st.error``, ``st.warning``, ``st.caption``, ``st.markdown`` and
+    ``st.write`` as Markdown, so a value from a shared link, from the data or from an
+    exception (``[click](https://evil.example)``, ``![x](...)``) would become a live link
+    or an image fetch.  Each value goes through :func:`dashboard.escaping.markdown_text`;
+    the interface text around it stays Markdown.  Use it for every message with a value
+    the app did not compute itself.
+    """
+    return t(key, lang, **{name: markdown_text(str(v)) for name, v in values.items()})
 
 
 def keys() -> list[str]:

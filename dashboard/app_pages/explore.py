@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -19,8 +18,8 @@ from dashboard import cache, maps, state
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
 from dashboard.engine.transit_commute import feed_date_for
-from dashboard.geocoding import GeocodingError
-from dashboard.i18n import t
+from dashboard.geocoding import GeocodingError, display_host
+from dashboard.i18n import t, t_markdown
 from dashboard.layers import candidates as cand
 from dashboard.layers import export
 from dashboard.layers.reach import ISOCHRONE_MODES
@@ -40,7 +39,7 @@ def _keep_valid(key: str, options: list[str], fallback: str) -> None:
 def _preset_input(person: int, lang: str) -> None:
     table, problem = cache.presets()
     if problem:
-        st.warning(t("presets_missing", lang, msg=problem))
+        st.warning(t_markdown("presets_missing", lang, msg=problem))
     options = table["ref"].tolist()
     labels = dict(zip(table["ref"], table["label"], strict=True))
     _keep_valid(pk(person, "preset"), options, DEFAULT_REF)
@@ -58,11 +57,12 @@ def _online_matches(query: str, lang: str) -> dict[str, str]:
     if endpoint is None:
         st.caption(t("geocoder_off", lang))
         return {}
-    st.caption(t("geocoder_on", lang, host=urlsplit(endpoint).netloc or endpoint))
+    # The host only: the configured URL may carry credentials (user:password@host).
+    st.caption(t_markdown("geocoder_on", lang, host=display_host(endpoint) or "?"))
     try:
         hits = cache.geocode(endpoint, query.strip(), lang)
     except GeocodingError as exc:
-        st.warning(t("geocoder_failed", lang, msg=exc))
+        st.warning(t_markdown("geocoder_failed", lang, msg=exc))
         return {}
     return {coords_ref(h.lat, h.lon): f"{h.label} ({t('online', lang)})" for h in hits}
 
@@ -73,7 +73,7 @@ def _address_input(person: int, lang: str) -> None:
     try:
         matches = cache.address_matches(query or "")
     except SnapshotError as exc:
-        st.warning(t("addresses_missing", lang, msg=exc))
+        st.warning(t_markdown("addresses_missing", lang, msg=exc))
         matches = pd.DataFrame({"id": [], "label": []})
     options = ["addr:" + i for i in matches["id"]]
     labels = dict(zip(options, matches["label"], strict=True))
@@ -205,18 +205,22 @@ def _on_map_click() -> None:
 
 
 def _report(exc: Exception, lang: str) -> None:
-    """Show one clear line for a failed computation."""
+    """Show one clear line for a failed computation.
+
+    The messages name what the user or the link gave (a workplace reference, a value):
+    shown as text, never as Markdown (:func:`~dashboard.i18n.t_markdown`).
+    """
     if isinstance(exc, SnapshotError):
-        st.error(t("data_missing", lang, msg=exc))
+        st.error(t_markdown("data_missing", lang, msg=exc))
         return
     who = t(f"person_{getattr(exc, 'person', 1)}", lang)
     cause = getattr(exc, "cause", exc)
     if isinstance(cause, OutsideCoverageError):
-        st.error(t("outside_coverage", lang, who=who, msg=cause))
+        st.error(t_markdown("outside_coverage", lang, who=who, msg=cause))
     elif isinstance(cause, BadInputError) and "not available" in str(cause):
-        st.warning(t("mode_unavailable", lang, who=who, msg=cause))
+        st.warning(t_markdown("mode_unavailable", lang, who=who, msg=cause))
     else:
-        st.error(t("bad_input", lang, who=who, msg=cause))
+        st.error(t_markdown("bad_input", lang, who=who, msg=cause))
 
 
 def _modes(s: state.ExploreState) -> list[str]:

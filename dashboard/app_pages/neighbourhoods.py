@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, state
-from dashboard.i18n import t
+from dashboard.i18n import t, t_markdown
 from geodata.io import SnapshotError
 
 COLUMNS = {
@@ -34,7 +34,7 @@ def render() -> None:
     try:
         frame = cache.layer("neighbourhoods")
     except SnapshotError as exc:
-        st.error(t("data_missing", lang, msg=exc))
+        st.error(t_markdown("data_missing", lang, msg=exc))
         return
     municipalities = sorted(frame["municipality"].dropna().astype(str).unique())
     chosen = st.multiselect(

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, state
-from dashboard.i18n import t
+from dashboard.escaping import markdown_text
+from dashboard.i18n import t, t_markdown
 from geodata.io import LayerManifest, SnapshotError
 
 GAPS = ("gap_childcare", "gap_buses", "gap_streets", "gap_population")
@@ -47,12 +48,17 @@ def _not_mapped(extra: dict[str, Any]) -> pd.DataFrame | None:
 
 
 def _details(manifest: LayerManifest, lang: str) -> None:
-    with st.expander(f"{manifest.title} ({manifest.name})"):
+    # Manifest texts come from the sources: shown as text, never as Markdown (the
+    # expander label is Markdown too).
+    with st.expander(markdown_text(f"{manifest.title} ({manifest.name})")):
+        texts = (
+            ("col_source", manifest.source),
+            ("col_date", manifest.data_date),
+            ("col_licence", manifest.licence),
+            ("col_coverage", manifest.coverage),
+        )
         st.markdown(
-            f"**{t('col_source', lang)}:** {manifest.source}  \n"
-            f"**{t('col_date', lang)}:** {manifest.data_date}  \n"
-            f"**{t('col_licence', lang)}:** {manifest.licence}  \n"
-            f"**{t('col_coverage', lang)}:** {manifest.coverage}"
+            "  \n".join(f"**{t(key, lang)}:** {markdown_text(str(value))}" for key, value in texts)
         )
         missing = _not_mapped(manifest.extra)
         if missing is not None:
@@ -71,7 +77,7 @@ def render() -> None:
     try:
         manifests = cache.manifests()
     except SnapshotError as exc:
-        st.error(t("data_missing", lang, msg=exc))
+        st.error(t_markdown("data_missing", lang, msg=exc))
         return
     st.dataframe(_overview(manifests, lang), key="sources_table", hide_index=True, width="stretch")
     st.subheader(t("known_gaps", lang))

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import geocoding, state
-from geodata.io import load_layer, load_manifests
+from dashboard import cache, geocoding, state
+from geodata.io import LayerManifest, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ("neighbourhoods", "planner", "sources")
@@ -36,8 +36,23 @@ def _map_script(at: AppTest) -> str:
     raise AssertionError("no map on the page")
 
 
+def _shown(markdown: str) -> str:
+    """What CommonMark shows for Markdown whose only syntax is backslash escapes."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def _captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    """The captions as the user reads them (escaped values unescaped)."""
+    return "\n".join(_shown(c.value) for c in at.caption)
+
+
+def _assert_inert_markdown(markdown: str, payload: str) -> None:
+    """``payload`` is in ``markdown`` only as escaped text: no link, image or autolink."""
+    # An unescaped "[" or "](" or "https://" would start a link, image or autolink.
+    unescaped = re.sub(r"\\[!-/:-@\[-`{-~]", "", markdown)
+    assert "[" not in unescaped and "](" not in unescaped, markdown
+    assert "https://" not in markdown and "<" not in unescaped, markdown
+    assert payload in _shown(markdown), markdown
 
 
 def _matches(at: AppTest) -> int:
@@ -267,3 +282,57 @@ def test_clicks_on_features_set_the_workplace_in_map_click_mode() -> None:
     at.radio(key="p1_how").set_value("coords").run()
     assert click_through in json.loads(_map_script(at))["script"]
     assert "every click on the map sets the workplace" in _captions(at)
+
+
+#: Markdown a shared link could carry: a live link and an image the browser would fetch.
+LINK = "[click here](https://evil.example/login)"
+IMAGE = "![x](https://evil.example/t.png)"
+
+
+@pytest.mark.parametrize("payload", [LINK, IMAGE, "**bold** :red[red] $x$ <b>tag</b>"])
+def test_markdown_in_a_shared_link_is_shown_as_text(payload: str) -> None:
+    at = _run({"w1": f"addr:{payload}"})
+    assert not at.exception
+    assert len(at.error) == 1
+    _assert_inert_markdown(at.error[0].value, payload)
+    assert _shown(at.error[0].value).startswith("Person 1: unknown address")
+
+
+def test_markdown_in_the_second_workplace_is_shown_as_text() -> None:
+    at = _run({"w2": f"addr:{LINK} {IMAGE}"})
+    assert not at.exception
+    _assert_inert_markdown(at.error[0].value, f"{LINK} {IMAGE}")
+
+
+def test_markdown_in_manifests_is_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A hand-made manifest (test fixture) whose texts carry Markdown.
+    hostile = LayerManifest(
+        name="fixture",
+        title=f"Fixture {LINK}",
+        source=f"Publisher {IMAGE}",
+        source_url="https://example.org",
+        licence="CC-BY **4.0** <b>x</b>",
+        data_date="2024",
+        coverage=f"# heading\n- item {LINK}",
+    )
+    monkeypatch.setattr(cache, "manifests", lambda: [hostile])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    at.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    (expander,) = at.expander
+    _assert_inert_markdown(expander.label, f"Fixture {LINK} (fixture)")
+    details = next(m.value for m in at.markdown if "Publisher" in m.value)
+    _assert_inert_markdown(details, f"Publisher {IMAGE}")
+    assert f"# heading - item {LINK}" in _shown(details)  # one line, no heading, no list
+    assert "CC-BY **4.0** <b>x</b>" in _shown(details)
+
+
+def test_geocoder_caption_hides_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = "https://atlas:s3cret@geocoder.example.org:8443/search"
+    monkeypatch.setenv(geocoding.GEOCODER_ENV, endpoint)
+    monkeypatch.setattr(cache, "geocode", lambda endpoint, query, language: [])  # no network
+    at = _run()
+    at.radio(key="p1_how").set_value("address").run()
+    captions = _captions(at)
+    assert "Online geocoder on (geocoder.example.org:8443)" in captions
+    assert "s3cret" not in captions and "atlas:" not in captions
