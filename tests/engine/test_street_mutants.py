@@ -1,0 +1,214 @@
+"""Street engine arithmetic and boundaries, with values that tell the operations apart.
+
+Hand-made network (Lambert 72 metres near Leuven), expected values computed by hand:
+
+* detailed nodes 0 -> 1 -> 2 -> 3 on a one-way line, 100 m apart, 20 s per edge;
+* regional (coarse) nodes 4 (5 km east of node 0) and 5 (10 km east): 3 -> 4 takes 200 s,
+  4 -> 5 takes 300 s, and 5 -> 4 -> 3 back the same.
+
+Speeds are never 1, scales never 1 and points sit off their nodes, so ``*`` and ``/``,
+``+`` and ``-`` or a dropped snap leg give different answers.  Boundaries (snap
+distance, coverage distance, time limit) are set to the exact value the engine computes,
+so ``>`` and ``>=`` differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboard.engine.errors import OutsideCoverageError
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.network import StreetNetwork, lonlat_to_xy, xy_to_lonlat
+from dashboard.engine.street import (
+    METHOD_NETWORK,
+    METHOD_OUTSIDE,
+    METHOD_REGIONAL,
+    METHOD_STRAIGHT,
+    StreetQuery,
+    street_times,
+)
+
+X0, Y0 = 173_000.0, 174_000.0  # central Leuven in Lambert 72
+SPEED = 2.0  # m/s
+DETOUR = 1.3
+NODE_DX = (0.0, 100.0, 200.0, 300.0, 5_000.0, 10_000.0)
+TOL_MIN = 1e-4  # minutes; positions are exact to ~1 mm
+
+
+def _network() -> StreetNetwork:
+    # nodes placed where their own lon/lat project to, so a point given by a node's
+    # lon/lat snaps at exactly 0 m (projecting there and back is off by ~0.3 mm)
+    x, y = lonlat_to_xy(*_points(*[(dx, 0.0) for dx in NODE_DX]))
+    src = np.array([0, 1, 2, 3, 4, 5, 4])
+    dst = np.array([1, 2, 3, 4, 5, 4, 3])
+    w = np.array([20.0, 20.0, 20.0, 200.0, 300.0, 300.0, 200.0])
+    detailed = np.array([True, True, True, True, False, False])
+    return StreetNetwork.from_arrays("test", x, y, src, dst, w, detailed=detailed)
+
+
+def _at(dx: float, dy: float) -> tuple[float, float]:
+    """(lon, lat) of the point ``dx, dy`` metres from node 0."""
+    lon, lat = xy_to_lonlat(np.array([X0 + dx]), np.array([Y0 + dy]))
+    return float(lon[0]), float(lat[0])
+
+
+def _latlon(dx: float, dy: float) -> LatLon:
+    lon, lat = _at(dx, dy)
+    return LatLon(lat, lon)
+
+
+def _points(*offsets: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    pts = [_at(dx, dy) for dx, dy in offsets]
+    return np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+
+
+def _query(anchor: LatLon, **kw: object) -> StreetQuery:
+    base: dict[str, object] = {
+        "direction": "from",
+        "speed_mps": SPEED,
+        "scale": 1.5,
+        "max_snap_m": 50.0,
+        "detour_factor": DETOUR,
+    }
+    base.update(kw)
+    return StreetQuery(anchor, **base)  # type: ignore[arg-type]
+
+
+def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Straight-line metres between two (lon, lat) points, as the engine projects them."""
+    x, y = lonlat_to_xy(np.array([a[0], b[0]]), np.array([a[1], b[1]]))
+    return float(np.hypot(x[1] - x[0], y[1] - y[0]))
+
+
+def test_network_time_scales_and_adds_both_snap_legs_at_mode_speed() -> None:
+    anchor = _latlon(0.0, -30.0)  # 30 m south of node 0
+    lon, lat = _points((200.0, 40.0))  # 40 m north of node 2
+    out = street_times(_network(), _query(anchor), lon, lat)
+    # 40 s on the network x 1.5, plus (30 + 40) m at 2 m/s
+    assert out.minutes[0] == pytest.approx((40 * 1.5 + 70 / SPEED) / 60, abs=TOL_MIN)
+    assert out.snap_m[0] == pytest.approx(40.0, abs=0.01)
+    assert out.method[0] == METHOD_NETWORK
+    assert not out.estimated[0]
+
+
+def test_time_limit_is_scaled_the_other_way() -> None:
+    # scale 0.5: node 3 is 60 s away on the graph, 30 s at the chosen speed; a 1-minute
+    # limit must search 120 s of graph time, not 30 s
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((300.0, 0.0))
+    out = street_times(_network(), _query(anchor, scale=0.5, max_minutes=1.0), lon, lat)
+    assert out.minutes[0] == pytest.approx(0.5, abs=1e-9)
+
+
+def test_a_time_exactly_at_the_limit_is_kept() -> None:
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((100.0, 0.0), (300.0, 0.0))
+    out = street_times(_network(), _query(anchor, max_minutes=0.5), lon, lat)
+    assert out.minutes[0] == pytest.approx(0.5, abs=TOL_MIN)  # 20 s x 1.5 = 30 s
+    assert np.isnan(out.minutes[1])  # 60 s x 1.5 = 90 s
+
+
+def test_no_limit_without_max_minutes() -> None:
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((300.0, 0.0))
+    out = street_times(_network(), _query(anchor, max_minutes=None), lon, lat)
+    assert out.minutes[0] == pytest.approx(60 * 1.5 / 60, abs=TOL_MIN)
+
+
+def test_straight_line_estimate_uses_detour_and_speed() -> None:
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((600.0, 800.0))  # 1 km from node 0, 800 m from everything
+    out = street_times(_network(), _query(anchor, max_regional_snap_m=500.0), lon, lat)
+    assert out.method[0] == METHOD_STRAIGHT
+    assert out.estimated[0]
+    assert out.minutes[0] == pytest.approx(1000 * DETOUR / SPEED / 60, rel=1e-6)
+
+
+def test_regional_network_beyond_the_detailed_one() -> None:
+    anchor = _latlon(0.0, -30.0)
+    lon, lat = _points((10_000.0, 100.0))  # 100 m north of regional node 5
+    out = street_times(_network(), _query(anchor), lon, lat)
+    assert out.method[0] == METHOD_REGIONAL
+    assert out.estimated[0]
+    # 0 -> 5: 60 + 200 + 300 s, x 1.5, plus (30 + 100) m at 2 m/s
+    assert out.minutes[0] == pytest.approx((560 * 1.5 + 130 / SPEED) / 60, abs=TOL_MIN)
+    assert out.snap_m[0] == pytest.approx(100.0, abs=0.01)
+
+
+def test_regional_anchor_makes_every_routed_point_regional() -> None:
+    anchor = _latlon(5_000.0, 100.0)  # 100 m from regional node 4
+    lon, lat = _points((10_000.0, 0.0), (300.0, 10.0))
+    out = street_times(_network(), _query(anchor), lon, lat)
+    assert out.method.tolist() == [METHOD_REGIONAL, METHOD_REGIONAL]
+    assert out.minutes[0] == pytest.approx((300 * 1.5 + 100 / SPEED) / 60, abs=TOL_MIN)
+    assert out.minutes[1] == pytest.approx((200 * 1.5 + 110 / SPEED) / 60, abs=TOL_MIN)
+
+
+def test_straight_anchor_makes_every_point_straight() -> None:
+    anchor_at = _at(2_500.0, 5_000.0)  # far from every node
+    anchor = LatLon(anchor_at[1], anchor_at[0])
+    lon, lat = _points((100.0, 0.0))
+    out = street_times(_network(), _query(anchor), lon, lat)
+    assert out.method.tolist() == [METHOD_STRAIGHT]
+    assert out.estimated.tolist() == [True]
+    d = _distance(anchor_at, (lon[0], lat[0]))
+    assert out.minutes[0] == pytest.approx(d * DETOUR / SPEED / 60, rel=1e-9)
+
+
+def test_snap_exactly_at_max_snap_stays_on_the_network() -> None:
+    net = _network()
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((200.0, 40.0))
+    _, snap = net.snap(*lonlat_to_xy(lon, lat))
+    out = street_times(net, _query(anchor, max_snap_m=float(snap[0])), lon, lat)
+    assert out.method[0] == METHOD_NETWORK
+
+
+def test_regional_snap_exactly_at_its_limit_is_regional() -> None:
+    net = _network()
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((10_000.0, 700.0))
+    _, snap = net.snap_coarse(*lonlat_to_xy(lon, lat))
+    query = _query(anchor, max_regional_snap_m=float(snap[0]))
+    assert street_times(net, query, lon, lat).method[0] == METHOD_REGIONAL
+
+
+def test_default_regional_snap_is_three_kilometres() -> None:
+    anchor = _latlon(0.0, 0.0)
+    near = street_times(_network(), _query(anchor), *_points((10_000.0, 2_999.5)))
+    far = street_times(_network(), _query(anchor), *_points((10_000.0, 3_000.5)))
+    assert near.method[0] == METHOD_REGIONAL
+    assert far.method[0] == METHOD_STRAIGHT
+
+
+def test_default_coverage_is_sixty_kilometres() -> None:
+    anchor = _latlon(0.0, 0.0)
+    lon, lat = _points((0.0, 59_999.5), (0.0, 60_000.5))
+    assert _distance(_at(0.0, 0.0), (lon[1], lat[1])) == pytest.approx(60_000.5, abs=0.01)
+    out = street_times(_network(), _query(anchor), lon, lat)
+    assert out.method.tolist() == [METHOD_STRAIGHT, METHOD_OUTSIDE]
+    assert np.isfinite(out.minutes[0]) and np.isnan(out.minutes[1])
+
+
+def test_point_exactly_at_max_distance_is_covered() -> None:
+    origin = _at(0.0, 0.0)
+    lon, lat = _points((1_000.0, 1_000.0))
+    limit = _distance(origin, (lon[0], lat[0]))
+    out = street_times(
+        _network(), _query(LatLon(origin[1], origin[0]), max_distance_m=limit), lon, lat
+    )
+    assert out.method[0] != METHOD_OUTSIDE
+    assert np.isfinite(out.minutes[0])
+
+
+def test_anchor_exactly_at_max_distance_is_accepted_and_beyond_refused() -> None:
+    net = _network()
+    at = _at(-2_000.0, 0.0)
+    _, snap = net.snap(*lonlat_to_xy(np.array([at[0]]), np.array([at[1]])))
+    anchor = LatLon(at[1], at[0])
+    lon, lat = _points((-2_000.0, 10.0))
+    out = street_times(net, _query(anchor, max_distance_m=float(snap[0])), lon, lat)
+    assert out.method[0] == METHOD_STRAIGHT
+    with pytest.raises(OutsideCoverageError):
+        street_times(net, _query(anchor, max_distance_m=float(snap[0]) - 1.0), lon, lat)
