@@ -11,8 +11,18 @@ Every failure becomes a :class:`GeocodingError` with a one-line message.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import functools
+import http
+import http.client
 import json
+import math
 import os
+import socket
+import ssl
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,16 +38,96 @@ SECRET_KEY: Final = "geocoder_url"
 REGION_BBOX: Final = (4.45, 50.70, 5.15, 51.05)
 #: Nominatim's usage policy asks for an identifying User-Agent.
 USER_AGENT: Final = "LeuvenAtlas/0.1 (Streamlit dashboard; address search)"
+#: Deadline for the whole request (connect, TLS, headers and body), not per socket read:
+#: a server that drips one byte at a time is cut off after this many seconds.  Name
+#: resolution is left to the system resolver's own timeout.
 TIMEOUT_S: Final = 6.0
+#: At most this many places are asked for and kept from an answer.
 MAX_RESULTS: Final = 8
+#: Answers longer than this many bytes are refused (eight Nominatim ``jsonv2`` places take
+#: about 8 kB; this leaves room for servers that add detail).
+MAX_REPLY_BYTES: Final = 512 * 1024
+#: Process-wide minimum spacing of requests in seconds: the public Nominatim usage policy
+#: allows one request per second, and every Streamlit session shares this process.
+MIN_INTERVAL_S: Final = 1.0
+#: A request that would have to queue longer than this for its turn is refused instead.
+MAX_QUEUE_S: Final = 5.0
+#: Labels longer than this are cut (a place name, not a document).
+MAX_LABEL_CHARS: Final = 300
+_READ_CHUNK: Final = 64 * 1024
 #: Shorter queries are refused locally (a public geocoder is not an autocomplete service).
 MIN_QUERY_CHARS: Final = 3
-
-Opener = Callable[..., Any]
 
 
 class GeocodingError(Exception):
     """The online geocoder could not answer; the message is shown to the user as is."""
+
+
+class GeocoderBusyError(GeocodingError):
+    """Too many requests are queued for the process-wide rate limit.
+
+    Attributes
+    ----------
+    retry_after_s : float
+        Seconds after which a request would get its turn without queueing.
+    """
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        msg = f"too many address searches at once; try again in {math.ceil(retry_after_s)} s"
+        super().__init__(msg)
+
+
+class RateLimiter:
+    """Space calls at least ``interval_s`` apart across all threads of the process.
+
+    Each caller reserves the next free slot under a lock and sleeps outside it, so
+    concurrent callers get distinct slots ``interval_s`` apart and nobody holds the lock
+    while waiting.
+
+    Parameters
+    ----------
+    interval_s : float
+        Minimum spacing between the starts of two calls.
+    clock, sleep : callable, optional
+        ``time.monotonic`` and ``time.sleep`` (injectable so tests need not wait).
+    """
+
+    def __init__(
+        self,
+        interval_s: float = MIN_INTERVAL_S,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval_s = interval_s
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_free = -math.inf
+
+    def wait(self, max_wait_s: float = MAX_QUEUE_S) -> float:
+        """Wait for this caller's turn; return the seconds waited.
+
+        Raises
+        ------
+        GeocoderBusyError
+            When the turn is more than ``max_wait_s`` away (no slot is taken then).
+        """
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next_free)
+            if start - now > max_wait_s:
+                raise GeocoderBusyError(start - now)
+            self._next_free = start + self.interval_s
+        delay = start - now
+        if delay > 0:
+            self._sleep(delay)
+        return delay
+
+
+#: The limiter every :func:`search` call in this process goes through by default.
+RATE_LIMITER: Final = RateLimiter()
 
 
 @dataclass(frozen=True)
@@ -107,8 +197,8 @@ def search_url(endpoint: str, query: str, *, limit: int = MAX_RESULTS) -> str:
     return endpoint + separator + urllib.parse.urlencode(params)
 
 
-def parse_results(payload: bytes | str) -> list[GeocodeHit]:
-    """Parse a Nominatim JSON answer; keep well-formed hits inside the region.
+def parse_results(payload: bytes | str, *, limit: int = MAX_RESULTS) -> list[GeocodeHit]:
+    """Parse a Nominatim JSON answer; keep the first ``limit`` well-formed hits in the region.
 
     Raises
     ------
@@ -117,7 +207,7 @@ def parse_results(payload: bytes | str) -> list[GeocodeHit]:
     """
     try:
         rows = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         msg = "the geocoder's answer is not JSON"
         raise GeocodingError(msg) from None
     if not isinstance(rows, list):
@@ -129,10 +219,12 @@ def parse_results(payload: bytes | str) -> list[GeocodeHit]:
         try:
             lat, lon = float(row["lat"]), float(row["lon"])
             label = str(row.get("display_name") or row.get("name") or f"{lat:.5f},{lon:.5f}")
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             continue  # one malformed row does not spoil the others
         if west <= lon <= east and south <= lat <= north:
-            hits.append(GeocodeHit(label, lat, lon))
+            hits.append(GeocodeHit(label[:MAX_LABEL_CHARS], lat, lon))
+            if len(hits) >= limit:
+                break  # the server may ignore ``limit``; the page shows at most this many
     return hits
 
 
@@ -143,50 +235,242 @@ def search(
     limit: int = MAX_RESULTS,
     timeout_s: float = TIMEOUT_S,
     language: str = "en",
-    opener: Opener | None = None,
+    limiter: RateLimiter | None = None,
 ) -> list[GeocodeHit]:
-    """Ask the geocoder for ``query``; return hits inside the covered region.
+    """Ask the geocoder for ``query``; return at most ``limit`` hits inside the region.
 
     Parameters
     ----------
     endpoint : str
-        A Nominatim-compatible ``/search`` URL.
+        A Nominatim-compatible ``/search`` URL; ``user:password@`` in it is sent as HTTP
+        basic authentication and never shown.
     query : str
         Free text; fewer than :data:`MIN_QUERY_CHARS` characters returns nothing.
-    limit, timeout_s, language
-        Result count, network timeout and ``Accept-Language``.
-    opener : callable, optional
-        ``urllib.request.urlopen`` (default; looked up at call time so tests can replace it).
+    limit : int
+        Places to ask for and keep, 1 to :data:`MAX_RESULTS`.
+    timeout_s : float
+        Deadline for the whole request (:data:`TIMEOUT_S`).
+    language : str
+        ``Accept-Language`` of the request.
+    limiter : RateLimiter, optional
+        Spacing of requests; default the process-wide :data:`RATE_LIMITER`.
 
     Raises
     ------
     GeocodingError
-        On a timeout, an HTTP or network error, or an unreadable answer.
+        On a deadline passed, an HTTP or network error, a redirect (never followed), an
+        answer over :data:`MAX_REPLY_BYTES` or truncated or unreadable, or when too many
+        requests queue for the rate limit (:class:`GeocoderBusyError`).
+    ValueError
+        When ``limit`` is outside 1 to :data:`MAX_RESULTS` (a programming error).
     """
+    if not 1 <= limit <= MAX_RESULTS:
+        msg = f"limit must be between 1 and {MAX_RESULTS}, not {limit}"
+        raise ValueError(msg)
     if not endpoint.startswith(("http://", "https://")):
-        msg = f"the geocoder setting {endpoint!r} is not an http(s) URL"
-        raise GeocodingError(msg)  # urlopen would otherwise open file:// URLs
+        msg = f"the geocoder setting at {display_host(endpoint) or '?'} is not an http(s) URL"
+        raise GeocodingError(msg)  # urllib would otherwise open file:// URLs
     text = query.strip()
     if len(text) < MIN_QUERY_CHARS:
         return []
-    request = urllib.request.Request(
-        search_url(endpoint, text, limit=limit),
-        headers={"User-Agent": USER_AGENT, "Accept-Language": language},
+    request = _request(search_url(endpoint, text, limit=limit), language)
+    (limiter or RATE_LIMITER).wait()
+    payload = _fetch(request, display_host(endpoint), timeout_s)
+    return parse_results(payload, limit=limit)
+
+
+def _request(url: str, language: str) -> urllib.request.Request:
+    """Build the request; credentials in the URL move into an ``Authorization`` header."""
+    parts = urllib.parse.urlsplit(url)
+    headers = {"User-Agent": USER_AGENT, "Accept-Language": language}
+    if parts.username is not None or parts.password is not None:
+        user = urllib.parse.unquote(parts.username or "")
+        password = urllib.parse.unquote(parts.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+        parts = parts._replace(netloc=parts.netloc.rpartition("@")[2])
+    return urllib.request.Request(urllib.parse.urlunsplit(parts), headers=headers)
+
+
+def _fetch(request: urllib.request.Request, host: str, timeout_s: float) -> bytes:
+    """Send ``request`` and read the body under one deadline; every failure is one line."""
+    watchdog = _Watchdog(timeout_s)
+    opener = urllib.request.build_opener(
+        _GuardedHTTPHandler(watchdog), _GuardedHTTPSHandler(watchdog), _RefuseRedirects()
     )
-    open_url = opener or urllib.request.urlopen
-    host = display_host(endpoint) or "the configured URL"
     try:
-        with open_url(request, timeout=timeout_s) as response:
-            payload = response.read()
-    except urllib.error.HTTPError as exc:
-        msg = f"the geocoder at {host} answered HTTP {exc.code} ({exc.reason})"
-        raise GeocodingError(msg) from None
-    except (urllib.error.URLError, OSError) as exc:
-        # A connect timeout arrives wrapped in URLError, a read timeout bare.
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            msg = f"the geocoder at {host} did not answer within {timeout_s:.0f} s"
-        else:
-            msg = f"the geocoder at {host} cannot be reached ({reason})"
-        raise GeocodingError(msg) from None
-    return parse_results(payload)
+        with watchdog, opener.open(request, timeout=timeout_s) as response:
+            payload = _read_capped(response, host)
+    except (GeocodingError, OSError, http.client.HTTPException, ValueError) as exc:
+        # OSError covers urllib's URLError/HTTPError, socket and TLS errors; ValueError
+        # covers URLs http.client cannot encode.
+        if watchdog.fired:
+            raise _deadline_error(host, timeout_s) from None
+        raise _transport_error(host, timeout_s, exc) from None
+    if watchdog.fired:  # a body without Content-Length cut off by the watchdog looks complete
+        raise _deadline_error(host, timeout_s)
+    return payload
+
+
+def _read_capped(response: Any, host: str) -> bytes:
+    """Read the body, refusing more than :data:`MAX_REPLY_BYTES` (before reading if declared)."""
+    too_big = (
+        f"the geocoder at {host} sent more than {MAX_REPLY_BYTES // 1024} kB; the answer is refused"
+    )
+    declared = str(response.headers.get("Content-Length") or "").strip()
+    length = int(declared) if declared.isascii() and declared.isdigit() else None
+    if length is not None and length > MAX_REPLY_BYTES:
+        raise GeocodingError(too_big)
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise GeocodingError(too_big)
+        chunks.append(chunk)
+    if length is not None and size < length:
+        # read(amount) ends quietly at an early close; read() would raise IncompleteRead.
+        raise http.client.IncompleteRead(b"".join(chunks), length - size)
+    return b"".join(chunks)
+
+
+def _transport_error(host: str, timeout_s: float, exc: Exception) -> GeocodingError:
+    """Turn whatever failed in the request into one :class:`GeocodingError`."""
+    if isinstance(exc, GeocodingError):
+        return exc
+    if isinstance(exc, urllib.error.HTTPError):
+        exc.close()  # it holds the response
+        return _http_error(host, exc.code, exc.headers.get("Location"))
+    reason = getattr(exc, "reason", exc)  # a connect timeout arrives wrapped in URLError
+    if isinstance(reason, TimeoutError):
+        return _deadline_error(host, timeout_s)
+    if isinstance(exc, http.client.IncompleteRead):
+        return GeocodingError(f"the geocoder at {host} sent a truncated answer")
+    if isinstance(exc, http.client.HTTPException):
+        name = type(exc).__name__
+        return GeocodingError(f"the geocoder at {host} sent an invalid HTTP answer ({name})")
+    return GeocodingError(f"the geocoder at {host} cannot be reached ({_one_line(reason)})")
+
+
+def _deadline_error(host: str, timeout_s: float) -> GeocodingError:
+    return GeocodingError(f"the geocoder at {host} did not answer within {timeout_s:g} s")
+
+
+def _http_error(host: str, code: int, location: str | None) -> GeocodingError:
+    """Describe an HTTP status other than 200 (leaving the server's own text out)."""
+    if 300 <= code < 400:
+        target = display_host(urllib.parse.urljoin(f"http://{host}/", location or "")) or "?"
+        msg = (
+            f"the geocoder at {host} redirected the request (HTTP {code}) to {target}; "
+            "redirects are not followed, so set the geocoder URL to the final address"
+        )
+        return GeocodingError(msg)
+    try:
+        phrase = f" ({http.HTTPStatus(code).phrase})"
+    except ValueError:
+        phrase = ""
+    return GeocodingError(f"the geocoder at {host} answered HTTP {code}{phrase}")
+
+
+def _one_line(reason: object) -> str:
+    """Put the reason of a network error on one short line."""
+    return " ".join(str(reason).split())[:200]
+
+
+class _Watchdog:
+    """Shut the request's sockets down when the total deadline passes.
+
+    A socket timeout only bounds each read, so a server sending one byte per read never
+    trips it.  Shutting the socket down from a timer thread wakes the blocked read with an
+    end of file or an error, whatever phase (TLS handshake, headers, body) it is in.
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.fired = False
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+        # urllib detaches the socket from its connection once the headers are in, so the
+        # sockets are kept here for the body.
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(timeout_s, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+    def add_connection(self, conn: http.client.HTTPConnection) -> None:
+        """Watch ``conn``'s socket while it connects (TCP, then TLS)."""
+        with self._lock:
+            self._connections.append(conn)
+
+    def add_socket(self, sock: socket.socket) -> None:
+        """Watch a connected socket (shut at once when the deadline already passed)."""
+        with self._lock:
+            self._sockets.append(sock)
+            if self.fired:
+                _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in [c.sock for c in self._connections] + self._sockets:
+                if sock is not None:
+                    _shutdown(sock)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Shut both directions of ``sock``, waking any thread blocked on it."""
+    # The base class's shutdown: SSLSocket's would drop its SSL state under the reading
+    # thread.  OSError: already closed.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection that registers itself and its socket with a :class:`_Watchdog`."""
+
+    def __init__(self, host: str, *, watchdog: _Watchdog, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._watchdog = watchdog
+
+    def connect(self) -> None:
+        """Connect (and, for HTTPS, shake hands) under the watchdog."""
+        self._watchdog.add_connection(self)
+        super().connect()
+        self._watchdog.add_socket(self.sock)
+
+
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, http.client.HTTPSConnection):
+    """The HTTPS variant (``connect`` runs HTTPSConnection's, TLS included)."""
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self._watchdog = watchdog
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = functools.partial(_WatchedHTTPConnection, watchdog=self._watchdog)
+        return self.do_open(factory, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self._watchdog = watchdog
+        self._tls = ssl.create_default_context()
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = functools.partial(_WatchedHTTPSConnection, watchdog=self._watchdog)
+        return self.do_open(factory, req, context=self._tls)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: it surfaces as an ``HTTPError`` with a 3xx code."""
+
+    def redirect_request(self, *args: Any) -> None:
+        return None
