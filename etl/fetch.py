@@ -45,8 +45,13 @@ def fetch(
     *,
     raw_dir: Path | None = None,
     settings: Settings | None = None,
+    refresh: bool = False,
 ) -> list[Path]:
     """Download the named live sources (all when ``names`` is empty) into ``raw_dir``.
+
+    A cached download younger than ``settings.cache_max_age_s`` is reused; an older one
+    is revalidated with the publisher (see :func:`etl._http.download`); ``refresh``
+    downloads every source again.  A failed download keeps the previous file.
 
     Raises
     ------
@@ -66,7 +71,7 @@ def fetch(
     written = []
     for source in chosen:
         dest = raw_dir / source.raw_file
-        _http.download(source.url, dest, settings=settings)
+        _http.download(source.url, dest, settings=settings, refresh=refresh)
         log.info("fetched %s -> %s", source.name, dest)
         written.append(dest)
     return written

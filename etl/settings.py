@@ -9,8 +9,10 @@ Environment variables override: ``LEUVEN_ATLAS_RAW_DIR`` (raw download cache) an
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final
 
 PROJECT_ROOT: Final[Path] = Path(__file__).resolve().parent.parent
@@ -74,6 +76,69 @@ class Settings:
     timeout_s: float = 60.0
     retries: int = 4
     backoff_s: float = 2.0
+    #: A cached download younger than this is used without asking the server; an older
+    #: one is revalidated with a conditional request (``fetch --refresh`` always asks).
+    cache_max_age_s: float = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class ChangeGuard:
+    """How far a rebuilt layer may differ from the previous snapshot before the stage fails.
+
+    A stage whose output breaks one of these limits keeps the previous files of all its
+    outputs (its dependants are skipped) unless the build runs with ``--accept-changes``.
+    ``None`` switches a check off.
+
+    Attributes
+    ----------
+    max_row_drop : float or None
+        Largest share of the previous row count (node count for graphs) that may
+        disappear: ``0.10`` lets 626 rows fall to 564 but not to 563.  More rows never fail.
+    max_centre_shift : float or None
+        Largest move of the bbox centre, as a share of the previous bbox diagonal.
+    min_centre_shift_km : float
+        The centre may always move this far (small or one-point layers have a tiny
+        diagonal, so a share of it would refuse any change at all).
+    max_area_change : float or None
+        Largest relative change of the bbox area, either way: ``0.5`` allows an area
+        between 0.5 and 1.5 times the previous one.  Not checked when the previous bbox
+        has no area (a single point).
+    """
+
+    max_row_drop: float | None = 0.10
+    max_centre_shift: float | None = 0.10
+    min_centre_shift_km: float = 0.5
+    max_area_change: float | None = 0.5
+
+
+#: Limits for every layer and graph not listed in :data:`LAYER_GUARDS`.
+DEFAULT_GUARD: Final[ChangeGuard] = ChangeGuard()
+
+#: Per-layer exceptions to :data:`DEFAULT_GUARD`, each with the reason.
+LAYER_GUARDS: Final[Mapping[str, ChangeGuard]] = MappingProxyType(
+    {
+        # One feed week: a holiday week runs noticeably fewer trains than a term week.
+        "rail_timetable": ChangeGuard(max_row_drop=0.25),
+        # The OSM layer covers central Leuven only; importing the official export
+        # (--childcare-file) legitimately spreads it over the whole region.
+        "childcare": ChangeGuard(max_centre_shift=None, max_area_change=None),
+    }
+)
+
+
+def change_guard(name: str, guards: Mapping[str, ChangeGuard] | None = None) -> ChangeGuard:
+    """Return the guard limits of layer ``name`` (``"graph:<mode>"`` for a graph).
+
+    Parameters
+    ----------
+    name : str
+        Layer or graph name.
+    guards : Mapping, optional
+        Per-layer limits; defaults to :data:`LAYER_GUARDS`.  Layers missing from it get
+        :data:`DEFAULT_GUARD`.
+    """
+    table = LAYER_GUARDS if guards is None else guards
+    return table.get(name, DEFAULT_GUARD)
 
 
 def default_settings() -> Settings:
