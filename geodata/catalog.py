@@ -11,12 +11,26 @@ import os
 from pathlib import Path
 from typing import Final
 
-#: Folder of the committed snapshot: this package's own folder, unless the environment
-#: variable ``LEUVEN_ATLAS_DATA_DIR`` names another (a deployment's own build, or a test's
-#: copy with fixture rows).
-DATA_DIR: Final[Path] = Path(
-    os.environ.get("LEUVEN_ATLAS_DATA_DIR", Path(__file__).resolve().parent)
-)
+#: Environment variable naming another snapshot folder (a deployment's own build, or a
+#: test's copy with fixture rows or damaged files).
+DATA_DIR_ENV: Final[str] = "LEUVEN_ATLAS_DATA_DIR"
+
+#: This package's own folder: the committed snapshot.
+PACKAGE_DIR: Final[Path] = Path(__file__).resolve().parent
+
+
+def default_data_dir() -> Path:
+    """Return the snapshot folder: ``$LEUVEN_ATLAS_DATA_DIR`` if set, else this package's folder.
+
+    Read on every call, not once at import: a test (or a long-running process) that
+    points the variable at another folder is obeyed from then on.
+    """
+    return Path(os.environ.get(DATA_DIR_ENV) or PACKAGE_DIR)
+
+
+#: Snapshot folder when this module was imported (see :func:`default_data_dir`, which
+#: readers use, for the folder in force now).
+DATA_DIR: Final[Path] = default_data_dir()
 
 #: Vector and table layers, in build order.  Value: True when the layer has geometry.
 LAYERS: Final[dict[str, bool]] = {
@@ -42,6 +56,79 @@ LAYERS: Final[dict[str, bool]] = {
 #: Routable graphs (``graphs/<name>.npz``).
 GRAPHS: Final[tuple[str, ...]] = ("walk", "bike", "car", "strategic_car")
 
+#: Columns every reader of a layer needs, a later ETL stage included: ``load_layer``
+#: always checks them.  Geometry layers also need ``geometry``, which the GeoParquet
+#: reader insists on.  Layers whose only readers are the engine and the app (and tests'
+#: hand-made ETL inputs with fewer columns) declare their columns in
+#: :data:`READER_COLUMNS`; ``population`` and ``housing_prices`` have no reader in the
+#: code (published for the report and the sources page), so they declare none.
+LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "municipalities": ("nis", "name"),
+    "deelgemeenten": ("code", "name"),
+    "wijken": ("code", "name"),
+    "schools": (),
+    "international_schools": ("id", "name", "in_region"),
+    "childcare": ("category", "wijk", "nis"),
+    "stations": (),
+    "bus_stops": (),
+    "rail_timetable": (
+        "service_date",
+        "trip_id",
+        "stop_sequence",
+        "stop_id",
+        "arrival_s",
+        "departure_s",
+        "pickup_type",
+        "drop_off_type",
+    ),
+    "bus_routes": ("relation_id", "position", "stop_lon", "stop_lat", "headway_min"),
+    "housing_prices": (),
+    "housing_summary": ("nis",),
+    "population": (),
+    "sector_population": ("sector", "population_2024"),
+    "neighbourhoods": ("code", "name", "nis", "municipality", "centroid_lon", "centroid_lat"),
+    "addresses": ("id", "label"),
+    "workplaces": ("id", "name", "kind"),
+}
+
+#: Columns the engine and the app read besides :data:`LAYER_COLUMNS` (they ask
+#: ``load_layer`` to check these too; the ETL's own stages need fewer).
+READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "schools": ("id", "name", "level", "levels", "net", "language", "nis", "wijk"),
+    "international_schools": ("wijk",),
+    "childcare": ("id", "name"),
+    "stations": ("id", "name_nl", "wijk"),
+    "bus_stops": ("id", "name", "wijk"),
+    "rail_timetable": ("stop_name", "stop_lon", "stop_lat"),
+    "neighbourhoods": (
+        "median_house_price_muni",
+        "median_apartment_price_muni",
+        "childcare_coverage",
+    ),
+    "workplaces": ("source",),
+}
+
+
+#: Arrays every graph must hold, with their numpy kind: ``"i"`` integer, ``"f"`` float,
+#: ``"b"`` boolean.  Node arrays share one length and edge arrays another; optional
+#: arrays (``node_x``/``node_y``, ``node_is_zone_centroid``, ``edge_is_connector``) are
+#: checked likewise when present.
+GRAPH_ARRAYS: Final[dict[str, str]] = {
+    "node_lon": "f",
+    "node_lat": "f",
+    "edge_from": "i",
+    "edge_to": "i",
+    "edge_time_s": "f",
+}
+
+#: Optional graph arrays and their kind, checked only when a graph holds them.
+OPTIONAL_GRAPH_ARRAYS: Final[dict[str, str]] = {
+    "node_x": "f",
+    "node_y": "f",
+    "node_is_zone_centroid": "b",
+    "edge_is_connector": "b",
+}
+
 
 def layer_path(name: str, data_dir: Path | None = None) -> Path:
     """Return the file of a layer or graph.
@@ -51,14 +138,14 @@ def layer_path(name: str, data_dir: Path | None = None) -> Path:
     name : str
         A key of :data:`LAYERS`, or ``"graph:<mode>"`` for a graph of :data:`GRAPHS`.
     data_dir : Path, optional
-        Snapshot folder; defaults to :data:`DATA_DIR`.
+        Snapshot folder; defaults to :func:`default_data_dir`.
 
     Returns
     -------
     Path
         Where the layer's data file lives (it may not exist yet).
     """
-    base = data_dir or DATA_DIR
+    base = data_dir or default_data_dir()
     if name.startswith("graph:"):
         mode = name.removeprefix("graph:")
         if mode not in GRAPHS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.catalog import GRAPHS, LAYERS, layer_path, manifest_path
+from geodata.catalog import (
+    GRAPH_ARRAYS,
+    GRAPHS,
+    LAYER_COLUMNS,
+    LAYERS,
+    OPTIONAL_GRAPH_ARRAYS,
+    layer_path,
+    manifest_path,
+)
 
 #: Decimal places kept for WGS84 coordinates (1e-7 degree is about 1 cm): output is
 #: deterministic and compact without visible loss.
@@ -31,7 +39,22 @@ REBUILD_HINT = "rebuild it with: python -m etl build --source-dir ../shared/data
 
 
 class SnapshotError(RuntimeError):
-    """A processed file is missing or unreadable; the message names it and the fix."""
+    """A processed file is missing, unreadable or not shaped as the catalog declares.
+
+    The message (one line) names the file, the problem and the command that rebuilds it.
+
+    Attributes
+    ----------
+    path : Path
+        The bad file.
+    problem : str
+        What is wrong with it, without the file name or the rebuild hint.
+    """
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}; {REBUILD_HINT}")
 
 
 @dataclass
@@ -171,38 +194,117 @@ def save_layer(frame: pd.DataFrame, manifest: LayerManifest, data_dir: Path | No
 
 def _require(path: Path) -> None:
     if not path.exists():
-        msg = f"data file {path} is missing; {REBUILD_HINT}"
-        raise SnapshotError(msg)
+        raise SnapshotError(path, "data file is missing")
 
 
-def load_layer(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+def _one_line(exc: BaseException) -> str:
+    """``Type: message`` of a reader's exception, on one line (for a SnapshotError)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def load_layer(
+    name: str, data_dir: Path | None = None, *, columns: Collection[str] = ()
+) -> pd.DataFrame:
     """Load a processed layer (GeoDataFrame when it has geometry).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`geodata.catalog.LAYERS`.
+    data_dir : Path, optional
+        Snapshot folder; defaults to :func:`geodata.catalog.default_data_dir`.
+    columns : collection of str
+        Columns the caller reads besides those :data:`geodata.catalog.LAYER_COLUMNS`
+        declares for every reader (the engine and the app pass
+        :data:`geodata.catalog.READER_COLUMNS`).
 
     Raises
     ------
     SnapshotError
-        When the file is missing or cannot be read; the message names the file and the
-        ETL command that rebuilds it.
+        When the file is missing, cannot be read or lacks a required column; the
+        message names the file, the problem and the ETL command that rebuilds it.
     """
     path = layer_path(name, data_dir)
     _require(path)
     reader: Callable[[Path], pd.DataFrame] = gpd.read_parquet if LAYERS[name] else pd.read_parquet
     try:
-        return reader(path)
+        frame = reader(path)
     except Exception as exc:  # pyarrow raises several unrelated types for a bad file
-        msg = f"data file {path} is unreadable ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
-        raise SnapshotError(msg) from exc
+        raise SnapshotError(path, f"data file is unreadable ({_one_line(exc)})") from exc
+    wanted = dict.fromkeys([*LAYER_COLUMNS[name], *columns])  # ordered, without repeats
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise SnapshotError(path, f"layer {name!r} lacks column(s) {', '.join(missing)}")
+    return frame
+
+
+#: Manifest fields and the JSON types they must have (``rows`` an integer, not a bool).
+_MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str,
+    "title": str,
+    "source": str,
+    "source_url": str,
+    "licence": str,
+    "data_date": str,
+    "coverage": str,
+    "rows": int,
+    "bbox": list,
+    "inputs": dict,
+    "built_at": str,
+    "code_version": str,
+    "extra": dict,
+}
+
+#: Fields a manifest cannot do without (the others have defaults).
+_MANIFEST_REQUIRED = ("name", "title", "source", "source_url", "licence", "data_date", "coverage")
+
+
+def _manifest_problem(data: object, name: str) -> str | None:
+    """Return what is wrong with a parsed manifest, or None when it is well-formed."""
+    if not isinstance(data, dict):
+        return f"manifest is a JSON {type(data).__name__}, not an object"
+    missing = [k for k in _MANIFEST_REQUIRED if k not in data]
+    if missing:
+        return f"manifest lacks field(s) {', '.join(missing)}"
+    for key, kind in _MANIFEST_TYPES.items():
+        value = data.get(key)
+        if key in data and (not isinstance(value, kind) or isinstance(value, bool)):
+            return f"manifest field {key!r} is {type(value).__name__}, not {_type_name(kind)}"
+    bbox = data.get("bbox", [])
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox):
+        return "manifest field 'bbox' holds something other than numbers"
+    if len(bbox) not in (0, 4):
+        return f"manifest field 'bbox' has {len(bbox)} values, not 4"
+    if data["name"] != name:
+        return f"manifest describes {data['name']!r}, not {name!r}"
+    return None
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
 
 
 def load_manifest(name: str, data_dir: Path | None = None) -> LayerManifest:
-    """Load the manifest of a layer or ``"graph:<mode>"``."""
+    """Load the manifest of a layer or ``"graph:<mode>"``.
+
+    Raises
+    ------
+    SnapshotError
+        When the file is missing, is not UTF-8 JSON, or is not a manifest of ``name``
+        (wrong shape, a field missing or of the wrong type).
+    """
     path = manifest_path(name, data_dir)
     _require(path)
     try:
-        return LayerManifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, TypeError) as exc:
-        msg = f"manifest {path} is unreadable ({exc}); {REBUILD_HINT}"
-        raise SnapshotError(msg) from exc
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError too
+        raise SnapshotError(path, f"manifest is unreadable ({_one_line(exc)})") from exc
+    problem = _manifest_problem(data, name)
+    if problem:
+        raise SnapshotError(path, problem)
+    return LayerManifest.from_dict(data)
 
 
 def load_manifests(data_dir: Path | None = None) -> list[LayerManifest]:
@@ -220,8 +322,7 @@ def save_graph(
     and ``edge_time_s``; ``manifest.rows`` is set to the node count.
     """
     path = layer_path(manifest.name, data_dir)
-    required = {"node_lon", "node_lat", "edge_from", "edge_to", "edge_time_s"}
-    missing = required - set(arrays)
+    missing = set(GRAPH_ARRAYS) - set(arrays)
     if missing:
         msg = f"graph {manifest.name!r} lacks arrays: {', '.join(sorted(missing))}"
         raise ValueError(msg)
@@ -236,12 +337,85 @@ def save_graph(
 
 
 def load_graph(mode: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
-    """Load the arrays of ``graphs/<mode>.npz`` into memory."""
+    """Load the arrays of ``graphs/<mode>.npz`` into memory and check them.
+
+    The graph must hold the arrays of :data:`geodata.catalog.GRAPH_ARRAYS` (and any of
+    :data:`~geodata.catalog.OPTIONAL_GRAPH_ARRAYS` it has) with their kinds, one length
+    for node arrays and one for edge arrays, edge ends that are node indices, finite
+    node positions and finite, non-negative edge times.
+
+    Raises
+    ------
+    SnapshotError
+        When the file is missing, unreadable or breaks one of the rules above; a NaN,
+        negative or infinite edge time is an error here, never an unreachable node later.
+    """
     path = layer_path(f"graph:{mode}", data_dir)
     _require(path)
+    arrays = _read_npz(path)
+    problem = graph_problem(arrays)
+    if problem:
+        raise SnapshotError(path, f"graph {mode!r} {problem}")
+    return arrays
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
     try:
-        with np.load(path) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError) as exc:
-        msg = f"graph file {path} is unreadable ({exc}); {REBUILD_HINT}"
-        raise SnapshotError(msg) from exc
+        # Our own handle: np.load leaks the one it opens when the file is no archive.
+        with path.open("rb") as fh:
+            npz = np.load(fh, allow_pickle=False)
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise SnapshotError(path, "graph file is a single array, not an .npz archive")
+            with npz:
+                return {key: npz[key] for key in npz.files}
+    except SnapshotError:
+        raise
+    except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError, OSError ...
+        raise SnapshotError(path, f"graph file is unreadable ({_one_line(exc)})") from exc
+
+
+def graph_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
+    """Return what is wrong with a graph's arrays (``"lacks ..."``), or None when sound."""
+    missing = [k for k in GRAPH_ARRAYS if k not in arrays]
+    if missing:
+        return f"lacks array(s) {', '.join(missing)}"
+    kinds = {**GRAPH_ARRAYS, **{k: v for k, v in OPTIONAL_GRAPH_ARRAYS.items() if k in arrays}}
+    for key, kind in kinds.items():
+        array = arrays[key]
+        if array.ndim != 1 or array.dtype.kind not in _KINDS[kind]:
+            return f"array {key!r} is {array.dtype} with shape {array.shape}, not 1-D {kind!r}"
+    lengths = {
+        prefix: {k: len(arrays[k]) for k in kinds if k.startswith(prefix)}
+        for prefix in ("node_", "edge_")
+    }
+    for sizes in lengths.values():
+        if len(set(sizes.values())) > 1:
+            return f"arrays differ in length ({_sizes(sizes)})"
+    return _graph_values_problem(arrays)
+
+
+#: numpy dtype kinds accepted for the catalog's kinds (unsigned integers are integers).
+_KINDS = {"i": "iu", "f": "f", "b": "b"}
+
+
+def _sizes(sizes: Mapping[str, int]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in sizes.items())
+
+
+def _graph_values_problem(arrays: Mapping[str, np.ndarray]) -> str | None:
+    n_nodes = len(arrays["node_lon"])
+    for key in ("edge_from", "edge_to"):
+        ends = arrays[key]
+        if ends.size and (ends.min() < 0 or ends.max() >= n_nodes):
+            return f"array {key!r} holds node indices outside 0..{n_nodes - 1}"
+    for key in ("node_lon", "node_lat", "node_x", "node_y"):
+        if key in arrays and not np.isfinite(arrays[key]).all():
+            return f"array {key!r} holds NaN or infinite coordinates"
+    times = arrays["edge_time_s"]
+    bad = ~np.isfinite(times) | (times < 0)
+    if bad.any():
+        return (
+            f"array 'edge_time_s' holds {int(bad.sum())} NaN, infinite or negative "
+            f"travel time(s) (first at edge {int(np.flatnonzero(bad)[0])})"
+        )
+    return None
