@@ -2,6 +2,11 @@
 
 Errors in the data or the arguments end in one clear line on stderr (exit status 1 for
 a failed build or download, 2 for bad arguments), never a bare traceback.
+
+A stage whose new layer lost more rows, or whose bbox moved further, than the layer's
+limits in ``etl/settings.py`` allow fails and keeps the previous files;
+``build --accept-changes`` writes it anyway.  ``fetch`` reuses a download younger than
+a day and revalidates an older one with the server; ``fetch --refresh`` downloads again.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--only", nargs="+", metavar="NAME", help="stages or layers to build")
     build.add_argument("--force", action="store_true", help="rebuild even when unchanged")
     build.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="replace layers even when they lost more rows, or their bbox moved further, "
+        "than the limits in etl/settings.py allow (see the failed stage's message)",
+    )
+    build.add_argument(
         "--childcare-file",
         type=Path,
         help="official Opgroeien / De Sociale Kaart childcare export (CSV or XLSX) to import",
@@ -50,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="download raw inputs from the live publishers")
     fetch.add_argument("names", nargs="*", metavar="NAME", help="sources (default: all)")
     fetch.add_argument("--raw-dir", type=Path, help="download folder (default: raw_cache/)")
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="download again even when the cached copy is recent (default: reuse a copy "
+        "younger than a day, revalidate an older one with the server)",
+    )
     return parser
 
 
@@ -76,7 +93,13 @@ def _build(args: argparse.Namespace) -> int:
     stages = select_stages(all_stages(), args.only)
     print(f"building {len(stages)} stage(s) from {source_dir} into {relative_to_project(args.out)}")
     started = time.perf_counter()
-    results = run_pipeline(stages, ctx, force=args.force, progress=_print_progress)
+    results = run_pipeline(
+        stages,
+        ctx,
+        force=args.force,
+        accept_changes=args.accept_changes,
+        progress=_print_progress,
+    )
     failed = [r for r in results if r.status in {"failed", "skipped"}]
     if all(r.status == "unchanged" for r in results):
         print("nothing changed: every layer is up to date with its inputs")
@@ -87,6 +110,13 @@ def _build(args: argparse.Namespace) -> int:
             f"error: {len(failed)} stage(s) not built ({names}); their previous files are kept",
             file=sys.stderr,
         )
+        refused = [r.name for r in failed if r.changes]
+        if refused:
+            print(
+                f"note: {', '.join(refused)} changed beyond the limits of etl/settings.py "
+                "(see above); if that is expected, run again with --accept-changes",
+                file=sys.stderr,
+            )
         return 1
     return 0
 
@@ -105,7 +135,7 @@ def _report(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
     from etl.fetch import fetch
 
-    paths = fetch(args.names, raw_dir=args.raw_dir)
+    paths = fetch(args.names, raw_dir=args.raw_dir, refresh=args.refresh)
     for path in paths:
         print(path)
     return 0
