@@ -323,6 +323,8 @@ def _row_problem(old_rows: int, new_rows: int, guard: ChangeGuard) -> str | None
 def _bbox_problems(old: Sequence[float], new: Sequence[float], guard: ChangeGuard) -> list[str]:
     if len(old) != 4 or len(new) != 4:
         return []  # a table, or an empty layer (caught by the row count)
+    if not all(math.isfinite(v) for v in new):
+        return ["no row has a usable geometry (the new bbox is not finite)"]
     old_cx, old_cy, old_w, old_h = _box_km(old)
     new_cx, new_cy, new_w, new_h = _box_km(new)
     problems = []

@@ -353,6 +353,20 @@ def test_emptied_layer_fails_on_rows(ctx: BuildContext) -> None:
     )
 
 
+def test_layer_whose_geometries_all_vanished_fails(ctx: BuildContext) -> None:
+    run_pipeline([STATIONS], ctx)
+
+    def no_geometry(c: BuildContext) -> list[Output]:
+        (out,) = _stations(c)
+        assert out.frame is not None
+        return [Output(out.manifest, out.frame.set_geometry(gpd.GeoSeries([None] * 10)))]
+
+    stage = Stage("stations", ("points.csv",), (), ("stations",), no_geometry)
+    (result,) = run_pipeline([stage], ctx, force=True)
+    assert result.status == "failed"
+    assert "no row has a usable geometry (the new bbox is not finite)" in result.message
+
+
 # --- limits per layer ----------------------------------------------------------------------
 
 
