@@ -12,8 +12,16 @@ question, arrive-by: ``route`` arrives at ``--to`` by
 ``--arrive`` (default 09:00); ``reach`` lists the features from which ``--from`` can be
 reached by ``--arrive`` within the limit (median over a 60-minute window).
 
-Bad arguments print one line on stderr and exit with status 2; a place outside the
-covered region exits with status 1.
+Exit status (every command and mode):
+
+  0  an answer was printed (for ``reach``, possibly an empty list)
+  1  no answer: a place is outside the covered region, or no route/train gets there
+  2  bad input: a malformed or implausible argument (coordinates, mode, minutes,
+     ``--arrive``, ``--date``, unknown options)
+  3  data problem: a snapshot file is missing, damaged or not shaped as the catalog
+     declares (rebuild it with ``python -m etl build``)
+
+Every status other than 0 prints exactly one line, ``error: ...``, on stderr.
 """
 
 from __future__ import annotations
@@ -30,18 +38,29 @@ import numpy as np
 import pandas as pd
 
 from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
-from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
+from dashboard.engine.errors import (
+    BadInputError,
+    EngineError,
+    NoRouteError,
+    OutsideCoverageError,
+)
 from dashboard.engine.inputs import (
     LatLon,
-    check_minutes,
     check_mode,
     parse_date,
     parse_hhmm,
     parse_latlon,
+    parse_minutes,
 )
 from dashboard.engine.settings import STREET_MODES
 from dashboard.engine.street import METHOD_OUTSIDE, StreetTimes
-from dashboard.engine.transit_commute import transit_route
+from dashboard.engine.transit_commute import check_travel_date, transit_route
+from geodata.catalog import READER_COLUMNS
+from geodata.io import SnapshotError, load_layer
+
+#: Exit statuses (see the module docstring).
+EXIT_ANSWER, EXIT_NO_ANSWER, EXIT_BAD_INPUT, EXIT_DATA = 0, 1, 2, 3
+EXIT_CODES = (EXIT_ANSWER, EXIT_NO_ANSWER, EXIT_BAD_INPUT, EXIT_DATA)
 
 REACH_LAYERS = ("schools", "childcare", "stations", "international_schools", "neighbourhoods")
 ALL_MODES = (*STREET_MODES, "transit", "bus")
@@ -51,11 +70,24 @@ class _Parser(argparse.ArgumentParser):
     """Argument parser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"error: {one_line(message)}\n")
+
+
+def one_line(text: str) -> str:
+    """Return ``text`` with line breaks and other unprintable characters escaped.
+
+    Error messages quote what the user typed; a newline (or a stray surrogate from an
+    undecodable argument) in it must neither split the line nor break the printing.
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m dashboard.engine", description=__doc__)
+    parser = _Parser(
+        prog="python -m dashboard.engine",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     route = sub.add_parser("route", help="travel time between two points")
     route.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
@@ -68,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     reach = sub.add_parser("reach", help="features of a layer reachable within a time")
     reach.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
     reach.add_argument("--mode", required=True)
-    reach.add_argument("--max-minutes", required=True, type=float)
+    reach.add_argument("--max-minutes", required=True, metavar="N", help="time limit (minutes)")
     reach.add_argument("--layer", required=True, choices=REACH_LAYERS)
     reach.add_argument("--arrive", metavar="HH:MM", help="arrive-by time (transit)")
     reach.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
@@ -78,8 +110,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _transit_options(args: argparse.Namespace) -> tuple[time, date | None, str]:
-    arrive = parse_hhmm(args.arrive) if args.arrive else DEFAULT_ARRIVE_BY
-    day = parse_date(args.date) if args.date else None
+    # ``is not None``: an empty --arrive or --date is a mistake to report, not the default
+    arrive = parse_hhmm(args.arrive) if args.arrive is not None else DEFAULT_ARRIVE_BY
+    day = check_travel_date(parse_date(args.date)) if args.date is not None else None
     access = check_mode(args.access, ("walk", "bike"))
     return arrive, day, access
 
@@ -89,20 +122,26 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
     mode = check_mode(args.mode, ALL_MODES)
     arrive, day, access = _transit_options(args)
     if mode == "transit":
-        return transit_route(
-            engine.transit_planner(),
+        return _answered(
+            transit_route(
+                engine.transit_planner(),
+                origin,
+                destination,
+                access_mode=access,
+                arrive_by=arrive,
+                day=day,
+            ),
             origin,
             destination,
-            access_mode=access,
-            arrive_by=arrive,
-            day=day,
         )
     if mode == "bus":  # estimated walk + bus model, from the origin to the destination
         bus = commute_times(
             engine, destination, np.array([origin.lon]), np.array([origin.lat]), mode="walk_bus"
         )
-        return _route_row(
-            mode, origin, destination, bus.minutes[0], bus.estimated[0], bus.method[0]
+        return _answered(
+            _route_row(mode, origin, destination, bus.minutes[0], bus.estimated[0], bus.method[0]),
+            origin,
+            destination,
         )
     result = engine.times(
         origin,
@@ -121,7 +160,18 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
     row = _route_row(
         mode, origin, destination, result.minutes[0], result.estimated[0], result.method[0]
     )
-    return {**row, "snap_m": round(float(result.snap_m[0]), 1)}
+    return _answered({**row, "snap_m": round(float(result.snap_m[0]), 1)}, origin, destination)
+
+
+def _answered(row: dict[str, Any], origin: LatLon, destination: LatLon) -> dict[str, Any]:
+    """Return ``row`` if it holds a time; raise :class:`NoRouteError` saying why if not."""
+    if row["minutes"] is None:
+        msg = (
+            f"no {row['mode']} route from {origin.lat},{origin.lon} to "
+            f"{destination.lat},{destination.lon} ({row['method']})"
+        )
+        raise NoRouteError(msg)
+    return row
 
 
 def _route_row(
@@ -137,11 +187,9 @@ def _route_row(
     }
 
 
-def _layer_points(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    from geodata.io import load_layer
-
-    layer = load_layer(name)
-    assert isinstance(layer, gpd.GeoDataFrame)
+def _layer_points(engine: CommuteEngine, name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    layer = load_layer(name, engine.data_dir, columns=READER_COLUMNS.get(name, ()))
+    assert isinstance(layer, gpd.GeoDataFrame)  # every REACH_LAYERS entry has geometry
     if "centroid_lon" in layer.columns:
         return layer, layer["centroid_lon"].to_numpy(), layer["centroid_lat"].to_numpy()
     points = layer.geometry.representative_point()
@@ -151,12 +199,12 @@ def _layer_points(name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, Any]]:
     origin = parse_latlon(args.origin)
     mode = check_mode(args.mode, ALL_MODES)
-    check_minutes(args.max_minutes)
+    max_minutes = parse_minutes(args.max_minutes)
     arrive, day, access = _transit_options(args)
-    layer, lon, lat = _layer_points(args.layer)
+    layer, lon, lat = _layer_points(engine, args.layer)
     if mode == "bus":
         result: StreetTimes | CommuteTimes = commute_times(
-            engine, origin, lon, lat, mode="walk_bus", max_minutes=args.max_minutes
+            engine, origin, lon, lat, mode="walk_bus", max_minutes=max_minutes
         )
     elif mode == "transit":
         result = commute_times(
@@ -165,13 +213,13 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
             lon,
             lat,
             mode=f"train_{access}",
-            max_minutes=args.max_minutes,
+            max_minutes=max_minutes,
             arrive_by=arrive,
             day=day,
         )
     else:
         result = engine.times(
-            origin, lon, lat, mode=mode, direction="from", max_minutes=args.max_minutes
+            origin, lon, lat, mode=mode, direction="from", max_minutes=max_minutes
         )
     label = "name" if "name" in layer.columns else "name_nl"
     ident = "id" if "id" in layer.columns else "code"
@@ -215,10 +263,23 @@ def _print_reach(rows: list[dict[str, Any]]) -> None:
     print(f"{len(rows)} reachable; * = estimated (no detailed network)")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit status."""
+def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = None) -> int:
+    """Run the CLI and return the exit status (see :data:`EXIT_CODES`).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+    engine : CommuteEngine, optional
+        An engine to reuse (tests run many commands on one); a fresh one by default.
+
+    Raises
+    ------
+    SystemExit
+        From argument parsing: status 2 after one error line, or 0 after ``--help``.
+    """
     args = _parser().parse_args(argv)
-    engine = CommuteEngine()
+    engine = engine or CommuteEngine()
     try:
         if args.command == "route":
             row = _route(engine, args)
@@ -227,12 +288,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows = _reach(engine, args)
             print(json.dumps(rows, ensure_ascii=False)) if args.json else _print_reach(rows)
     except BadInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return _fail(EXIT_BAD_INPUT, exc)
+    except EngineError as exc:  # outside coverage, no route
+        return _fail(EXIT_NO_ANSWER, exc)
+    except SnapshotError as exc:
+        return _fail(EXIT_DATA, exc)
+    return EXIT_ANSWER
+
+
+def _fail(status: int, exc: Exception) -> int:
+    print(f"error: {one_line(str(exc))}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

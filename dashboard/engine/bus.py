@@ -231,7 +231,7 @@ def bus_times(
     if max_minutes is not None:
         check_minutes(max_minutes)
     if isinstance(source, CommuteEngine):
-        net = load_bus_network(source.data_dir, source.settings.walk_kmh)
+        net = source.bus_network()
         query = source.query_for("walk", workplace, "to", max_minutes)
     else:
         net = source

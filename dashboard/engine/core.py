@@ -1,15 +1,21 @@
 """The commute engine's front door: load networks once, answer street-mode queries.
 
-``CommuteEngine`` is read-only after loading (safe to share between requests): networks
-are loaded lazily on first use and kept.
+``CommuteEngine`` is read-only after loading (safe to share between requests): networks,
+the bus network and the train planner are loaded lazily on first use and kept.  Streamlit
+shares one engine between every session (``st.cache_resource``), so each lazy load runs
+under the engine's lock: two sessions asking at once load a network once, and neither
+sees a half-built object (an entry is stored only when complete).
 """
 
 from __future__ import annotations
 
+import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -30,9 +36,14 @@ from dashboard.engine.street import (
     node_times,
     street_times,
 )
+from geodata.catalog import default_data_dir, manifest_path
+from geodata.io import SnapshotError, load_graph, load_manifest
 
 if TYPE_CHECKING:
+    from dashboard.engine.bus import BusNetwork
     from dashboard.engine.transit_commute import TransitPlanner
+
+T = TypeVar("T")
 
 #: Default arrive-by time of train commutes.
 DEFAULT_ARRIVE_BY = time(9, 0)
@@ -52,44 +63,77 @@ class CommuteEngine:
     Parameters
     ----------
     data_dir : Path, optional
-        Snapshot folder (default: the ``geodata`` package folder).
+        Snapshot folder (default: :func:`geodata.catalog.default_data_dir` when the
+        engine is created, so an engine keeps reading the snapshot it started on).
     settings : EngineSettings, optional
         Speeds and limits.
     """
 
     data_dir: Path | None = None
     settings: EngineSettings = field(default_factory=EngineSettings)
-    _networks: dict[str, StreetNetwork] = field(default_factory=dict, repr=False)
-    _detour: dict[str, float] = field(default_factory=dict, repr=False)
-    _planner: TransitPlanner | None = field(default=None, repr=False)
+    _loaded: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.data_dir is None:
+            self.data_dir = default_data_dir()
+
+    def _once(self, key: str, load: Callable[[], T]) -> T:
+        """Return the object stored under ``key``, loading it under the lock the first time.
+
+        Double-checked: the common path (already loaded) takes no lock; a load stores its
+        result only when it is complete, and a failed load stores nothing (the next call
+        tries again).  Re-entrant, as loads build on other loads (bus on walk).
+        """
+        try:
+            return self._loaded[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._loaded:
+                self._loaded[key] = load()
+            return self._loaded[key]  # type: ignore[no-any-return]
 
     def network(self, graph: str) -> StreetNetwork:
         """Return the network of ``graph`` (walk, bike or car), loading it once."""
-        if graph not in self._networks:
-            if graph == "car":
-                from geodata.io import load_graph
+        return self._once(f"network:{graph}", lambda: self._load_network(graph))
 
-                self._networks[graph] = join_regional(
-                    load_graph("car", self.data_dir),
-                    load_graph("strategic_car", self.data_dir),
-                    access_kmh=self.settings.car_access_kmh,
-                )
-            else:
-                self._networks[graph] = load_street_network(graph, self.data_dir)
-        return self._networks[graph]
+    def _load_network(self, graph: str) -> StreetNetwork:
+        if graph == "car":
+            return join_regional(
+                load_graph("car", self.data_dir),
+                load_graph("strategic_car", self.data_dir),
+                access_kmh=self.settings.car_access_kmh,
+            )
+        return load_street_network(graph, self.data_dir)
+
+    def bus_network(self) -> BusNetwork:
+        """Return the walk + bus network of this engine's snapshot and walking speed, once."""
+        from dashboard.engine.bus import load_bus_network
+
+        return self._once("bus", lambda: load_bus_network(self.data_dir, self.settings.walk_kmh))
 
     def detour_factor(self, graph: str) -> float:
         """Median network/straight-line ratio measured by the ETL on Leuven's graph."""
         if graph == "car":
             return CAR_DETOUR
-        if graph not in self._detour:
-            from geodata.io import load_manifest
+        return self._once(f"detour:{graph}", lambda: self._load_detour(graph))
 
-            extra: dict[str, Any] = load_manifest(f"graph:{graph}", self.data_dir).extra
-            self._detour[graph] = float(
-                extra.get("detour_factor", {}).get("median", FALLBACK_DETOUR)
-            )
-        return self._detour[graph]
+    def _load_detour(self, graph: str) -> float:
+        manifest = load_manifest(f"graph:{graph}", self.data_dir)
+        detour = manifest.extra.get("detour_factor", {})
+        median = detour.get("median", FALLBACK_DETOUR) if isinstance(detour, dict) else None
+        # bool is an int (refused); a factor below 1 would beat the straight line
+        if (
+            isinstance(median, int | float)
+            and not isinstance(median, bool)
+            and math.isfinite(median)
+            and median >= 1
+        ):
+            return float(median)
+        path = manifest_path(f"graph:{graph}", self.data_dir)
+        msg = f"'extra.detour_factor.median' is {median!r}, not a number >= 1"
+        raise SnapshotError(path, msg)
 
     def query_for(
         self, mode: str, anchor: LatLon, direction: Direction, max_minutes: float | None
@@ -137,11 +181,9 @@ class CommuteEngine:
 
     def transit_planner(self) -> TransitPlanner:
         """Return the train planner (timetables and access legs cached), created once."""
-        if self._planner is None:
-            from dashboard.engine.transit_commute import TransitPlanner
+        from dashboard.engine.transit_commute import TransitPlanner
 
-            self._planner = TransitPlanner(self)
-        return self._planner
+        return self._once("planner", lambda: TransitPlanner(self))
 
     def _reached(
         self, anchor: LatLon, *, mode: str, max_minutes: float, direction: Direction

@@ -13,3 +13,7 @@ class BadInputError(EngineError, ValueError):
 
 class OutsideCoverageError(EngineError):
     """A point is too far from any network the engine knows to give a time."""
+
+
+class NoRouteError(EngineError):
+    """Both ends are covered but no journey answers the question (e.g. no train in time)."""

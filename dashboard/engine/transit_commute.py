@@ -19,12 +19,14 @@ municipality are straight-line estimates.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import numpy as np
 
 from dashboard.engine.core import CommuteEngine, CommuteTimes, commute_times
+from dashboard.engine.errors import BadInputError
 from dashboard.engine.inputs import LatLon
 from dashboard.engine.transit import (
     Timetable,
@@ -33,9 +35,15 @@ from dashboard.engine.transit import (
     load_timetable,
     summarize,
 )
+from geodata.catalog import layer_path
+from geodata.io import SnapshotError
 
 #: The week of the 2019 NMBS feed kept in the snapshot (Monday first).
 FEED_MONDAY = date(2019, 10, 14)
+#: Travel dates the feed's week is offered for (the requested weekday is looked up in
+#: it): ten years before the feed to twenty after.  A date outside is a typo (0019,
+#: 2109) or a question the 2019 timetable cannot pretend to answer.
+TRAVEL_DATES = (date(FEED_MONDAY.year - 10, 1, 1), date(FEED_MONDAY.year + 20, 12, 31))
 #: Longest access leg considered (minutes) per access mode.
 MAX_ACCESS_MIN = {"walk": 20.0, "bike": 20.0}
 #: Longest walking egress from a station to the workplace (minutes).
@@ -52,9 +60,24 @@ class ServiceDay:
     note: str
 
 
+def check_travel_date(day: date) -> date:
+    """Return ``day`` if it lies in :data:`TRAVEL_DATES`, else raise :class:`BadInputError`."""
+    first, last = TRAVEL_DATES
+    if not first <= day <= last:
+        msg = (
+            f"date {day.isoformat()} is outside {first.isoformat()}..{last.isoformat()}, "
+            f"the dates the {FEED_MONDAY.year} train timetable is used for"
+        )
+        raise BadInputError(msg)
+    return day
+
+
 def feed_date_for(requested: date | None) -> ServiceDay:
-    """Map a requested date onto the same weekday of the feed's week (2019-10-14..20)."""
-    day = requested or FEED_MONDAY + timedelta(days=1)
+    """Map a requested date onto the same weekday of the feed's week (2019-10-14..20).
+
+    Raises :class:`BadInputError` for a date outside :data:`TRAVEL_DATES`.
+    """
+    day = check_travel_date(requested) if requested else FEED_MONDAY + timedelta(days=1)
     feed = FEED_MONDAY + timedelta(days=day.weekday())
     note = (
         f"train times: NMBS timetable of {feed:%A %Y-%m-%d} (2019 feed) used for {day:%A %Y-%m-%d}"
@@ -63,18 +86,41 @@ def feed_date_for(requested: date | None) -> ServiceDay:
 
 
 class TransitPlanner:
-    """Caches timetables per feed date and access matrices per place set and mode."""
+    """Caches timetables per feed date and access matrices per place set and mode.
+
+    Shared by every session like its engine: a timetable is loaded once, under a lock.
+    Access matrices are memos of a pure computation, stored only when complete (two
+    sessions asking at once may both compute one; neither sees a partial result).
+    """
 
     def __init__(self, engine: CommuteEngine) -> None:
         self.engine = engine
         self._timetables: dict[str, Timetable] = {}
         self._access: dict[tuple[str, bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
 
     def timetable(self, feed_date: str) -> Timetable:
-        """Return the timetable of one feed date, built once."""
-        if feed_date not in self._timetables:
-            self._timetables[feed_date] = load_timetable(feed_date, self.engine.data_dir)
-        return self._timetables[feed_date]
+        """Return the timetable of one feed date, built once.
+
+        Raises
+        ------
+        SnapshotError
+            When the ``rail_timetable`` layer is damaged or has no service on
+            ``feed_date`` (always a day of the feed's week, so a data problem).
+        """
+        if feed_date in self._timetables:
+            return self._timetables[feed_date]
+        with self._lock:
+            if feed_date not in self._timetables:
+                self._timetables[feed_date] = self._load(feed_date)
+            return self._timetables[feed_date]
+
+    def _load(self, feed_date: str) -> Timetable:
+        try:
+            return load_timetable(feed_date, self.engine.data_dir)
+        except BadInputError as exc:  # the layer's rows, not the user's input, are wrong
+            path = layer_path("rail_timetable", self.engine.data_dir)
+            raise SnapshotError(path, str(exc)) from exc
 
     def access(
         self, tt: Timetable, lon: np.ndarray, lat: np.ndarray, mode: str, feed_date: str

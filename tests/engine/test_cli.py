@@ -121,3 +121,92 @@ def test_bus_route_is_estimated_and_beats_walking(capsys: pytest.CaptureFixture[
     walk = json.loads(capsys.readouterr().out)
     assert bus["estimated"] is True and "bus" in bus["method"]
     assert bus["minutes"] < walk["minutes"]
+
+
+# --------------------------------------------------------------------------- exit codes
+
+LEUVEN_STATION = "50.8812,4.7155"
+LADEUZEPLEIN = "50.8789,4.7009"
+BRUSSELS_CENTRAL = "50.8460,4.3510"
+PARIS = "48.85,2.35"
+ROUTE = ["route", "--from", LEUVEN_STATION, "--to", LADEUZEPLEIN, "--mode"]
+REACH = ["reach", "--from", LEUVEN_STATION, "--mode", "walk", "--layer", "stations"]
+
+
+def _status(argv: list[str]) -> int:
+    """Exit status of the CLI, whether ``main`` returns it or argparse raises it."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        assert isinstance(exc.code, int)
+        return exc.code
+
+
+def test_exit_codes_are_documented_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _status(["--help"]) == 0
+    out = capsys.readouterr().out
+    for line in ("0  an answer", "1  no answer", "2  bad input", "3  data problem"):
+        assert line in out
+
+
+def test_bus_route_from_outside_the_region_is_no_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Exited 0 with "unreachable" on stdout before."""
+    assert main(["route", "--from", PARIS, "--to", LEUVEN_STATION, "--mode", "bus"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no bus route" in captured.err and "outside coverage" in captured.err
+    assert len(captured.err.splitlines()) == 1
+
+
+def test_no_train_in_time_is_no_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    """Arrive in Brussels by 00:00: no train; exited 0 with "unreachable" before."""
+    argv = ["route", "--from", LEUVEN_STATION, "--to", BRUSSELS_CENTRAL, "--mode", "transit"]
+    assert main([*argv, "--arrive", "00:00"]) == 1
+    assert "no train in time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([*ROUTE, "transit", "--arrive", ""], "time '' is not HH:MM"),
+        ([*ROUTE, "transit", "--date", ""], "date '' is not a date"),
+        ([*ROUTE, "transit", "--date", "0019-10-15"], "outside 2009-01-01..2039-12-31"),
+        ([*ROUTE, "transit", "--date", "2109-10-15"], "outside 2009-01-01..2039-12-31"),
+        ([*ROUTE, "transit", "--date", "2019-W42-2"], "not a date YYYY-MM-DD"),
+        ([*ROUTE, "transit", "--date", "٢٠١٩-١٠-١٥"], "non-ASCII digits"),
+        ([*ROUTE, "transit", "--arrive", "٠٩:٠٠"], "non-ASCII digits"),
+        (["route", "--from", "٥٠.٨٨,٤.٧", "--to", LADEUZEPLEIN, "--mode", "walk"], "non-ASCII"),
+        ([*REACH, "--max-minutes", "١٠"], "non-ASCII digits"),
+        ([*REACH, "--max-minutes", "1e308"], "at most 1440"),
+        ([*REACH, "--max-minutes", "nan"], "not a positive number"),
+        ([*REACH, "--max-minutes", "inf"], "not a positive number"),
+        ([*REACH, "--max-minutes", "-5"], "not a positive number"),
+        ([*REACH, "--max-minutes", "0"], "positive"),
+        ([*REACH, "--max-minutes", ""], "not a positive number"),
+    ],
+)
+def test_implausible_input_is_bad_input(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each ran (default time, a year-19 date, 1e308 minutes) or took foreign digits before."""
+    assert _status(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err and len(captured.err.splitlines()) == 1
+
+
+def test_walk_reach_within_a_day_is_an_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*REACH, "--max-minutes", "7.5", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all(r["minutes"] <= 7.5 for r in rows)
+
+
+def test_a_newline_in_an_argument_keeps_the_error_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _status(["route", "--from", "50.8\n,4.7", "--to", LADEUZEPLEIN, "--mode", "x"]) == 2
+    assert _status(["bogus\ncommand"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 2 and "bogus\\ncommand" in err
