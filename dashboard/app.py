@@ -2,7 +2,10 @@
 
 Run with ``streamlit run dashboard/app.py``.  Every run restores the shared state
 (URL on first load, widget values afterwards), draws the language choice and the
-navigation, runs the chosen page, then writes the state back into the URL.
+navigation, runs the chosen page, then writes the state back into the URL.  A damaged
+or missing snapshot file (:class:`geodata.io.SnapshotError`, raised by every loader)
+anywhere in any page ends that page with one error box naming the file, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
+from dashboard.escaping import markdown_text
 from dashboard.i18n import LANGUAGES, t
+from geodata.io import SnapshotError
 
 
 def main() -> None:
@@ -61,7 +66,11 @@ def main() -> None:
         ),
     ]
     page = st.navigation(pages)
-    page.run()
+    try:
+        page.run()
+    except SnapshotError as exc:
+        # The message names a file and quotes reader errors: shown as text, not Markdown.
+        st.error(markdown_text(str(exc)), icon=":material/broken_image:")
     state.write_url()  # again: a page may have corrected an invalid value
 
 

@@ -4,10 +4,15 @@
 ``st.cache_data`` holds frames.  Cached functions take widget values (plain strings and
 numbers) as arguments, so the cache key always covers everything the result depends on.
 Errors (missing files, engine refusals) are not cached: the next run tries again.
+The engine, layers and manifests are keyed by the snapshot folder in force
+(``LEUVEN_ATLAS_DATA_DIR``), so switching folders never serves another folder's data.
+Tests that damage a copy of the snapshot clear every cache before and after
+(``st.cache_data.clear()``, ``st.cache_resource.clear()``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -26,42 +31,63 @@ from dashboard.layers.candidates import (
     point_commute_columns,
     rank_candidates,
 )
-from geodata.io import LayerManifest, load_layer, load_manifests
+from geodata.catalog import READER_COLUMNS, default_data_dir
+from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
 
 #: One person's commute as cached functions take it: (lat, lon, mode, max_minutes,
 #: arrive_by, day) -- widget values, hashable.
 CommuteKey = tuple[float, float, str, int, str, str]
 
 
-@st.cache_resource(show_spinner=False)
 def engine() -> CommuteEngine:
     """Return the shared commute engine (graphs load lazily on first query)."""
-    return CommuteEngine()
+    return _engine(str(default_data_dir()))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
+def _engine(data_dir: str) -> CommuteEngine:
+    return CommuteEngine(data_dir=Path(data_dir))
+
+
 def layer(name: str) -> pd.DataFrame:
-    """Return a processed layer (raises ``SnapshotError`` naming a missing file)."""
-    return load_layer(name)
+    """Return a processed layer with the columns the app reads.
+
+    Raises ``SnapshotError`` naming the file when it is missing, damaged or lacks one.
+    """
+    return _layer(name, str(default_data_dir()))
 
 
 @st.cache_data(show_spinner=False)
+def _layer(name: str, data_dir: str) -> pd.DataFrame:
+    return load_layer(name, Path(data_dir), columns=READER_COLUMNS.get(name, ()))
+
+
 def manifests() -> list[LayerManifest]:
-    """Return every manifest of the snapshot."""
-    return load_manifests()
+    """Return every manifest of the snapshot (raises ``SnapshotError`` for a bad one)."""
+    return _manifests(str(default_data_dir()))
 
 
 @st.cache_data(show_spinner=False)
-def presets() -> tuple[pd.DataFrame, str]:
-    """Return the preset table and, when the workplaces layer is missing, why."""
-    from geodata.io import SnapshotError
+def _manifests(data_dir: str) -> list[LayerManifest]:
+    return load_manifests(Path(data_dir))
 
+
+def presets() -> tuple[pd.DataFrame, str]:
+    """Return the preset table and, when the workplaces layer is missing or damaged, why.
+
+    A bad ``stations`` layer raises ``SnapshotError``: presets cannot be listed without it.
+    """
+    return _presets(str(default_data_dir()))
+
+
+@st.cache_data(show_spinner=False)
+def _presets(data_dir: str) -> tuple[pd.DataFrame, str]:
     try:
-        places: gpd.GeoDataFrame | None = load_layer("workplaces")
+        places: gpd.GeoDataFrame | None = layer("workplaces")
         problem = ""
     except SnapshotError as exc:
         places, problem = None, str(exc)
-    return wp.preset_table(places, load_layer("stations")), problem
+    return wp.preset_table(places, layer("stations")), problem
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -71,8 +97,6 @@ def address_matches(query: str) -> pd.DataFrame:
 
 
 def _addresses_or_none() -> gpd.GeoDataFrame | None:
-    from geodata.io import SnapshotError
-
     try:
         return layer("addresses")
     except SnapshotError:
