@@ -6,12 +6,15 @@ that restores the view; on the first run of a session the URL is read back into 
 widgets.  Widget keys are declared here once; pages use these constants, never strings.
 
 Parsing is forgiving: an unknown or malformed value falls back to its default, so a
-hand-edited link never breaks the page.
+hand-edited link never breaks the page.  Numbers use ASCII digits only (``float()`` would
+read other scripts' digits, a surprise in a link); numbers beyond a range clamp to it;
+a repeated parameter counts by its last value.  The parameter names are a public
+contract (links already shared use them): add parameters, never rename or repurpose one.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, time, timedelta
@@ -59,6 +62,10 @@ BUDGET_RANGE: Final = (0, 2_000_000)
 #: Travel days offered (the timetable is mapped by weekday, so any year works).
 DAY_RANGE: Final = (date(2019, 1, 1), date(2099, 12, 31))
 DEFAULT_LAT, DEFAULT_LON = 50.88228, 4.71587  # Leuven station, start of coordinate inputs
+#: Longest preset or address reference read from a link (real ones are far shorter).
+MAX_REF_CHARS: Final = 200
+#: A decimal number in ASCII digits, optionally signed, with an optional exponent.
+_DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -95,13 +102,17 @@ class ExploreState:
 
     @classmethod
     def from_query(cls, params: Mapping[str, str | list[str]]) -> ExploreState:
-        """Parse URL parameters; invalid values fall back to their defaults."""
+        """Parse URL parameters; invalid values fall back to their defaults.
+
+        A list (a repeated parameter) counts by its last value; an empty list or a value
+        that is not text counts as absent.  Unknown parameters are ignored.
+        """
         state = cls()
         for item in fields(cls):
             raw = params.get(item.name)
-            if raw is None:
+            text = raw[-1] if isinstance(raw, list) and raw else raw
+            if not isinstance(text, str):
                 continue
-            text = raw[-1] if isinstance(raw, list) else raw
             value = _parse(item.name, text)
             if value is not None:
                 state = replace(state, **{item.name: value})
@@ -167,20 +178,31 @@ def travel_day(state: ExploreState) -> date:
 
 
 def _int_in(text: str, low: int, high: int) -> int | None:
-    try:
-        value = float(text)
-    except ValueError:
+    """Return ``text`` as an integer clamped to [low, high], or None when not a number.
+
+    Only ASCII decimal numbers count (no ``nan``, ``inf``, ``1_000``, other scripts'
+    digits); a number too large for a float (``1e999``) clamps like any other.
+    """
+    if not _DECIMAL.fullmatch(text):
         return None
-    if not math.isfinite(value):
-        return None
-    return int(min(max(round(value), low), high))
+    value = float(text)  # may be +-inf, never NaN
+    if value >= high:
+        return high
+    if value <= low:
+        return low
+    return round(value)
 
 
 def _valid_ref(text: str, *, allow_empty: bool) -> str | None:
+    """Return a workplace reference from a link, normalised, or None when malformed.
+
+    Preset and address references are checked against the data later, on the page; here
+    they only need to be short and printable (no control or bidi characters).
+    """
     if not text:
         return "" if allow_empty else None
     if ref_kind(text) != "coords":
-        return text if len(text) <= 200 else None
+        return text if len(text) <= MAX_REF_CHARS and text.isprintable() else None
     try:
         point = parse_latlon(text)
     except BadInputError:
