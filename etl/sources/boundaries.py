@@ -14,7 +14,9 @@ import geopandas as gpd
 
 from etl.errors import SourceError
 from etl.settings import STORAGE_CRS, LiveSource
+from etl.sources.contracts import require_unique
 from etl.sources.vector import read_vector
+from etl.transform.region import LEUVEN_REGION, check_geometries_inside
 
 BASE = "https://raw.githubusercontent.com/provinciesincijfers/gebiedsniveaus/master"
 LIVE_SOURCES = (
@@ -28,28 +30,63 @@ LIVE_SOURCES = (
     ),
 )
 
+#: Attribute columns each parser needs (checked before anything is read).
+REQUIRED_MUNICIPALITIES = ("nis", "name", "arr_nis", "arr_name", "in_arr_leuven")
+REQUIRED_AREAS = ("code", "name")
+
 MUNICIPALITIES = "boundaries/municipalities_2025_leuven_region.geojson"
 WIJKEN = "boundaries/wijken_ggw7_2024_leuven_region.geojson"
 DEELGEMEENTEN = "boundaries/deelgemeenten_2024_leuven_region.geojson"
 
 
 def parse_municipalities(path: Path) -> gpd.GeoDataFrame:
-    """Parse the 2025 municipality polygons: ``nis``, ``name``, arrondissement, flag."""
-    frame = read_vector(path, ["nis", "name", "arr_nis", "arr_name", "in_arr_leuven"], STORAGE_CRS)
+    """Parse the 2025 municipality polygons: ``nis``, ``name``, arrondissement, flag.
+
+    Raises
+    ------
+    SourceError
+        For an unreadable file, a missing column, a code that is not 5 digits, a
+        repeated code (naming it and its features) or a polygon outside
+        :data:`etl.transform.region.LEUVEN_REGION`.
+    """
+    frame = read_vector(path, REQUIRED_MUNICIPALITIES, STORAGE_CRS)
     frame["nis"] = frame["nis"].astype(str).str.strip()
-    if not frame["nis"].str.fullmatch(r"\d{5}").all():
-        raise SourceError(path, "column 'nis' holds values that are not 5-digit NIS codes")
-    if frame["nis"].duplicated().any():
-        raise SourceError(path, "column 'nis' has duplicate codes")
+    bad = ~frame["nis"].str.fullmatch(r"\d{5}")
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"feature {first + 1} has nis {frame['nis'].iloc[first]!r}, not a 5-digit NIS code"
+        raise SourceError(path, msg)
+    require_unique(frame["nis"], path, "NIS code", first_line=1, unit="features")
+    _check_in_region(frame, "nis", path, "municipalities")
     frame["arr_nis"] = frame["arr_nis"].astype(str)
     frame["in_arr_leuven"] = frame["in_arr_leuven"].astype(str).str.lower().isin({"true", "1"})
     return frame[["nis", "name", "arr_nis", "arr_name", "in_arr_leuven", "geometry"]]
 
 
 def parse_areas(path: Path) -> gpd.GeoDataFrame:
-    """Parse wijken or deelgemeenten polygons (``code``, ``name``)."""
-    frame = read_vector(path, ["code", "name"], STORAGE_CRS)
+    """Parse wijken or deelgemeenten polygons (``code``, ``name``).
+
+    Raises
+    ------
+    SourceError
+        For an unreadable file, a missing column, an empty or repeated code (naming it
+        and its features) or a polygon outside :data:`etl.transform.region.LEUVEN_REGION`.
+    """
+    frame = read_vector(path, REQUIRED_AREAS, STORAGE_CRS)
     frame["code"] = frame["code"].astype(str).str.strip()
-    if frame["code"].duplicated().any():
-        raise SourceError(path, "column 'code' has duplicate codes")
+    empty = frame["code"].isin(["", "None", "nan"])
+    if empty.any():
+        first = int(empty.to_numpy().nonzero()[0][0])
+        raise SourceError(path, f"feature {first + 1} has an empty 'code'")
+    require_unique(frame["code"], path, "code", first_line=1, unit="features")
+    _check_in_region(frame, "code", path, "areas")
     return frame[["code", "name", "geometry"]]
+
+
+def _check_in_region(frame: gpd.GeoDataFrame, key: str, path: Path, what: str) -> None:
+    """Refuse polygons outside the region envelope (moved geometry or another CRS).
+
+    These files are region extracts, so no polygon may lie outside.
+    """
+    labels = [f"feature {i + 1} ({key} {v})" for i, v in enumerate(frame[key])]
+    check_geometries_inside(frame, LEUVEN_REGION, path, what=what, labels=labels)

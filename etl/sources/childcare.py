@@ -78,7 +78,9 @@ import pandas as pd
 from etl.errors import SourceError
 from etl.settings import METRIC_CRS, STORAGE_CRS, LiveSource
 from etl.sources import osm_pbf
+from etl.sources.contracts import require_unique
 from etl.sources.vector import read_csv
+from etl.transform.region import BELGIUM, FLANDERS_BRUSSELS_LAMBERT, check_inside
 
 # ------------------------------------------------------------------------ raw files
 
@@ -519,11 +521,6 @@ OPGROEIEN_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "y": ("y", "lambert y", "y lambert", "y lambert72", "y coordinaat", "coord y", "ycoord"),
 }
 
-#: Plausible coordinates anywhere in Belgium: a value outside means swapped or
-#: mislabelled columns, so the file is refused rather than silently misplaced.
-_BELGIUM_LONLAT: Final = (2.4, 49.4, 6.5, 51.6)
-_BELGIUM_LAMBERT: Final = (15_000.0, 15_000.0, 300_000.0, 250_000.0)
-
 
 def match_columns(columns: list[str], path: Path) -> dict[str, str]:
     """Map layer fields to the export's headers (see :data:`OPGROEIEN_COLUMNS`).
@@ -589,8 +586,11 @@ def parse_opgroeien_export(path: Path) -> OfficialChildcare:
     Raises
     ------
     SourceError
-        For an empty, truncated or HTML file, a missing required column, no row with
-        coordinates, or coordinates outside Belgium.
+        For an empty, truncated (a row shorter than the header) or HTML file, bytes
+        that are neither UTF-8 nor Windows-1252, a missing required column, no row with
+        coordinates, coordinates outside Belgium (lat/lon) or outside Flanders and
+        Brussels (Lambert x/y; swapped columns), or a repeated location id (naming the
+        id and its lines).
     """
     raw = _read_table(path)
     columns = match_columns(list(raw.columns), path)
@@ -601,6 +601,8 @@ def parse_opgroeien_export(path: Path) -> OfficialChildcare:
     frame = frame.apply(lambda s: s.astype("string").str.strip().replace("", pd.NA))
     points, without = _official_points(frame, path)
     rows = _official_rows(points)
+    # The id keys the layer and the OSM de-duplication: a repeat is a damaged export.
+    require_unique(rows["id"], path, "location id")
     return OfficialChildcare(rows, len(frame), without)
 
 
@@ -664,25 +666,16 @@ def _number(series: pd.Series) -> pd.Series:
 def _official_points(frame: pd.DataFrame, path: Path) -> tuple[gpd.GeoDataFrame, int]:
     """Place each row from lat/lon (preferred) or Lambert x/y; check they are in Belgium."""
     if frame["lat"].notna().any() and frame["lon"].notna().any():
-        xs, ys, crs, box = (
-            _number(frame["lon"]),
-            _number(frame["lat"]),
-            STORAGE_CRS,
-            _BELGIUM_LONLAT,
-        )
+        xs, ys, crs, box = _number(frame["lon"]), _number(frame["lat"]), STORAGE_CRS, BELGIUM
     else:
-        xs, ys, crs, box = _number(frame["x"]), _number(frame["y"]), METRIC_CRS, _BELGIUM_LAMBERT
+        xs, ys, crs = _number(frame["x"]), _number(frame["y"]), METRIC_CRS
+        box = FLANDERS_BRUSSELS_LAMBERT
     has = xs.notna() & ys.notna()
     if not has.any():
         raise SourceError(path, "no row has usable coordinates")
-    outside = has & ~(xs.between(box[0], box[2]) & ys.between(box[1], box[3]))
-    if outside.any():
-        first = int(outside.to_numpy().nonzero()[0][0]) + 2  # +1 header, +1 one-based
-        msg = (
-            f"{int(outside.sum())} row(s) have coordinates outside Belgium in {crs} "
-            f"(first at line {first}); are the columns swapped or in another CRS?"
-        )
-        raise SourceError(path, msg)
+    # Opgroeien licenses Flanders and Brussels only: no row may lie outside the envelope.
+    labels = [f"line {i + 2}" for i in has[has].index]
+    check_inside(xs[has], ys[has], box, path, what="locations", labels=labels, max_share=0.0)
     points = gpd.GeoDataFrame(
         frame.loc[has].copy(), geometry=gpd.points_from_xy(xs[has], ys[has]), crs=crs
     )
@@ -844,6 +837,7 @@ def parse_places_flanders(path: Path) -> dict[str, Any]:
             "source",
         ],
     )
+    require_unique(frame["reference_date"], path, "reference_date")
     frame = frame.sort_values("reference_date")
     last = frame.iloc[-1]
     places = _number(pd.Series([last["licensed_places_babies_toddlers"]])).iloc[0]
@@ -878,7 +872,8 @@ def parse_aggregate_facts(path: Path, geography_prefix: str = "Leuven") -> list[
         "source_url",
         "source",
     ]
-    frame = read_csv(path, columns)
+    frame = read_csv(path, [*columns, "note"])
+    require_unique(frame[["geography", "level", "indicator", "reference_date"]], path, "fact")
     chosen = frame[frame["geography"].str.startswith(geography_prefix)]
     chosen = chosen.sort_values(["level", "indicator", "reference_date"], kind="stable")
     records = chosen[[*columns, "note"]].astype(object).to_dict("records")

@@ -98,7 +98,8 @@ def require_unique(
     Parameters
     ----------
     keys : Series or DataFrame
-        The id column, or several columns forming the key, in file order.
+        The id column, or several columns forming the key, in file order, indexed by
+        the row's position in the file (as read; filtering keeps it).
     where : Path
         The file, named in the error.
     what : str
@@ -110,13 +111,13 @@ def require_unique(
         What the numbers count.
     """
     frame = keys.to_frame() if isinstance(keys, pd.Series) else keys
-    frame = frame.reset_index(drop=True)
     repeated = frame.duplicated(keep=False)
     if not repeated.any():
         return
     first = frame[repeated].iloc[0]
     same = (frame == first).all(axis=1)
-    lines = [str(i + first_line) for i in same.to_numpy().nonzero()[0]]
+    # The index holds each row's position in the file (callers filter, never renumber).
+    lines = [str(int(i) + first_line) for i in frame.index[same.to_numpy()]]
     shown = ", ".join(lines[:_MAX_LINES_QUOTED]) + (
         " ..." if len(lines) > _MAX_LINES_QUOTED else ""
     )

@@ -19,7 +19,9 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.settings import METRIC_CRS, LiveSource
+from etl.sources.contracts import read_text, require_unique
 from etl.sources.vector import read_csv, read_vector
+from etl.transform.region import LEUVEN_REGION, check_geometries_inside
 
 POPULATION_2020: Final[str] = "demography/population_2020_by_municipality_belgium.csv"
 HOUSEHOLDS: Final[str] = "demography/households_2010_2040_projection_leuven_region_flanders.csv"
@@ -75,6 +77,11 @@ LIVE_SOURCES = (
     ),
 )
 
+#: Columns each parser needs.
+REQUIRED_POPULATION: Final[tuple[str, ...]] = ("NIS_code", "inhabitants")
+REQUIRED_HOUSEHOLDS: Final[tuple[str, ...]] = ("y", "nis", "n")
+REQUIRED_SECTORS: Final[tuple[str, ...]] = ("CD_SECTOR", "TOTAL")
+
 _CODE_IN_PARENS = re.compile(r"\((\d{5})\)")
 
 
@@ -89,7 +96,7 @@ def parse_mergers(path: Path) -> dict[str, list[str]]:
     SourceError
         For an empty file or a line without exactly one new code and two or more old ones.
     """
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     lines = [line for line in text.splitlines()[1:] if line.strip()]
     if not lines:
         raise SourceError(path, "has no merger lines")
@@ -117,7 +124,7 @@ def parse_population(path: Path) -> pd.DataFrame:
     SourceError
         For missing columns, bad codes, duplicate codes or non-integer counts.
     """
-    frame = read_csv(path, ["NIS_code", "inhabitants"])
+    frame = read_csv(path, REQUIRED_POPULATION)
     out = pd.DataFrame(
         {
             "nis": frame["NIS_code"].str.strip(),
@@ -143,7 +150,7 @@ def parse_households(path: Path) -> pd.DataFrame:
         For missing columns, bad numbers, duplicates, or a file whose growth column is
         not zero in the expected base year (a different projection edition).
     """
-    frame = read_csv(path, ["y", "nis", "n"])
+    frame = read_csv(path, REQUIRED_HOUSEHOLDS)
     out = pd.DataFrame(
         {
             "nis": frame["nis"].str.strip(),
@@ -152,8 +159,7 @@ def parse_households(path: Path) -> pd.DataFrame:
         }
     )
     _check_codes(out["nis"], path, unique=False)
-    if out.duplicated(["nis", "year"]).any():
-        raise SourceError(path, "has duplicate rows for one municipality and year")
+    require_unique(out[["nis", "year"]], path, "municipality/year")
     if HOUSEHOLDS_LAST_OBSERVED_YEAR not in set(out["year"]):
         raise SourceError(path, f"has no rows for base year {HOUSEHOLDS_LAST_OBSERVED_YEAR}")
     if "gr" in frame.columns:
@@ -183,12 +189,16 @@ def parse_sectors(path: Path) -> gpd.GeoDataFrame:
         For an unreadable file, another CRS, missing columns, bad codes, duplicate codes
         or negative / non-integer populations.
     """
-    frame = read_vector(path, ["CD_SECTOR", "TOTAL"], METRIC_CRS)
+    frame = read_vector(path, REQUIRED_SECTORS, METRIC_CRS)
     sectors = frame["CD_SECTOR"].astype(str).str.strip()
-    if not sectors.str.fullmatch(r"\d{5}[0-9A-Z]{3}[0-9A-Z-]").all():
-        raise SourceError(path, "column 'CD_SECTOR' holds values that are not sector codes")
-    if sectors.duplicated().any():
-        raise SourceError(path, "column 'CD_SECTOR' has duplicate codes")
+    bad = ~sectors.str.fullmatch(r"\d{5}[0-9A-Z]{3}[0-9A-Z-]")
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"feature {first + 1} has CD_SECTOR {sectors.iloc[first]!r}, not a sector code"
+        raise SourceError(path, msg)
+    require_unique(sectors, path, "CD_SECTOR", first_line=1, unit="features")
+    labels = [f"feature {i + 1} (sector {code})" for i, code in enumerate(sectors)]
+    check_geometries_inside(frame, LEUVEN_REGION, path, what="sectors", labels=labels)
     population = _whole_numbers(frame["TOTAL"].astype(str), "TOTAL", path)
     out = gpd.GeoDataFrame(
         {"sector": sectors, "population_2024": population},
@@ -252,7 +262,10 @@ def _whole_numbers(values: pd.Series, column: str, path: Path) -> pd.Series:
 
 def _check_codes(codes: pd.Series, path: Path, *, unique: bool = True) -> None:
     """Refuse NIS codes that are not 5 digits (and duplicates when ``unique``)."""
-    if not codes.str.fullmatch(r"\d{5}").all():
-        raise SourceError(path, "has municipality codes that are not 5-digit NIS codes")
-    if unique and codes.duplicated().any():
-        raise SourceError(path, "has duplicate municipality codes")
+    bad = ~codes.fillna("").str.fullmatch(r"\d{5}")
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"line {first + 2} has {codes.iloc[first]!r}, not a 5-digit NIS code"
+        raise SourceError(path, msg)
+    if unique:
+        require_unique(codes, path, "NIS code")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Final
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from etl.errors import SourceError, require_columns
 from etl.settings import LiveSource
+from etl.sources.contracts import check_row_lengths, decode_text, require_unique
 
 SALE_PRICES: Final[str] = "housing/statbel_sale_prices_median_by_municipality_2010_2024_belgium.csv"
 BUILDING_STOCK: Final[str] = "housing/statbel_building_stock_2025_leuven_region.csv"
@@ -127,32 +129,53 @@ def read_table(path: Path) -> pd.DataFrame:
 
     Every column is read as text; callers convert and validate.
     """
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"unreadable ({exc})") from exc
     if not data:
         raise SourceError(path, "file is empty")
+    where = path
     if data[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [m for m in archive.namelist() if m.lower().endswith(".txt")]
-                if not members:
-                    raise SourceError(path, "zip archive holds no .txt file")
-                data = archive.read(members[0])
-        except zipfile.BadZipFile as exc:
-            raise SourceError(path, f"corrupt zip archive ({exc})") from exc
+        member = _text_member(data, path)
+        where = Path(f"{path}!{member}")
+        data = _read_member(data, member, path)
     first_line = data.split(b"\n", 1)[0]
     sep = "|" if b"|" in first_line else ","
     # Statbel's own text files are latin-1; the mirror is UTF-8 (names are ASCII upper case).
-    encoding = "utf-8" if sep == "," else "latin-1"
+    text = decode_text(data, where, "utf-8-sig" if sep == "," else "latin-1")
+    check_row_lengths(text, where, sep)
     try:
         frame = pd.read_csv(
-            io.BytesIO(data), sep=sep, dtype=str, encoding=encoding, keep_default_na=False,
-            na_values=[""],
-        )  # fmt: skip
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SourceError(path, f"not a readable CSV file ({exc})") from exc
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceError(where, f"not a readable CSV file ({exc})") from exc
     if frame.empty:
-        raise SourceError(path, "has a header but no rows")
+        raise SourceError(where, "has a header but no rows")
     return frame
+
+
+def _text_member(data: bytes, path: Path) -> str:
+    """Name of the first ``.txt`` member of a zipped Statbel file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".txt")]
+    except zipfile.BadZipFile as exc:
+        raise SourceError(path, f"corrupt zip archive ({exc})") from exc
+    if not members:
+        raise SourceError(path, "zip archive holds no .txt file")
+    return members[0]
+
+
+def _read_member(data: bytes, member: str, path: Path) -> bytes:
+    """Read a whole zip member; reading to its end makes zipfile check the CRC-32."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        where = Path(f"{path}!{member}")
+        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc
 
 
 def _from_mirror(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -212,8 +235,7 @@ def _validate_sales(tidy: pd.DataFrame, path: Path) -> pd.DataFrame:
     ).drop(columns="type_source")
     if (out["sales"] < 0).any() or (out["median_price_eur"] <= 0).any():
         raise SourceError(path, "has negative sales counts or non-positive median prices")
-    if out.duplicated(["nis", "year", "type"]).any():
-        raise SourceError(path, "has duplicate rows for one municipality, year and type")
+    require_unique(out[["nis", "year", "type"]], path, "municipality/year/type")
     return out.sort_values(["nis", "year", "type"]).reset_index(drop=True)
 
 
@@ -235,7 +257,8 @@ def parse_building_stock(path: Path) -> pd.DataFrame:
     Raises
     ------
     SourceError
-        For missing columns, no dwelling rows, missing or non-numeric values.
+        For missing columns, no dwelling rows, a repeated row (naming its key and
+        lines), missing or non-numeric values.
     """
     required = ("CD_YEAR", "CD_REFNIS", "CD_STAT_TYPE", "CD_BUILDING_TYPE", "MS_VALUE")
     frame = read_table(path)
@@ -243,6 +266,9 @@ def parse_building_stock(path: Path) -> pd.DataFrame:
     dwellings = frame[frame["CD_STAT_TYPE"].str.strip() == DWELLINGS_STAT].copy()
     if dwellings.empty:
         raise SourceError(path, f"has no dwelling rows (CD_STAT_TYPE {DWELLINGS_STAT})")
+    # The pivot below sums, so a repeated row would silently double a count.
+    key = ["CD_YEAR", "CD_REFNIS", "CD_STAT_TYPE", "CD_BUILDING_TYPE"]
+    require_unique(dwellings[key], path, "year/municipality/statistic/building type")
     dwellings["value"] = _as_float(dwellings["MS_VALUE"], "MS_VALUE", path)
     wide = dwellings.pivot_table(
         index=["CD_REFNIS", "CD_YEAR"], columns="CD_BUILDING_TYPE", values="value", aggfunc="sum"
@@ -261,7 +287,8 @@ def parse_building_stock(path: Path) -> pd.DataFrame:
         }
     )
     if out["nis"].duplicated().any():
-        raise SourceError(path, "holds more than one year per municipality")
+        nis = out.loc[out["nis"].duplicated(), "nis"].iloc[0]
+        raise SourceError(path, f"holds more than one year for municipality {nis}")
     return out.sort_values("nis").reset_index(drop=True)
 
 

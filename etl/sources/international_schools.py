@@ -20,6 +20,7 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.settings import REGION_BBOX, STORAGE_CRS
+from etl.sources.contracts import require_unique
 from etl.sources.vector import read_csv
 from etl.transform.region import points_from_xy
 
@@ -139,9 +140,7 @@ def _tidy(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
             line = _first_line(frame[column].isna())
             raise SourceError(path, f"line {line} has no {column!r} (truncated file?)")
     frame["id"] = frame["name"].map(slug)
-    if frame["id"].duplicated().any():
-        dup = frame.loc[frame["id"].duplicated(), "name"].iloc[0]
-        raise SourceError(path, f"school name {dup!r} appears twice (ids must be unique)")
+    require_unique(frame["id"], path, "school id (slug of 'name')")
     frame["postcode"] = _whole_numbers(frame["postcode"], "postcode", path).map(
         lambda v: None if pd.isna(v) else f"{v:04d}"
     )

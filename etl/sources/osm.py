@@ -54,6 +54,7 @@ from pyproj import Transformer
 
 from etl.errors import SourceError
 from etl.settings import METRIC_CRS, REGION_BBOX, STORAGE_CRS, LiveSource
+from etl.sources.contracts import require_unique
 from etl.sources.vector import read_csv
 
 MATSIM_NETWORK = "osm/leuven_municipality_multimodal_network_matsim_epsg31370.xml.gz"
@@ -271,7 +272,8 @@ def _node_frame(rows: list[tuple[int, float, float]], path: Path) -> pd.DataFram
         {"node_id": "int64", "x": "float64", "y": "float64"}
     )
     if frame["node_id"].duplicated().any():
-        raise SourceError(path, "duplicate node ids")
+        node = frame.loc[frame["node_id"].duplicated(), "node_id"].iloc[0]
+        raise SourceError(path, f"node id {node} appears more than once")
     lon, lat = _TO_LONLAT.transform(frame["x"].to_numpy(), frame["y"].to_numpy())
     frame["lon"], frame["lat"] = lon, lat
     _check_in_region(frame["lon"].to_numpy(), frame["lat"].to_numpy(), path, "node")
@@ -357,7 +359,8 @@ def parse_overpass_ways(path: Path) -> OverpassWays:
     frame = pd.DataFrame(rows, columns=["way_id", *_WAY_TAGS])
     frame = frame.astype({"way_id": "int64"}).sort_values("way_id", ignore_index=True)
     if frame["way_id"].duplicated().any():
-        raise SourceError(path, "duplicate way ids")
+        way = frame.loc[frame["way_id"].duplicated(), "way_id"].iloc[0]
+        raise SourceError(path, f"way id {way} appears more than once")
     osm3s = data.get("osm3s")
     osm_base = str(osm3s.get("timestamp_osm_base", "")) if isinstance(osm3s, dict) else ""
     return OverpassWays(frame, osm_base)
@@ -401,8 +404,7 @@ def parse_strategic_nodes(path: Path) -> pd.DataFrame:
     except (ValueError, TypeError) as exc:
         raise SourceError(path, f"non-numeric node id or coordinate ({exc})") from exc
     out["is_zone_centroid"] = _parse_bool(frame["is_zone_centroid"], "is_zone_centroid", path)
-    if out["node"].duplicated().any():
-        raise SourceError(path, "column 'node' has duplicate ids")
+    require_unique(out["node"], path, "node id")
     _check_in_region(out["lon"].to_numpy(), out["lat"].to_numpy(), path, "node")
     return out.sort_values("node", ignore_index=True)
 
@@ -429,6 +431,7 @@ def parse_strategic_links(path: Path) -> pd.DataFrame:
     except (ValueError, TypeError) as exc:
         raise SourceError(path, f"non-numeric link value ({exc})") from exc
     out["is_connector"] = _parse_bool(frame["is_connector"], "is_connector", path)
+    require_unique(out["link_id"], path, "link_id")
     bad = (out[floats] < 0).any(axis=1) | out[floats].isna().any(axis=1)
     if bad.any():
         raise SourceError(path, f"{int(bad.sum())} link(s) with missing or negative values")

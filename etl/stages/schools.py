@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -11,7 +12,7 @@ from etl.errors import SourceError
 from etl.pipeline import BuildContext, Output, Stage
 from etl.settings import REGION_BBOX
 from etl.sources import schools as src
-from etl.transform.region import assign_areas, keep_in_region
+from etl.transform.region import MAX_OUTSIDE_SHARE, assign_areas, keep_in_region
 from geodata.io import LayerManifest
 
 SOURCE = (
@@ -111,6 +112,37 @@ def nis_disagreements(schools: pd.DataFrame, mergers: dict[str, str]) -> dict[st
     return {str(k): int(v) for k, v in pairs.value_counts().sort_index().items()}
 
 
+def check_placement(
+    placed: gpd.GeoDataFrame, region_nis: set[str], mergers: dict[str, str], path: Path
+) -> None:
+    """Refuse coordinates that disagree with the file's own municipality codes.
+
+    A school whose ``niscode`` (after the 2025 mergers) is a region municipality must be
+    placed in that municipality.  Swapped ``lx``/``ly`` of a region extract stays inside
+    Flanders but moves most schools to another municipality or out of the region (the
+    June 2022 list: 0 of 626 disagree; swapped: 527).  More than
+    :data:`etl.transform.region.MAX_OUTSIDE_SHARE` of them is an error.
+
+    Raises
+    ------
+    SourceError
+        Naming the count and the first misplaced school.
+    """
+    file_nis = placed["file_nis"].map(lambda code: mergers.get(code, code))
+    claims = file_nis.isin(region_nis)
+    misplaced = claims & file_nis.ne(placed["nis"])
+    if misplaced.sum() > max(MAX_OUTSIDE_SHARE * claims.sum(), 1):
+        first = placed[misplaced].iloc[0]
+        where = first["nis"] if isinstance(first["nis"], str) else "outside the region"
+        msg = (
+            f"{int(misplaced.sum())} of {int(claims.sum())} schools whose niscode is a region "
+            f"municipality lie elsewhere, e.g. school {first['schoolnummer']} (niscode "
+            f"{first['file_nis']}) at lon {first.geometry.x:.5f}, lat {first.geometry.y:.5f} "
+            f"({where}); swapped 'lx'/'ly'?"
+        )
+        raise SourceError(path, msg)
+
+
 def _numeric_order(ids: pd.Series) -> pd.Series:
     """Sort key: school numbers in numeric order (``"9" < "10"``), ties stay stable."""
     return ids.str.zfill(16)
@@ -128,6 +160,7 @@ def _region_schools(ctx: BuildContext) -> tuple[gpd.GeoDataFrame, dict[str, Any]
         raise SourceError(path, "no school lies in the 60 region municipalities; wrong file?")
     excluded[OUTSIDE_REGION] = len(placed) - len(inside)
     mergers = src.parse_mergers(ctx.raw(src.MERGERS))
+    check_placement(placed, set(munis["nis"]), mergers, path)
     unknown = sorted({c for codes in inside["unknown_codes"] for c in codes})
     ending = inside[inside["end_date"].notna()].sort_values("schoolnummer", key=_numeric_order)
     facts: dict[str, Any] = {

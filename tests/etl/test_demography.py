@@ -111,7 +111,7 @@ def test_parse_population_and_errors(tmp_path: Path) -> None:
         ("neg.csv", good.replace(",102275,", ",-1,"), "negative"),
         ("col.csv", good.replace("inhabitants", "people"), r"missing column.*'inhabitants'"),
         ("code.csv", good.replace("24062,", "2462,", 1), "5-digit"),
-        ("dup.csv", good + good.splitlines()[-1] + "\n", "duplicate"),
+        ("dup.csv", good + good.splitlines()[-1] + "\n", r"NIS code '\d{5}' appears 2 times"),
     ):
         bad = tmp_path / name
         bad.write_text(text)
@@ -141,7 +141,7 @@ def test_parse_sectors_and_errors(tmp_path: Path) -> None:
     data["features"][0]["properties"]["CD_SECTOR"] = "Leuven"
     bad = tmp_path / "s.geojson"
     bad.write_text(json.dumps(data))
-    with pytest.raises(SourceError, match="not sector codes"):
+    with pytest.raises(SourceError, match="feature 1 has CD_SECTOR 'Leuven', not a sector code"):
         src.parse_sectors(bad)
     truncated = tmp_path / "t.geojson"
     truncated.write_text((FIXTURES / "sectors.geojson").read_text()[:300])
@@ -183,7 +183,8 @@ def test_stage_refuses_sectors_outside_region(tmp_path: Path) -> None:
     (ctx.source_dir / src.SECTORS).write_text(json.dumps(data))
     (result,) = run_pipeline(STAGES, ctx)
     assert result.status == "failed"
-    assert "outside the region" in result.message
+    assert "sectors lie outside the Leuven region" in result.message
+    assert "feature 1 (sector 24062A00-)" in result.message
 
 
 @pytest.mark.slow

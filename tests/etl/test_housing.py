@@ -78,7 +78,10 @@ def test_parse_sale_prices_errors(tmp_path: Path) -> None:
         "missing.csv": (good.replace(",p50,", ",median,"), r"missing column.*'p50'"),
         "type.csv": (good.replace("appartementen", "flats"), "unknown property type"),
         "number.csv": (good.replace("455000.0", "n/a"), "non-numeric"),
-        "dup.csv": (good + good.splitlines()[-1] + "\n", "duplicate"),
+        "dup.csv": (
+            good + good.splitlines()[-1] + "\n",
+            r"municipality/year/type .23105/2024/apartment. appears 2 times \(lines 31, 32\)",
+        ),
         "header.csv": (good.splitlines()[0] + "\n", "no rows"),
         "zip.csv": ("PK\x03\x04garbage", "corrupt zip"),
     }
