@@ -267,9 +267,7 @@ def search(
     if not 1 <= limit <= MAX_RESULTS:
         msg = f"limit must be between 1 and {MAX_RESULTS}, not {limit}"
         raise ValueError(msg)
-    if not endpoint.startswith(("http://", "https://")):
-        msg = f"the geocoder setting at {display_host(endpoint) or '?'} is not an http(s) URL"
-        raise GeocodingError(msg)  # urllib would otherwise open file:// URLs
+    _check_endpoint(endpoint)
     text = query.strip()
     if len(text) < MIN_QUERY_CHARS:
         return []
@@ -277,6 +275,28 @@ def search(
     (limiter or RATE_LIMITER).wait()
     payload = _fetch(request, display_host(endpoint), timeout_s)
     return parse_results(payload, limit=limit)
+
+
+def _check_endpoint(endpoint: str) -> None:
+    """Refuse a setting that is not an http(s) URL with a host (before any request).
+
+    Raises
+    ------
+    GeocodingError
+        Naming the host only (the URL may carry credentials).
+    """
+    msg = f"the geocoder setting ({display_host(endpoint) or 'no host'}) is not a usable URL: "
+    if not endpoint.startswith(("http://", "https://")):
+        raise GeocodingError(msg + "not http(s)")  # urllib would otherwise open file:// URLs
+    if any(c.isspace() or not c.isprintable() for c in endpoint):
+        raise GeocodingError(msg + "it contains spaces or control characters")
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise GeocodingError(msg + "malformed host or port") from None
+    if not parts.hostname or port == 0:
+        raise GeocodingError(msg + "no host or port 0")
 
 
 def _request(url: str, language: str) -> urllib.request.Request:

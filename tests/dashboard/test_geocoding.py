@@ -148,9 +148,24 @@ def test_search_sends_a_bounded_request(serve: Callable[[Behaviour], _Server]) -
     assert query["limit"] == [str(geocoding.MAX_RESULTS)]
 
 
-def test_non_http_endpoints_are_refused() -> None:
-    with pytest.raises(geocoding.GeocodingError, match="not an http"):
-        geocoding.search("file:///etc/passwd", "naamsestraat")
+@pytest.mark.parametrize(
+    ("endpoint", "problem"),
+    [
+        ("file:///etc/passwd", "not http(s)"),
+        ("http://[::1/search", "malformed host or port"),
+        ("http://127.0.0.1:abc/search", "malformed host or port"),
+        ("http://127.0.0.1:99999/search", "malformed host or port"),
+        ("http://user:s3cret@/search", "no host or port 0"),
+        ("https://", "no host or port 0"),
+        ("http://127.0.0.1:1/se arch", "spaces or control characters"),
+        ("http://127.0.0.1:1/search\x00", "spaces or control characters"),
+    ],
+)
+def test_unusable_endpoints_are_refused_before_any_request(endpoint: str, problem: str) -> None:
+    with pytest.raises(geocoding.GeocodingError, match="is not a usable URL") as caught:
+        geocoding.search(endpoint, "naamsestraat")
+    assert str(caught.value).endswith(problem)
+    assert "s3cret" not in str(caught.value)
 
 
 def test_short_queries_are_not_sent(serve: Callable[[Behaviour], _Server]) -> None:
