@@ -27,8 +27,11 @@ def read_vector(path: Path, required: list[str] | tuple[str, ...], crs: str) -> 
     Raises
     ------
     SourceError
-        When the file is unreadable, has no features, lacks a column or has another CRS.
+        When the file is unreadable (a GeoJSON that is not UTF-8 included), has no
+        features, lacks a column or has another CRS.
     """
+    if path.suffix.lower() in {".geojson", ".json"}:
+        read_text(path)  # RFC 7946: GeoJSON is UTF-8; name the file and line otherwise
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError, ValueError, ... for bad files

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl.errors import SourceError
@@ -399,7 +400,7 @@ def _shift(coords: object, dx: float, dy: float) -> object:
 
 @pytest.mark.parametrize("source", VECTOR_SOURCES, ids=_VECTOR_IDS)
 def test_vector_faults(source: VectorSource, tmp_path: Path) -> None:
-    """Zero bytes, a cut file, random bytes and a renamed property, each named."""
+    """Zero bytes, a cut file, random bytes, Latin-1 and a renamed property, each named."""
     path = tmp_path / Path(source.fixture).name
     text = (FIXTURES / source.fixture).read_text(encoding="utf-8")
     source.parse(_write_json(json.loads(text), path))
@@ -407,6 +408,12 @@ def test_vector_faults(source: VectorSource, tmp_path: Path) -> None:
         path.write_bytes(damaged)
         with _raises_naming(path):
             source.parse(path)
+    latin1 = text.replace('"name": "', '"name": "\u00e9', 1).encode("latin-1")
+    path.write_bytes(latin1)
+    offset = latin1.index(b"\xe9")
+    line = latin1[:offset].count(b"\n") + 1
+    with _raises_naming(path, f"is not UTF-8 text: byte 0xe9 at offset {offset} (line {line})"):
+        source.parse(path)
     renamed = text.replace(f'"{source.key}":', f'"{source.key}_renamed":')
     path.write_text(renamed, encoding="utf-8")
     with _raises_naming(path, f"missing column(s) '{source.key}'"):
@@ -468,14 +475,18 @@ def _damage_member(feed: Path, member: str) -> None:
 
 @dataclass(frozen=True)
 class GtfsCase:
-    """A GTFS reader, the feed it reads, a table it needs and that table's key."""
+    """A GTFS reader, the feed it reads, a table it needs and a column it requires.
+
+    ``unique`` says whether the column is the table's key (GTFS reference), so that a
+    repeated row is an error.
+    """
 
     name: str
     folder: str
     parse: Callable[[Path], object]
     table: str
     key: str
-    line_of_copy: int = 2
+    unique: bool = True
 
 
 GTFS_CASES = [
@@ -496,6 +507,36 @@ GTFS_CASES = [
     ),
     GtfsCase(
         "nmbs_served", "transit/nmbs_gtfs", transit.rail_served_stop_ids, "routes", "route_id"
+    ),
+    GtfsCase(
+        "nmbs_calendar",
+        "transit/nmbs_gtfs",
+        lambda p: transit.service_ids_on(p, TUESDAY),
+        "calendar",
+        "service_id",
+    ),
+    GtfsCase(
+        "nmbs_calendar_dates",
+        "transit/nmbs_gtfs",
+        lambda p: transit.service_ids_on(p, TUESDAY),
+        "calendar_dates",
+        "date",
+    ),
+    GtfsCase(
+        "nmbs_transfers",
+        "transit/nmbs_gtfs",
+        transit.min_transfer_seconds,
+        "transfers",
+        "min_transfer_time",
+        unique=False,
+    ),
+    GtfsCase(
+        "nmbs_translations",
+        "transit/nmbs_gtfs",
+        lambda p: transit.read_translations(p, "nl"),
+        "translations",
+        "translation",
+        unique=False,
     ),
     GtfsCase("delijn_stops", "transit/delijn_gtfs", transit.parse_delijn_stops, "stops", "stop_id"),
     GtfsCase(
@@ -579,7 +620,7 @@ def test_gtfs_missing_key_column(case: GtfsCase, tmp_path: Path) -> None:
         case.parse(feed)
 
 
-@pytest.mark.parametrize("case", GTFS_CASES, ids=_GTFS_IDS)
+@pytest.mark.parametrize("case", [c for c in GTFS_CASES if c.unique], ids=lambda c: c.name)
 def test_gtfs_duplicated_id_row(case: GtfsCase, tmp_path: Path) -> None:
     text = _table_text(case)
     lines = text.rstrip("\n").split("\n")
@@ -857,4 +898,21 @@ def test_duplicate_ids_in_a_childcare_import_are_refused(tmp_path: Path) -> None
     path = tmp_path / "export.csv"
     path.write_text(text + lines[2].replace("Onthaalouder Testpersoon", "Andere Naam"))
     with _raises_naming(path, "location id 'opgroeien:TEST-0002' appears 2 times (lines 3, 8)"):
+        childcare.parse_opgroeien_export(path)
+
+
+def test_childcare_import_as_xlsx_faults(tmp_path: Path) -> None:
+    """The Excel form of the import: cut, random bytes and a repeated id are named."""
+    sample = FIXTURES / "childcare" / "opgroeien_locaties_sample.csv"
+    frame = pd.read_csv(sample, sep=";", dtype=str)
+    path = tmp_path / "export.xlsx"
+    frame.to_excel(path, index=False)
+    assert len(childcare.parse_opgroeien_export(path).points) == 5
+    data = path.read_bytes()
+    for damaged in (data[: len(data) // 2], random.Random(7).randbytes(4096)):
+        path.write_bytes(damaged)
+        with _raises_naming(path):
+            childcare.parse_opgroeien_export(path)
+    pd.concat([frame, frame.iloc[[0]]]).to_excel(path, index=False)
+    with _raises_naming(path, "location id 'opgroeien:TEST-0001' appears 2 times (lines 2, 8)"):
         childcare.parse_opgroeien_export(path)
