@@ -6,9 +6,20 @@ the project (see ``DESIGN.md``): the ETL writes through it, the engine and the a
 through it.
 """
 
-from geodata.catalog import DATA_DIR, GRAPHS, LAYERS, layer_path, manifest_path
+from geodata.catalog import (
+    DATA_DIR,
+    GRAPH_ARRAYS,
+    GRAPHS,
+    LAYER_COLUMNS,
+    LAYERS,
+    READER_COLUMNS,
+    default_data_dir,
+    layer_path,
+    manifest_path,
+)
 from geodata.io import (
     LayerManifest,
+    SnapshotError,
     load_graph,
     load_layer,
     load_manifest,
@@ -20,8 +31,13 @@ from geodata.io import (
 __all__ = [
     "DATA_DIR",
     "GRAPHS",
+    "GRAPH_ARRAYS",
     "LAYERS",
+    "LAYER_COLUMNS",
+    "READER_COLUMNS",
     "LayerManifest",
+    "SnapshotError",
+    "default_data_dir",
     "layer_path",
     "load_graph",
     "load_layer",

@@ -120,3 +120,60 @@ def test_manifest_ignores_unknown_keys_and_lists_in_catalog_order(tmp_path: Path
     raw["future_key"] = 1
     (tmp_path / "schools.manifest.json").write_text(json.dumps(raw))
     assert [m.name for m in load_manifests(tmp_path)] == ["municipalities", "schools"]
+
+
+def test_snapshot_folder_follows_the_environment_on_every_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read once at import before: a process could not be pointed at another folder."""
+    monkeypatch.setenv(catalog.DATA_DIR_ENV, str(tmp_path))
+    assert catalog.layer_path("schools") == tmp_path / "schools.parquet"
+    monkeypatch.delenv(catalog.DATA_DIR_ENV)
+    assert catalog.layer_path("schools") == catalog.PACKAGE_DIR / "schools.parquet"
+
+
+def _arrays() -> dict[str, np.ndarray]:
+    """A hand-made 3-node graph: node 0 -> 1 -> 2, unsigned edge ends (allowed)."""
+    return {
+        "node_lon": np.array([4.70, 4.71, 4.72]),
+        "node_lat": np.array([50.88, 50.88, 50.89]),
+        "edge_from": np.array([0, 1], dtype=np.uint32),
+        "edge_to": np.array([1, 2], dtype=np.uint32),
+        "edge_time_s": np.array([12.5, 0.0], dtype=np.float32),
+    }
+
+
+def test_sound_graph_with_a_zero_time_edge_loads(tmp_path: Path) -> None:
+    save_graph(_arrays(), _manifest("graph:bike"), tmp_path)
+    assert load_graph("bike", tmp_path)["edge_to"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"edge_to": np.array([1], dtype=np.int32)}, "differ in length (edge_from 2, edge_to 1"),
+        ({"node_lat": np.array([50.88, np.nan, 50.89])}, "'node_lat' holds NaN or infinite"),
+        ({"edge_from": np.array([0, -1])}, "'edge_from' holds node indices outside 0..2"),
+        ({"edge_time_s": np.array([[1.0, 2.0]])}, "not 1-D 'f'"),
+        ({"edge_time_s": np.array(["1", "2"])}, "'edge_time_s' is <U1"),
+        ({"node_x": np.array([1.0, 2.0])}, "differ in length (node_lon 3, node_lat 3, node_x 2"),
+    ],
+)
+def test_graph_problems_of_hand_made_arrays(
+    tmp_path: Path, change: dict[str, np.ndarray], problem: str
+) -> None:
+    arrays = {**_arrays(), **change}
+    path = tmp_path / "graphs" / "bike.npz"
+    path.parent.mkdir()
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
+    with pytest.raises(SnapshotError) as caught:
+        load_graph("bike", tmp_path)
+    assert problem in caught.value.problem and caught.value.path == path
+
+
+def test_layer_lacking_a_reader_column_names_it(tmp_path: Path) -> None:
+    save_layer(_points(), _manifest("schools"), tmp_path)
+    assert list(load_layer("schools", tmp_path)["id"]) == ["a", "b"]  # the ETL's view
+    with pytest.raises(SnapshotError, match=r"lacks column\(s\) name, level, levels"):
+        load_layer("schools", tmp_path, columns=catalog.READER_COLUMNS["schools"])
