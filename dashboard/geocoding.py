@@ -6,7 +6,13 @@ the environment variable :data:`GEOCODER_ENV` or in ``.streamlit/secrets.toml`` 
 ``geocoder_url``.  Only the standard library is used (the project keeps ``requests`` in
 ``etl/_http.py``).  Results are limited to the covered region (:data:`REGION_BBOX`) both in
 the request (``viewbox`` + ``bounded``) and again here, since not every server honours it.
-Every failure becomes a :class:`GeocodingError` with a one-line message.
+
+The server is trusted no further than needed: the whole request has one deadline
+(:data:`TIMEOUT_S`), the answer at most :data:`MAX_REPLY_BYTES` and :data:`MAX_RESULTS`
+places, redirects are never followed, credentials in the URL are never shown
+(:func:`display_host`), and all sessions of the process share one rate limit
+(:data:`RATE_LIMITER`, one request per :data:`MIN_INTERVAL_S`).  Every failure becomes a
+:class:`GeocodingError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -219,7 +225,7 @@ def parse_results(payload: bytes | str, *, limit: int = MAX_RESULTS) -> list[Geo
         try:
             lat, lon = float(row["lat"]), float(row["lon"])
             label = str(row.get("display_name") or row.get("name") or f"{lat:.5f},{lon:.5f}")
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError):
             continue  # one malformed row does not spoil the others
         if west <= lon <= east and south <= lat <= north:
             hits.append(GeocodeHit(label[:MAX_LABEL_CHARS], lat, lon))

@@ -221,7 +221,7 @@ def test_a_dripping_server_is_cut_off_at_the_total_deadline(
     with pytest.raises(geocoding.GeocodingError, match=f"did not answer within {SHORT_S:g} s"):
         geocoding.search(server.url, "naamsestraat", timeout_s=SHORT_S)
     # Every single read arrives within the deadline, so only a total deadline stops it.
-    assert time.monotonic() - started < SHORT_S + 1.0
+    assert time.monotonic() - started < SHORT_S + 2.0  # the drip alone would take 40 s
 
 
 def test_a_silent_server_times_out(serve: Callable[[Behaviour], _Server]) -> None:
