@@ -35,6 +35,8 @@ from typing import Final
 #: Characters CommonMark lets a backslash escape (every ASCII punctuation character).
 _MARKDOWN_PUNCTUATION: Final = frozenset(string.punctuation)
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
+#: Invisible and zero-width; breaks GFM autolink literals (see :func:`markdown_text`).
+WORD_JOINER: Final = "\u2060"
 #: Template-literal escapes: the backslash first of all, then what would end the literal
 #: (a backtick), start a substitution (``$`` before ``{``), end the enclosing ``<script>``
 #: (``<``) or be changed by the parser (CR is normalised to LF, NUL replaced in HTML).
@@ -106,16 +108,31 @@ def markdown_text(value: str) -> str:
 
     Every ASCII punctuation character gets a backslash (CommonMark shows an escaped
     character literally): no link, image, emphasis, code, HTML, heading, list, table,
-    Streamlit colour directive or LaTeX can start, and a URL is not turned into a link
-    (``https\://``).  Line breaks become spaces: a message stays one paragraph.
+    Streamlit colour directive or LaTeX can start.  Escapes do not stop GFM's *literal*
+    autolinks (Streamlit finds ``https://...``, ``www.`` and e-mail addresses in the
+    text after unescaping it, checked in Chromium), so an invisible WORD JOINER
+    (:data:`WORD_JOINER`, U+2060) goes after every ``:`` and ``@`` and before every ``.``:
+    no ``https://``, ``www.`` or ``name@host.tld`` stays contiguous.  Line breaks become
+    spaces: a message stays one paragraph.
 
     Examples
     --------
-    >>> markdown_text("[click](https://evil.example)")
-    '\\[click\\]\\(https\\:\\/\\/evil\\.example\\)'
+    >>> markdown_text("[click](https://evil.example)").replace(WORD_JOINER, "+")
+    '\\[click\\]\\(https\\:+\\/\\/evil+\\.example\\)'
     """
     one_line = _LINE_BREAK.sub(" ", value)
-    return "".join("\\" + char if char in _MARKDOWN_PUNCTUATION else char for char in one_line)
+    return "".join(_markdown_char(char) for char in one_line)
+
+
+def _markdown_char(char: str) -> str:
+    """One character of :func:`markdown_text`: escaped, with a joiner where needed."""
+    if char not in _MARKDOWN_PUNCTUATION:
+        return char
+    if char == ".":
+        return WORD_JOINER + "\\."
+    if char in ":@":
+        return "\\" + char + WORD_JOINER
+    return "\\" + char
 
 
 def spreadsheet_cell(value: str) -> str:

@@ -3,11 +3,13 @@ the URL restores the view; every language renders."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import urllib.request
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cache, geocoding, state
+from dashboard.escaping import WORD_JOINER
 from geodata.io import LayerManifest, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -37,8 +40,11 @@ def _map_script(at: AppTest) -> str:
 
 
 def _shown(markdown: str) -> str:
-    """What CommonMark shows for Markdown whose only syntax is backslash escapes."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What CommonMark shows for Markdown whose only syntax is backslash escapes.
+
+    Without the invisible word joiners that keep URLs from being autolinked.
+    """
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def _captions(at: AppTest) -> str:
@@ -222,18 +228,39 @@ def test_address_search_is_offline_only_by_default(monkeypatch: pytest.MonkeyPat
     assert "Address search is offline-only" in _captions(at)
 
 
+@contextmanager
+def _geocoder_serving(reply: bytes) -> Iterator[str]:
+    """A Nominatim-like ``/search`` on loopback answering ``reply``; yields its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/search"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_online_geocoder_adds_hits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(geocoding.GEOCODER_ENV, "https://geocoder.example.org/search")
     reply = (Path(__file__).parent / "data" / "nominatim_search_naamsestraat.json").read_bytes()
-
-    def urlopen(request: urllib.request.Request, timeout: float) -> Any:
-        return io.BytesIO(reply)
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    at = _run()
-    at.radio(key="p1_how").set_value("address").run()
-    at.text_input(key="p1_addr_q").set_value("naamsestraat 22 zzz").run()
-    assert "Online geocoder on (geocoder.example.org)" in _captions(at)
+    with _geocoder_serving(reply) as endpoint:  # the recorded reply, from loopback
+        monkeypatch.setenv(geocoding.GEOCODER_ENV, endpoint)
+        at = _run()
+        at.radio(key="p1_how").set_value("address").run()
+        at.text_input(key="p1_addr_q").set_value("naamsestraat 22 zzz").run()
+    assert f"Online geocoder on ({geocoding.display_host(endpoint)})" in _captions(at)
     choice = at.selectbox(key="p1_addr")
     online = [o for o in choice.options if o.endswith("(online)")]
     assert len(online) == 2

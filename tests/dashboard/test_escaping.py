@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from dashboard import escaping
 from dashboard.escaping import (
+    WORD_JOINER,
     html_text,
     js_string,
     markdown_text,
@@ -159,21 +160,36 @@ def _markdown_visible(text: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
+#: GFM's literal autolinks as mdast-util-gfm-autolink-literal finds them in the text
+#: *after* escapes are resolved (URL with protocol or www., e-mail address).
+_AUTOLINK_LITERALS = (
+    re.compile(r"(https?://|www(?=\.))[-.\w]+", re.IGNORECASE),
+    re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+"),
+)
+
+
 @given(texts)
 @example("[click here](https://evil.example/login)")
 @example("![x](https://evil.example/t.png)")
 @example(":red[alarm] $x^2$ **bold** <b>x</b>")
 @example("line\n# heading\r\n- item")
+@example("www.evil.example, mailto:me@evil.example, HTTP://EVIL.EXAMPLE")
 def test_markdown_text_shows_the_input_as_plain_text(value: str) -> None:
     out = markdown_text(value)
     assert _unescaped_punctuation(out) == []
     assert "\n" not in out and "\r" not in out
-    assert _markdown_visible(out) == re.sub(r"\r\n|\r|\n", " ", value)
+    visible = _markdown_visible(out)
+    one_line = re.sub(r"\r\n|\r|\n", " ", value)
+    # the same text, but for invisible word joiners
+    assert visible.replace(WORD_JOINER, "") == one_line.replace(WORD_JOINER, "")
+    assert not any(p.search(visible) for p in _AUTOLINK_LITERALS)
 
 
 def test_markdown_text_breaks_links_and_bare_urls() -> None:
     out = markdown_text("see [click here](https://evil.example/login) or www.evil.example")
     assert "](" not in out and "https://" not in out and "www." not in out
+    visible = _markdown_visible(out)
+    assert "https://" not in visible and "www." not in visible
 
 
 # --- Spreadsheet ------------------------------------------------------------------------

@@ -235,20 +235,28 @@ class AppServer:
         Snapshot folder passed as ``LEUVEN_ATLAS_DATA_DIR`` (the committed one by default).
     log_path : Path, optional
         Where the server's output goes (a file, so a full pipe never blocks it).
+    env : dict, optional
+        More environment variables for the server (e.g. a geocoder endpoint).
     """
 
-    def __init__(self, data_dir: Path | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        log_path: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.log_path = log_path or Path(os.devnull)
+        self.env = dict(env or {})
         self.startup_s = float("nan")
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: Any = None
 
     def start(self, timeout_s: float = 60.0) -> AppServer:
         """Start the server and wait until ``/_stcore/health`` answers ``ok``."""
-        env = dict(os.environ)
+        env = {**os.environ, **self.env}
         if self.data_dir is not None:
             env["LEUVEN_ATLAS_DATA_DIR"] = str(self.data_dir)
         cmd = [
