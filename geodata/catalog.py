@@ -104,6 +104,10 @@ READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "median_house_price_muni",
         "median_apartment_price_muni",
         "childcare_coverage",
+        "n_schools",
+        "n_childcare",
+        "n_stations",
+        "n_bus_stops",
     ),
     "workplaces": ("source",),
 }
