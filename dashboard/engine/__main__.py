@@ -1,9 +1,13 @@
 """Command line of the commute engine (for planners and advisors scripting).
 
 ``python -m dashboard.engine route --from LAT,LON --to LAT,LON
---mode walk|bike|ebike|car|transit [--access walk|bike] [--arrive HH:MM] [--date YYYY-MM-DD]
-[--json]`` and ``python -m dashboard.engine reach --from LAT,LON --mode MODE --max-minutes N
---layer schools|childcare|stations|international_schools|neighbourhoods [--json]``.
+--mode walk|bike|ebike|car|transit|bus [--access walk|bike] [--arrive HH:MM]
+[--date YYYY-MM-DD] [--json]`` and ``python -m dashboard.engine reach --from LAT,LON
+--mode MODE --max-minutes N --layer schools|childcare|stations|international_schools|
+neighbourhoods [--json]``.
+
+Values use ASCII digits; N is a positive number of minutes up to 1440; ``--date`` lies in
+2009-01-01..2039-12-31 (its weekday is looked up in the 2019 train timetable).
 
 Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
 ``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, 2019
