@@ -10,6 +10,7 @@ any dialog (``alert``), page error or escaped-away text fails it.
 from __future__ import annotations
 
 import html
+import random
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from dashboard.escaping import WORD_JOINER
+from dashboard.escaping import WORD_JOINER, html_text, js_string, template_literal
 from dashboard.geocoding import GEOCODER_ENV
 from tests.e2e import explore, harness
 from tests.e2e.harness import BrowserSession
@@ -187,3 +188,52 @@ def test_markdown_in_a_shared_link_stays_text(
     assert alert.first.locator("a, img").count() == 0
     assert not [u for u in session.requests.blocked if "evil.example" in u]
     _assert_clean(session)
+
+
+#: Weighted towards the characters that matter in JavaScript and HTML.
+_NASTY = "`$\\{}<>/&\"'!-[]()=\t\n\u2028\u2029 "
+
+
+def _random_texts(count: int, seed: int = 7) -> list[str]:
+    """``count`` reproducible texts of nasty and arbitrary (non-surrogate) characters."""
+    rng = random.Random(seed)
+
+    def char() -> str:
+        if rng.random() < 0.6:
+            return rng.choice(_NASTY)
+        code = rng.randrange(0x20, 0x3000)
+        return chr(code) if not 0xD800 <= code < 0xE000 else "x"
+
+    return ["".join(char() for _ in range(rng.randrange(0, 24))) for _ in range(count)]
+
+
+_ROUND_TRIP_JS = """
+(cases) => cases.map(([text, template, jsString, htmlText]) => {
+  const box = document.createElement('div');
+  box.innerHTML = htmlText;
+  return [
+    eval('`' + template + '`') === text,
+    eval(jsString) === text,
+    box.textContent === text && box.children.length === 0,
+  ];
+})
+"""
+
+
+def test_escapes_round_trip_in_chromium(browser: Any) -> None:
+    """Chromium's own parsers read every escaped text back as the original text.
+
+    The texts hold no CR or NUL: HTML parsing itself turns CR into LF and drops NUL,
+    escaped or not (the template-literal escapes of both are checked in test_escaping).
+    """
+    texts = [*_random_texts(400), hostile_value("stations", "name_nl"), FakeGeocoder.label]
+    cases = [[t, template_literal(t), js_string(t), html_text(t)] for t in texts]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content("<!doctype html><title>escapes</title>")
+        results = page.evaluate(_ROUND_TRIP_JS, cases)
+    finally:
+        context.close()
+    failures = [(t, r) for t, r in zip(texts, results, strict=True) if not all(r)]
+    assert failures == []
