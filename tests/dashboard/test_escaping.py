@@ -213,3 +213,13 @@ def test_hostile_names_in_nested_tooltip_context(name: str) -> None:
     # what the workplace tooltip receives: HTML inside a template literal
     body = template_literal(html_text(name))
     assert html.unescape(_cooked(body)) == name
+
+
+def test_t_markdown_escapes_values_not_the_interface_text() -> None:
+    from dashboard.i18n import t, t_markdown
+
+    link = "[click here](https://evil.example/login)"
+    text = t_markdown("bad_input", "en", who="**Person 1**", msg=link)
+    assert text == t("bad_input", "en", who=markdown_text("**Person 1**"), msg=markdown_text(link))
+    assert _unescaped_punctuation(text) == [text.index(":")]  # the template's own colon
+    assert _markdown_visible(text).replace(WORD_JOINER, "") == f"**Person 1**: {link}"
