@@ -54,7 +54,7 @@ from pyproj import Transformer
 
 from etl.errors import SourceError
 from etl.settings import METRIC_CRS, REGION_BBOX, STORAGE_CRS, LiveSource
-from etl.sources.contracts import require_unique
+from etl.sources.contracts import read_text, require_unique
 from etl.sources.vector import read_csv
 
 MATSIM_NETWORK = "osm/leuven_municipality_multimodal_network_matsim_epsg31370.xml.gz"
@@ -341,12 +341,12 @@ def parse_overpass_ways(path: Path) -> OverpassWays:
     Raises
     ------
     SourceError
-        When the file is not JSON, has no ``elements``, no ways, a way without ``id``
-        or ``tags``, or a node outside the region.
+        When the file is not UTF-8 JSON, has no ``elements``, no ways, a repeated way
+        id, a way without ``id`` or ``tags``, or a node outside the region.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
         raise SourceError(path, f"not valid JSON ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         raise SourceError(path, "no 'elements' list: not an Overpass JSON answer")

@@ -728,7 +728,7 @@ def test_overpass_answer_faults(tmp_path: Path) -> None:
         with _raises_naming(path):
             osm.parse_overpass_ways(path)
     path.write_bytes(text.replace('"tags": {', '"tags": {"name": "\xe9", ', 1).encode("latin-1"))
-    with _raises_naming(path, "not valid JSON"):
+    with _raises_naming(path, "is not UTF-8 text: byte 0xe9"):
         osm.parse_overpass_ways(path)
     way = next(e for e in data["elements"] if e["type"] == "way")
     path.write_text(json.dumps({**data, "elements": [*data["elements"], way]}))
