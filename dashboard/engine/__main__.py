@@ -7,7 +7,7 @@
 neighbourhoods [--json]``.
 
 Values use ASCII digits; N is a positive number of minutes up to 1440; ``--date`` lies in
-2009-01-01..2039-12-31 (its weekday is looked up in the 2019 train timetable).
+2019-01-01..2099-12-31 (its weekday is looked up in the 2019 train timetable).
 
 Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
 ``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, 2019

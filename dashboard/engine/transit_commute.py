@@ -41,9 +41,10 @@ from geodata.io import SnapshotError
 #: The week of the 2019 NMBS feed kept in the snapshot (Monday first).
 FEED_MONDAY = date(2019, 10, 14)
 #: Travel dates the feed's week is offered for (the requested weekday is looked up in
-#: it): ten years before the feed to twenty after.  A date outside is a typo (0019,
-#: 2109) or a question the 2019 timetable cannot pretend to answer.
-TRAVEL_DATES = (date(FEED_MONDAY.year - 10, 1, 1), date(FEED_MONDAY.year + 20, 12, 31))
+#: it): from the feed's year to the end of the century, the range the app's date input
+#: offers (``dashboard.state.DAY_RANGE``).  A date outside is a typo (0019, 2109, 9999)
+#: or a question the 2019 timetable cannot pretend to answer.
+TRAVEL_DATES = (date(FEED_MONDAY.year, 1, 1), date(2099, 12, 31))
 #: Longest access leg considered (minutes) per access mode.
 MAX_ACCESS_MIN = {"walk": 20.0, "bike": 20.0}
 #: Longest walking egress from a station to the workplace (minutes).

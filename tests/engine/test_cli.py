@@ -172,8 +172,9 @@ def test_no_train_in_time_is_no_answer(capsys: pytest.CaptureFixture[str]) -> No
     [
         ([*ROUTE, "transit", "--arrive", ""], "time '' is not HH:MM"),
         ([*ROUTE, "transit", "--date", ""], "date '' is not a date"),
-        ([*ROUTE, "transit", "--date", "0019-10-15"], "outside 2009-01-01..2039-12-31"),
-        ([*ROUTE, "transit", "--date", "2109-10-15"], "outside 2009-01-01..2039-12-31"),
+        ([*ROUTE, "transit", "--date", "0019-10-15"], "outside 2019-01-01..2099-12-31"),
+        ([*ROUTE, "transit", "--date", "2109-10-15"], "outside 2019-01-01..2099-12-31"),
+        ([*ROUTE, "transit", "--date", "2018-12-31"], "outside 2019-01-01..2099-12-31"),
         ([*ROUTE, "transit", "--date", "2019-W42-2"], "not a date YYYY-MM-DD"),
         ([*ROUTE, "transit", "--date", "٢٠١٩-١٠-١٥"], "non-ASCII digits"),
         ([*ROUTE, "transit", "--arrive", "٠٩:٠٠"], "non-ASCII digits"),
