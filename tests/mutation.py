@@ -43,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +72,17 @@ TARGETS: dict[str, list[str]] = {
     ],
     "etl/pipeline.py": [
         "tests/etl/test_pipeline.py",
+        "tests/etl/test_guard.py",
+        "tests/etl/test_pipeline_lock.py",
         "tests/etl/test_pipeline_mutants.py",
     ],
 }
+
+#: Timing tests: under ``nice`` on a busy machine they fail for no mutant's sake.
+DESELECT: tuple[str, ...] = (
+    "tests/engine/test_transit.py::test_build_is_fast",
+    "tests/engine/test_transit.py::test_query_speed_on_real_timetable",
+)
 
 _CMP_SWAPS: dict[type[ast.cmpop], tuple[type[ast.cmpop], ...]] = {
     ast.Lt: (ast.LtE, ast.GtE),
@@ -99,6 +107,8 @@ _BIN_SWAPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.BitAnd: ast.BitOr,
     ast.BitOr: ast.BitAnd,
 }
+#: Parents shown with a changed constant, so that equal constants get distinct keys.
+_CONST_CONTEXT = (ast.expr, ast.keyword, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return)
 _SKIPPED_FIELDS = {"annotation", "returns", "type_comment", "decorator_list"}
 
 
@@ -122,11 +132,13 @@ class Mutant:
     before: str
     after: str
     source: str
+    occurrence: int = 1  # among sites of the module with the same description
 
     @property
     def key(self) -> str:
         """Line-free identity, stable while other lines of the module change."""
-        return f"{self.qualname}: {self.before} -> {self.after}"
+        suffix = f" #{self.occurrence}" if self.occurrence > 1 else ""
+        return f"{self.qualname}: {self.before} -> {self.after}{suffix}"
 
 
 def _walk(node: ast.AST, qual: str = "") -> Iterator[tuple[ast.AST, ast.AST | None, str, str]]:
@@ -224,13 +236,13 @@ def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
     raise LookupError(msg)
 
 
-def apply_site(source: str, site: Site) -> Mutant:
-    """Apply one site to a fresh parse of ``source``."""
+def apply_site(source: str, site: Site, *, full: bool = True) -> Mutant:
+    """Apply one site to a fresh parse of ``source`` (``full=False``: describe only)."""
     tree = ast.parse(source)
     node, parent, _, qual = list(_walk(tree))[site.index]
     line = getattr(node, "lineno", 0)
     shown: ast.AST = node
-    if site.kind == "const" and isinstance(parent, ast.expr):
+    if site.kind == "const" and isinstance(parent, _CONST_CONTEXT):
         shown = parent  # "ax[0] -> ax[1]" says more than "0 -> 1"
     before = ast.get_source_segment(source, shown) or ast.unparse(shown)
     if site.kind == "cmp":
@@ -253,7 +265,22 @@ def apply_site(source: str, site: Site) -> Mutant:
         _replace(parent, node, shown)
     ast.fix_missing_locations(tree)
     after = ast.unparse(shown)
-    return Mutant(site, line, qual or "<module>", _short(before), _short(after), ast.unparse(tree))
+    text = ast.unparse(tree) if full else ""
+    return Mutant(site, line, qual or "<module>", _short(before), _short(after), text)
+
+
+def sample_mutants(source: str, n: int, seed: str) -> list[Mutant]:
+    """Sample ``n`` sites with a fixed seed; number repeated descriptions in walk order."""
+    sites = find_sites(ast.parse(source))
+    seen: dict[str, int] = {}
+    occurrence: dict[Site, int] = {}
+    for site in sites:
+        key = apply_site(source, site, full=False).key
+        seen[key] = seen.get(key, 0) + 1
+        occurrence[site] = seen[key]
+    chosen = random.Random(seed).sample(sites, min(n, len(sites)))
+    chosen.sort(key=sites.index)
+    return [replace(apply_site(source, s), occurrence=occurrence[s]) for s in chosen]
 
 
 def _short(text: str, width: int = 90) -> str:
@@ -305,6 +332,7 @@ def run_tests(copy: Path, tests: list[str], timeout_s: float) -> tuple[str, floa
     """Run the targeted tests in the copy; ``passed``, ``failed`` or ``timeout``."""
     cmd = ["nice", "-n", "10", sys.executable, "-m", "pytest", "-x", "-q"]
     cmd += ["-p", "no:cacheprovider", *tests]
+    cmd += [f"--deselect={t}" for t in DESELECT if t.split("::")[0] in tests]
     start = time.monotonic()
     proc = subprocess.Popen(
         cmd,
@@ -329,11 +357,8 @@ def mutate_module(
     """Sample and run the mutants of one module; returns counts and survivors."""
     path = copy / module
     original = path.read_text(encoding="utf-8")
-    sites = find_sites(ast.parse(original))
-    sample = sorted(
-        random.Random(f"{args.seed}:{module}").sample(sites, min(args.n, len(sites))),
-        key=lambda s: (s.index, s.op_pos, str(s.new)),
-    )
+    n_sites = len(find_sites(ast.parse(original)))
+    sample = sample_mutants(original, args.n, f"{args.seed}:{module}")
     path.write_text(ast.unparse(ast.parse(original)), encoding="utf-8")
     status, base_s = run_tests(copy, tests, timeout_s=600)
     if status != "passed":
@@ -341,11 +366,10 @@ def mutate_module(
         print(f"{module}: the targeted tests fail without any mutant; fix them first")
         return {"module": module, "error": "baseline failed"}
     timeout_s = max(10.0, 3 * base_s + 5)
-    print(f"{module}: {len(sites)} sites, {len(sample)} sampled; baseline {base_s:.1f} s")
+    print(f"{module}: {n_sites} sites, {len(sample)} sampled; baseline {base_s:.1f} s")
     result: dict[str, Any] = {"module": module, "killed": 0, "survived": [], "timeout": 0}
     try:
-        for k, site in enumerate(sample, 1):
-            mutant = apply_site(original, site)
+        for k, mutant in enumerate(sample, 1):
             path.write_text(mutant.source, encoding="utf-8")
             status, took = run_tests(copy, tests, timeout_s)
             if status == "passed":
@@ -410,10 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             tests = args.tests or [t for t in TARGETS[module] if (copy / t).is_file()]
             if args.list:
                 source = (copy / module).read_text(encoding="utf-8")
-                sites = find_sites(ast.parse(source))
-                rng = random.Random(f"{args.seed}:{module}")
-                for site in rng.sample(sites, min(args.n, len(sites))):
-                    m = apply_site(source, site)
+                for m in sample_mutants(source, args.n, f"{args.seed}:{module}"):
                     print(f"{module} L{m.line} {m.key}")
                 continue
             print(report(mutate_module(copy, module, tests, args)), flush=True)

@@ -14,6 +14,38 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "final `minutes > max_minutes` filter turns into nan anyway"
         ),
     },
+    "dashboard/engine/transit.py": {
+        "_solve: tt.n_connections + 1 -> tt.n_connections + 0": (
+            "a journey uses at most one train per connection, so n_connections rounds "
+            "already reach the fixed point; the extra round only confirms it"
+        ),
+        "latest_departures_scan: strict=True -> strict=False": (
+            "zip over arrays of one length: strict never fires"
+        ),
+        "latest_departures_scan: strict=True -> strict=False #2": (
+            "zip over the three footpath arrays, always of one length"
+        ),
+        "latest_departures_scan: int(tt.trip.max()) + 1 if len(tt.trip) else 0 -> "
+        "int(tt.trip.max()) + 1 if len(tt.trip) else 1": (
+            "without connections the `on` list is never indexed"
+        ),
+        "latest_departures_scan: d > out[u] -> d >= out[u]": (
+            "on equality the assignment writes the value already there"
+        ),
+        "latest_departures_scan: d - transfer[u] > need[u] -> d - transfer[u] >= need[u]": (
+            "on equality the assignment writes the value already there"
+        ),
+        "latest_departures_scan: d - f > need[w] -> d - f >= need[w]": (
+            "on equality the assignment writes the value already there"
+        ),
+        "latest_departures_scan: d - f > out[w] -> d - f >= out[w]": (
+            "on equality the assignment writes the value already there"
+        ),
+        "journey: range(1, len(rounds)) -> range(0, len(rounds))": (
+            "round 0 gives the best departure only when the origin is a target at that "
+            "time, which returns earlier with an empty journey"
+        ),
+    },
     "dashboard/layers/candidates.py": {
         'rank_candidates: (frame["price_eur"] > filters.budget_max_eur).fillna(False) -> '
         "(frame['price_eur'] > filters.budget_max_eur).fillna(True)": (
