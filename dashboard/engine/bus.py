@@ -25,21 +25,17 @@ relations without a 2019 frequency are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
+import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
-from dashboard.engine.core import FALLBACK_DETOUR, REFERENCE_KMH, CommuteEngine, CommuteTimes
+from dashboard.engine.base import CommuteTimes, StreetEngine
 from dashboard.engine.inputs import LatLon, check_minutes
-from dashboard.engine.network import MIN_WEIGHT_S, StreetNetwork, load_street_network, lonlat_to_xy
-from dashboard.engine.settings import EngineSettings
+from dashboard.engine.network import MIN_WEIGHT_S, StreetNetwork, lonlat_to_xy
+from dashboard.engine.settings import FALLBACK_DETOUR, EngineSettings
 from dashboard.engine.street import METHOD_NETWORK, StreetQuery, street_times
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Average bus speed between stops in town (assumption, not measured).
 BUS_KMH = 18.0
@@ -97,7 +93,7 @@ def build_bus_network(
     stop_lat: np.ndarray,
     headway_min: np.ndarray,
     *,
-    walk_kmh: float = 4.8,
+    walk_kmh: float = EngineSettings.walk_kmh,
     walk_scale: float = 1.0,
 ) -> BusNetwork:
     """Build the combined walk + bus graph from the rows of the ``bus_routes`` layer.
@@ -157,9 +153,23 @@ def build_bus_network(
 
 
 def bus_network_from_layer(
-    walk: StreetNetwork, routes: pd.DataFrame, *, walk_kmh: float = REFERENCE_KMH["walk"]
+    walk: StreetNetwork, routes: pd.DataFrame, *, walk_kmh: float, reference_kmh: float
 ) -> BusNetwork:
-    """Build the :class:`BusNetwork` from the ``bus_routes`` layer and the walk network."""
+    """Build the :class:`BusNetwork` from the ``bus_routes`` layer and the walk network.
+
+    Parameters
+    ----------
+    walk : StreetNetwork
+        The engine's walk network (shared, not copied: the combined graph adds its own
+        arrays and leaves ``walk`` untouched).
+    routes : DataFrame
+        The ``bus_routes`` layer.
+    walk_kmh : float
+        Walking speed of the walk, boarding and alighting legs.
+    reference_kmh : float
+        Speed at which the walk graph's edge times are stored (its manifest's
+        ``extra.rules.speed_kmh``).
+    """
     return build_bus_network(
         walk,
         routes["relation_id"].to_numpy(),
@@ -168,17 +178,15 @@ def bus_network_from_layer(
         routes["stop_lat"].to_numpy(dtype=float),
         routes["headway_min"].to_numpy(dtype=float),
         walk_kmh=walk_kmh,
-        walk_scale=REFERENCE_KMH["walk"] / walk_kmh,
+        walk_scale=reference_kmh / walk_kmh,
     )
 
 
-@lru_cache(maxsize=4)
-def load_bus_network(data_dir: Path | None = None, walk_kmh: float = 4.8) -> BusNetwork:
-    """Load the walk graph and ``bus_routes`` layer of a snapshot and build the network once."""
-    from geodata.io import load_layer
+class BusEngine(StreetEngine, Protocol):
+    """An engine that holds a bus network (:class:`dashboard.engine.core.CommuteEngine`)."""
 
-    walk = load_street_network("walk", data_dir)
-    return bus_network_from_layer(walk, load_layer("bus_routes", data_dir), walk_kmh=walk_kmh)
+    def bus_network(self) -> BusNetwork:
+        """Return the walk + bus network built on the engine's own walk network."""
 
 
 def _walk_query(net: BusNetwork, workplace: LatLon, max_minutes: float | None) -> StreetQuery:
@@ -196,7 +204,7 @@ def _walk_query(net: BusNetwork, workplace: LatLon, max_minutes: float | None) -
 
 
 def bus_times(
-    source: CommuteEngine | BusNetwork,
+    source: BusEngine | BusNetwork,
     workplace: LatLon,
     lon: np.ndarray,
     lat: np.ndarray,
@@ -206,9 +214,9 @@ def bus_times(
 
     Parameters
     ----------
-    source : CommuteEngine or BusNetwork
-        An engine (its snapshot's walk graph and ``bus_routes`` layer are loaded and
-        cached; its walking speed and detour factor apply) or a ready network.
+    source : BusEngine or BusNetwork
+        An engine (its bus network, built once on its walk graph, and its walking speed
+        and detour factor apply) or a ready network.
     workplace : LatLon
         Destination.
     lon, lat : ndarray
@@ -230,12 +238,12 @@ def bus_times(
     """
     if max_minutes is not None:
         check_minutes(max_minutes)
-    if isinstance(source, CommuteEngine):
-        net = source.bus_network()
-        query = source.query_for("walk", workplace, "to", max_minutes)
-    else:
+    if isinstance(source, BusNetwork):
         net = source
         query = _walk_query(net, workplace, max_minutes)
+    else:
+        net = source.bus_network()
+        query = source.query_for("walk", workplace, "to", max_minutes)
     lon, lat = np.atleast_1d(np.asarray(lon, float)), np.atleast_1d(np.asarray(lat, float))
     walk = street_times(net.walk, query, lon, lat)
     walk_min = walk.minutes.astype(float)

@@ -5,6 +5,11 @@ the bus network and the train planner are loaded lazily on first use and kept.  
 shares one engine between every session (``st.cache_resource``), so each lazy load runs
 under the engine's lock: two sessions asking at once load a network once, and neither
 sees a half-built object (an entry is stored only when complete).
+
+Every commute mode is answered through :func:`commute_times`, whose one dispatch point is
+:mod:`dashboard.engine.modes` (re-exported here with :data:`COMMUTE_MODES`,
+:data:`DEFAULT_ARRIVE_BY` and :class:`CommuteTimes` for the callers).  Imports run one way:
+core -> modes -> bus, transit_commute -> base.
 """
 
 from __future__ import annotations
@@ -13,22 +18,24 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
+from dashboard.engine.base import CommuteTimes
+from dashboard.engine.bus import BusNetwork, bus_network_from_layer
 from dashboard.engine.errors import OutsideCoverageError
 from dashboard.engine.inputs import LatLon, check_minutes, check_mode
 from dashboard.engine.isochrones import H3_RESOLUTION, isochrone_bands_from_cells
+from dashboard.engine.modes import COMMUTE_MODES, DEFAULT_ARRIVE_BY, commute_times
 from dashboard.engine.network import (
     StreetNetwork,
     load_street_network,
     lonlat_to_xy,
 )
 from dashboard.engine.regional import join_regional
-from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES, EngineSettings
+from dashboard.engine.settings import FALLBACK_DETOUR, GRAPH_OF_MODE, STREET_MODES, EngineSettings
 from dashboard.engine.street import (
     Direction,
     StreetQuery,
@@ -36,24 +43,25 @@ from dashboard.engine.street import (
     node_times,
     street_times,
 )
+from dashboard.engine.transit_commute import TransitPlanner
 from geodata.catalog import default_data_dir, manifest_path
-from geodata.io import SnapshotError, load_graph, load_manifest
+from geodata.io import SnapshotError, load_graph, load_layer, load_manifest
 
-if TYPE_CHECKING:
-    from dashboard.engine.bus import BusNetwork
-    from dashboard.engine.transit_commute import TransitPlanner
+__all__ = [
+    "COMMUTE_MODES",
+    "DEFAULT_ARRIVE_BY",
+    "CommuteEngine",
+    "CommuteTimes",
+    "commute_times",
+]
 
 T = TypeVar("T")
 
-#: Default arrive-by time of train commutes.
-DEFAULT_ARRIVE_BY = time(9, 0)
-
-#: Graph reference speeds (km/h) at which the ETL stored walk and bike edge times.
-REFERENCE_KMH = {"walk": 4.8, "bike": 15.0}
-#: Detour factor used when a graph manifest lacks one (typical urban value).
-FALLBACK_DETOUR = 1.3
-#: Detour factor of car estimates beyond the regional network (roads are straighter).
+#: Detour factor of car estimates beyond the regional network (roads are straighter;
+#: an assumption: the car graphs' manifests record no measured factor).
 CAR_DETOUR = 1.25
+#: Speed of straight-line car estimates (km/h): an assumed regional average.
+CAR_ESTIMATE_KMH = 40.0
 
 
 @dataclass
@@ -108,10 +116,44 @@ class CommuteEngine:
         return load_street_network(graph, self.data_dir)
 
     def bus_network(self) -> BusNetwork:
-        """Return the walk + bus network of this engine's snapshot and walking speed, once."""
-        from dashboard.engine.bus import load_bus_network
+        """Return the walk + bus network, built once on this engine's own walk network."""
+        return self._once("bus", self._load_bus_network)
 
-        return self._once("bus", lambda: load_bus_network(self.data_dir, self.settings.walk_kmh))
+    def _load_bus_network(self) -> BusNetwork:
+        return bus_network_from_layer(
+            self.network("walk"),
+            load_layer("bus_routes", self.data_dir),
+            walk_kmh=self.settings.walk_kmh,
+            reference_kmh=self.reference_kmh("walk"),
+        )
+
+    def reference_kmh(self, graph: str) -> float:
+        """Speed (km/h) at which the ETL stored the edge times of ``graph`` (walk, bike).
+
+        Read from the graph manifest's ``extra.rules.speed_kmh``; user speeds scale the
+        stored times by the ratio of the two.
+
+        Raises
+        ------
+        SnapshotError
+            When the manifest does not record a positive speed.
+        """
+        return self._once(f"speed:{graph}", lambda: self._load_reference_kmh(graph))
+
+    def _load_reference_kmh(self, graph: str) -> float:
+        manifest = load_manifest(f"graph:{graph}", self.data_dir)
+        rules = manifest.extra.get("rules")
+        speed = rules.get("speed_kmh") if isinstance(rules, dict) else None
+        if (
+            isinstance(speed, int | float)
+            and not isinstance(speed, bool)
+            and math.isfinite(speed)
+            and speed > 0
+        ):
+            return float(speed)
+        path = manifest_path(f"graph:{graph}", self.data_dir)
+        msg = f"'extra.rules.speed_kmh' is {speed!r}, not a speed in km/h above 0"
+        raise SnapshotError(path, msg)
 
     def detour_factor(self, graph: str) -> float:
         """Median network/straight-line ratio measured by the ETL on Leuven's graph."""
@@ -146,9 +188,9 @@ class CommuteEngine:
         speed = self.settings.speed_mps(mode)
         if graph == "car":
             scale = self.settings.car_peak_factor
-            est_speed = 40 / 3.6  # straight-line car estimates: regional average speed
+            est_speed = CAR_ESTIMATE_KMH / 3.6
         else:
-            scale = REFERENCE_KMH[graph] / (speed * 3.6)
+            scale = self.reference_kmh(graph) / (speed * 3.6)
             est_speed = speed
         return StreetQuery(
             anchor=anchor,
@@ -180,9 +222,7 @@ class CommuteEngine:
         return street_times(self.network(GRAPH_OF_MODE[mode]), query, lon, lat)
 
     def transit_planner(self) -> TransitPlanner:
-        """Return the train planner (timetables and access legs cached), created once."""
-        from dashboard.engine.transit_commute import TransitPlanner
-
+        """Return the train planner, created once; creating it builds the week's timetables."""
         return self._once("planner", lambda: TransitPlanner(self))
 
     def _reached(
@@ -234,80 +274,3 @@ class CommuteEngine:
         )
         cells = self.network(GRAPH_OF_MODE[mode]).h3_cells(H3_RESOLUTION)[nodes]
         return isochrone_bands_from_cells(cells, minutes, bands)
-
-
-#: Commute modes offered to users: street modes and train with walk or bike access.
-COMMUTE_MODES: tuple[str, ...] = (*STREET_MODES, "train_walk", "train_bike", "walk_bus")
-
-
-@dataclass(frozen=True)
-class CommuteTimes:
-    """Door-to-door minutes from many places to one anchor (the workplace).
-
-    Attributes
-    ----------
-    minutes : ndarray
-        Typical (median) minutes; ``nan`` beyond the limit or outside coverage.
-    p10, p90 : ndarray
-        10th and 90th percentile over the departure window (transit); equal to
-        ``minutes`` for street modes.
-    estimated : ndarray of bool
-        True where any part is not computed on a real network or timetable.
-    method : ndarray of str
-        How each time was computed.
-    """
-
-    minutes: np.ndarray
-    p10: np.ndarray
-    p90: np.ndarray
-    estimated: np.ndarray
-    method: np.ndarray
-
-    @classmethod
-    def from_street(cls, times: StreetTimes) -> CommuteTimes:
-        """Wrap street-mode times (no spread over a window)."""
-        return cls(times.minutes, times.minutes, times.minutes, times.estimated, times.method)
-
-
-def commute_times(
-    engine: CommuteEngine,
-    workplace: LatLon,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    *,
-    mode: str,
-    max_minutes: float | None = None,
-    arrive_by: time | None = None,
-    day: date | None = None,
-) -> CommuteTimes:
-    """Minutes from each place (lon/lat) to ``workplace`` by ``mode``.
-
-    Street modes (walk, bike, ebike, car) ignore ``arrive_by`` and ``day``.  Train modes
-    (``train_walk``, ``train_bike``: access on foot or by bike) answer "arrive by
-    ``arrive_by`` (default 09:00) on ``day``" over a 60-minute window; see
-    :mod:`dashboard.engine.transit_commute`, whose ``method`` text names the feed date used.
-    ``walk_bus`` is the estimated bus model of central Leuven (:mod:`dashboard.engine.bus`).
-    """
-    check_mode(mode, COMMUTE_MODES)
-    if mode in STREET_MODES:
-        times = engine.times(
-            workplace, lon, lat, mode=mode, direction="to", max_minutes=max_minutes
-        )
-        return CommuteTimes.from_street(times)
-    if mode == "walk_bus":
-        from dashboard.engine.bus import bus_times
-
-        return bus_times(engine, workplace, lon, lat, max_minutes)
-    from dashboard.engine.transit_commute import transit_commute
-
-    result, _ = transit_commute(
-        engine.transit_planner(),
-        workplace,
-        lon,
-        lat,
-        access_mode=mode.removeprefix("train_"),
-        arrive_by=arrive_by or DEFAULT_ARRIVE_BY,
-        day=day,
-        max_minutes=max_minutes,
-    )
-    return result

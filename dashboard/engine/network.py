@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import h3
 import numpy as np
 import scipy.sparse as sp
 from pyproj import Transformer
 from scipy.spatial import cKDTree
+
+from geodata.io import load_graph
 
 #: Smallest edge weight in seconds: scipy's csgraph would read an explicit 0 as no edge.
 MIN_WEIGHT_S = 1e-3
@@ -150,8 +153,6 @@ class StreetNetwork:
         Isochrones group reached nodes by cell; computing the cells per query was the
         slowest part of drawing them.
         """
-        import h3
-
         cache: dict[int, np.ndarray] = self.__dict__.setdefault("_h3_cells", {})
         if resolution not in cache:
             lon, lat = self.lonlat
@@ -186,8 +187,6 @@ class StreetNetwork:
 
 def load_street_network(name: str, data_dir: Path | None = None) -> StreetNetwork:
     """Load ``geodata/graphs/<name>.npz`` as a :class:`StreetNetwork` (edge_time_s weights)."""
-    from geodata.io import load_graph
-
     arrays = load_graph(name, data_dir)
     if "node_x" in arrays and "node_y" in arrays:
         x, y = arrays["node_x"], arrays["node_y"]

@@ -22,6 +22,10 @@ GRAPH_OF_MODE: Final[dict[str, str]] = {
     "car": "car",
 }
 
+#: Detour factor (network / straight-line distance) used when a graph manifest records
+#: none, and by hand-built networks (a typical urban value, not a measurement).
+FALLBACK_DETOUR: Final[float] = 1.3
+
 
 @dataclass(frozen=True)
 class EngineSettings:

@@ -22,35 +22,78 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import numpy as np
 
-from dashboard.engine.core import CommuteEngine, CommuteTimes, commute_times
+from dashboard.engine.base import CommuteTimes, StreetEngine
 from dashboard.engine.errors import BadInputError
 from dashboard.engine.inputs import LatLon
+from dashboard.engine.network import lonlat_to_xy
 from dashboard.engine.transit import (
     Timetable,
     arrive_by_window,
     journey,
+    latest_departures,
     load_timetable,
     summarize,
 )
-from geodata.catalog import layer_path
-from geodata.io import SnapshotError
+from geodata.catalog import layer_path, manifest_path
+from geodata.io import SnapshotError, load_layer, load_manifest
 
-#: The week of the 2019 NMBS feed kept in the snapshot (Monday first).
-FEED_MONDAY = date(2019, 10, 14)
-#: Travel dates the feed's week is offered for (the requested weekday is looked up in
-#: it): from the feed's year to the end of the century, the range the app's date input
-#: offers (``dashboard.state.DAY_RANGE``).  A date outside is a typo (0019, 2109, 9999)
-#: or a question the 2019 timetable cannot pretend to answer.
-TRAVEL_DATES = (date(FEED_MONDAY.year, 1, 1), date(2099, 12, 31))
+#: Last travel date offered: the end of the century, the range the app's date input
+#: offers (``dashboard.state.DAY_RANGE``).  The first is January 1 of the feed's year
+#: (:meth:`FeedWeek.travel_dates`).  A date outside is a typo (0019, 2109, 9999) or a
+#: question the feed's timetable cannot pretend to answer.
+LAST_TRAVEL_DATE = date(2099, 12, 31)
 #: Longest access leg considered (minutes) per access mode.
 MAX_ACCESS_MIN = {"walk": 20.0, "bike": 20.0}
 #: Longest walking egress from a station to the workplace (minutes).
 MAX_EGRESS_MIN = 20.0
 #: Straight-line reach of the access legs, to preselect stations (metres).
 ACCESS_RADIUS_M = {"walk": 2_000.0, "bike": 6_500.0}
+
+
+@dataclass(frozen=True)
+class FeedWeek:
+    """The service week the ``rail_timetable`` layer holds (its manifest's ``data_date``).
+
+    Attributes
+    ----------
+    monday : date
+        First day of the week.
+    """
+
+    monday: date
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        """The seven ISO dates of the week, Monday first."""
+        return tuple((self.monday + timedelta(days=d)).isoformat() for d in range(7))
+
+    @property
+    def travel_dates(self) -> tuple[date, date]:
+        """First and last travel date the week is used for."""
+        return date(self.monday.year, 1, 1), LAST_TRAVEL_DATE
+
+
+def feed_week(data_dir: Path | None = None) -> FeedWeek:
+    """Read the feed's service week from the ``rail_timetable`` manifest of a snapshot.
+
+    Raises
+    ------
+    SnapshotError
+        When ``data_date`` is not ``YYYY-MM-DD/YYYY-MM-DD`` spanning Monday to Sunday.
+    """
+    data_date = load_manifest("rail_timetable", data_dir).data_date
+    try:
+        first, last = (date.fromisoformat(part) for part in str(data_date).split("/"))
+    except ValueError:
+        first = last = date.min  # refused below
+    if first.weekday() != 0 or last - first != timedelta(days=6):
+        msg = f"'data_date' is {data_date!r}, not a Monday-to-Sunday week 'YYYY-MM-DD/YYYY-MM-DD'"
+        raise SnapshotError(manifest_path("rail_timetable", data_dir), msg)
+    return FeedWeek(first)
 
 
 @dataclass(frozen=True)
@@ -61,47 +104,84 @@ class ServiceDay:
     note: str
 
 
-def check_travel_date(day: date) -> date:
-    """Return ``day`` if it lies in :data:`TRAVEL_DATES`, else raise :class:`BadInputError`."""
-    first, last = TRAVEL_DATES
+def check_travel_date(day: date, week: FeedWeek | None = None) -> date:
+    """Return ``day`` if the feed's week is used for it, else raise :class:`BadInputError`.
+
+    ``week`` defaults to the week of the default snapshot's ``rail_timetable``.
+    """
+    week = week or feed_week()
+    first, last = week.travel_dates
     if not first <= day <= last:
         msg = (
             f"date {day.isoformat()} is outside {first.isoformat()}..{last.isoformat()}, "
-            f"the dates the {FEED_MONDAY.year} train timetable is used for"
+            f"the dates the {week.monday.year} train timetable is used for"
         )
         raise BadInputError(msg)
     return day
 
 
-def feed_date_for(requested: date | None) -> ServiceDay:
-    """Map a requested date onto the same weekday of the feed's week (2019-10-14..20).
+def feed_date_for(requested: date | None, week: FeedWeek | None = None) -> ServiceDay:
+    """Map a requested date onto the same weekday of the feed's week.
 
-    Raises :class:`BadInputError` for a date outside :data:`TRAVEL_DATES`.
+    No date means the week's Tuesday (a typical working day).  ``week`` defaults to the
+    week of the default snapshot's ``rail_timetable`` (its manifest's ``data_date``).
+    Raises :class:`BadInputError` for a date outside :attr:`FeedWeek.travel_dates`.
     """
-    day = check_travel_date(requested) if requested else FEED_MONDAY + timedelta(days=1)
-    feed = FEED_MONDAY + timedelta(days=day.weekday())
+    week = week or feed_week()
+    day = check_travel_date(requested, week) if requested else week.monday + timedelta(days=1)
+    feed = week.monday + timedelta(days=day.weekday())
     note = (
-        f"train times: NMBS timetable of {feed:%A %Y-%m-%d} (2019 feed) used for {day:%A %Y-%m-%d}"
+        f"train times: NMBS timetable of {feed:%A %Y-%m-%d} ({week.monday.year} feed) "
+        f"used for {day:%A %Y-%m-%d}"
     )
     return ServiceDay(feed.isoformat(), note)
 
 
 class TransitPlanner:
-    """Caches timetables per feed date and access matrices per place set and mode.
+    """Timetables of the feed's week, built at creation, and access matrices per place set.
 
-    Shared by every session like its engine: a timetable is loaded once, under a lock.
-    Access matrices are memos of a pure computation, stored only when complete (two
-    sessions asking at once may both compute one; neither sees a partial result).
+    Shared by every session like its engine.  Creating a planner reads the
+    ``rail_timetable`` layer once and builds the timetable of every day of the feed's
+    week, so the first train query pays no build.  A day that could not be built (no
+    service that day) is tried again on request, once, under the planner's lock, and
+    reported as a :class:`SnapshotError`.  Access matrices are memos of a pure
+    computation, stored only when complete (two sessions asking at once may both compute
+    one; neither sees a partial result).
+
+    Parameters
+    ----------
+    engine : StreetEngine
+        The engine whose street networks give the access and egress legs.
     """
 
-    def __init__(self, engine: CommuteEngine) -> None:
+    def __init__(self, engine: StreetEngine) -> None:
         self.engine = engine
-        self._timetables: dict[str, Timetable] = {}
+        self.week = feed_week(engine.data_dir)
         self._access: dict[tuple[str, bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
+        self._timetables: dict[str, Timetable] = self._build_week()
+
+    def _build_week(self) -> dict[str, Timetable]:
+        """Build the timetable of every day of the week that has service (one layer read)."""
+        calls = load_layer("rail_timetable", self.engine.data_dir)
+        by_day = calls.groupby("service_date", sort=False) if "service_date" in calls else None
+        built = {}
+        for day in self.week.dates:
+            if by_day is None:
+                rows = calls
+            elif day in by_day.groups:
+                rows = by_day.get_group(day)
+            else:  # no service: timetable() reports it when that day is asked for
+                continue
+            try:
+                built[day] = Timetable.from_frame(rows)
+            except BadInputError as exc:  # the layer's rows, not the user's input
+                path = layer_path("rail_timetable", self.engine.data_dir)
+                raise SnapshotError(path, str(exc)) from exc
+        return built
 
     def timetable(self, feed_date: str) -> Timetable:
-        """Return the timetable of one feed date, built once.
+        """Return the timetable of one feed date (built at creation, or once on request).
 
         Raises
         ------
@@ -138,24 +218,45 @@ class TransitPlanner:
     def _compute_access(
         self, tt: Timetable, lon: np.ndarray, lat: np.ndarray, mode: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        from dashboard.engine.network import lonlat_to_xy
-
         px, py = lonlat_to_xy(lon, lat)
         sx, sy = lonlat_to_xy(tt.stop_lon, tt.stop_lat)
-        near = np.flatnonzero(
-            np.min(np.hypot(sx[:, None] - px[None, :], sy[:, None] - py[None, :]), axis=1)
-            <= ACCESS_RADIUS_M[mode]
-        )
+        dist = np.hypot(sx[:, None] - px[None, :], sy[:, None] - py[None, :])  # station x place
+        near = np.flatnonzero(np.min(dist, axis=1) <= ACCESS_RADIUS_M[mode])
         minutes = np.full((len(lon), len(near)), np.nan)
         estimated = np.zeros((len(lon), len(near)), dtype=bool)
+        limit = MAX_ACCESS_MIN[mode]
         for j, s in enumerate(near):
             station = LatLon(float(tt.stop_lat[s]), float(tt.stop_lon[s]))
-            leg = commute_times(
-                self.engine, station, lon, lat, mode=mode, max_minutes=MAX_ACCESS_MIN[mode]
+            # Exact pruning: every street time (network or straight line x detour >= 1)
+            # is at least the straight-line distance at the mode's speed, so a place
+            # farther than the limit at that speed would come back as nan anyway.
+            speed = self.engine.query_for(mode, station, "to", limit).speed_mps
+            rows = np.flatnonzero(dist[s] <= limit * 60.0 * speed)
+            if not len(rows):
+                continue
+            leg = self.engine.times(
+                station, lon[rows], lat[rows], mode=mode, direction="to", max_minutes=limit
             )
-            minutes[:, j] = leg.minutes
-            estimated[:, j] = leg.estimated
+            minutes[rows, j] = leg.minutes
+            estimated[rows, j] = leg.estimated
         return near, minutes, estimated
+
+
+def _latest_leave(latest: np.ndarray, access_s: np.ndarray) -> np.ndarray:
+    """Latest time to leave each place per deadline: max over stations of train - access.
+
+    ``latest`` is deadlines x stations, ``access_s`` places x stations (``inf`` where out
+    of reach).  Only the reachable (place, station) pairs are visited, the few an access
+    leg of 20 minutes allows, instead of the full deadlines x places x stations cube;
+    places with none get ``-inf``.
+    """
+    place, station = np.nonzero(np.isfinite(access_s))  # row-major: grouped by place
+    leave = np.full((latest.shape[0], access_s.shape[0]), -np.inf)
+    if len(place):
+        values = latest[:, station] - access_s[place, station][None, :]
+        starts = np.flatnonzero(np.r_[True, place[1:] != place[:-1]])
+        leave[:, place[starts]] = np.maximum.reduceat(values, starts, axis=1)
+    return leave
 
 
 def transit_commute(
@@ -171,15 +272,15 @@ def transit_commute(
     window_min: int = 60,
 ) -> tuple[CommuteTimes, ServiceDay]:
     """Train commute minutes (median, p10, p90 over the window) from each place to work."""
-    service = feed_date_for(day)
+    service = feed_date_for(day, planner.week)
     tt = planner.timetable(service.feed_date)
     engine = planner.engine
-    egress = commute_times(
-        engine, workplace, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
+    egress = engine.times(
+        workplace, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
     )
     targets = np.flatnonzero(np.isfinite(egress.minutes))
     arrive_s = arrive_by.hour * 3600 + arrive_by.minute * 60
-    direct = commute_times(engine, workplace, lon, lat, mode=access_mode, max_minutes=None)
+    direct = engine.times(workplace, lon, lat, mode=access_mode, max_minutes=None)
     n = len(lon)
     if len(targets):
         window = arrive_by_window(
@@ -188,7 +289,7 @@ def transit_commute(
         near, acc_min, acc_est = planner.access(tt, lon, lat, access_mode, service.feed_date)
         latest = window.latest_departure_s[:, near]  # deadlines x stations
         acc_s = np.where(np.isfinite(acc_min), acc_min * 60.0, np.inf)
-        leave = np.max(latest[:, None, :] - acc_s[None, :, :], axis=2)  # deadlines x places
+        leave = _latest_leave(latest, acc_s)  # deadlines x places
         travel = window.deadlines_s[:, None] - leave
         best_station = np.argmax(latest[-1][None, :] - acc_s, axis=1)
         train_est = acc_est[np.arange(n), best_station] | bool(
@@ -234,11 +335,11 @@ def transit_route(
     departure and arrival clock times, stations, transfers and legs; ``minutes`` is
     ``None`` when no journey arrives in time.
     """
-    service = feed_date_for(day)
+    service = feed_date_for(day, planner.week)
     tt = planner.timetable(service.feed_date)
     engine = planner.engine
-    egress = commute_times(
-        engine, destination, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
+    egress = engine.times(
+        destination, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
     )
     targets = np.flatnonzero(np.isfinite(egress.minutes))
     # one forward search from home gives the access leg to every station
@@ -260,8 +361,6 @@ def transit_route(
             "estimated": False,
             "method": "no station within reach of one end",
         }
-    from dashboard.engine.transit import latest_departures
-
     latest = latest_departures(tt, targets, egress.minutes[targets] * 60.0, deadline)
     leave = latest - np.where(np.isfinite(access_min), access_min * 60.0, np.inf)
     start = int(np.argmax(leave))

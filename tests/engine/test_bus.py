@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.engine import network
 from dashboard.engine.bus import (
     BUS_KMH,
     DWELL_S,
@@ -18,7 +19,6 @@ from dashboard.engine.bus import (
     BusNetwork,
     build_bus_network,
     bus_times,
-    load_bus_network,
 )
 from dashboard.engine.core import CommuteEngine, commute_times
 from dashboard.engine.errors import OutsideCoverageError
@@ -26,7 +26,7 @@ from dashboard.engine.inputs import LatLon
 from dashboard.engine.network import StreetNetwork, lonlat_to_xy, xy_to_lonlat
 from dashboard.engine.settings import EngineSettings
 from geodata.catalog import DATA_DIR, layer_path
-from geodata.io import LayerManifest, save_graph, save_layer
+from geodata.io import LayerManifest, load_graph, save_graph, save_layer
 
 #: Hand-made street: 31 walk nodes 100 m apart along an east-west line in Leuven.
 N_NODES, SPACING_M, EDGE_S = 31, 100.0, 75.0  # 100 m at 4.8 km/h = 75 s
@@ -169,7 +169,9 @@ def test_engine_loads_snapshot_once(tmp_path: Path) -> None:
         "edge_to": coo.col.astype(np.int64),
         "edge_time_s": coo.data,
     }
-    save_graph(arrays, LayerManifest("graph:walk", "w", "s", "u", "l", "d", "c"), tmp_path)
+    manifest = LayerManifest("graph:walk", "w", "s", "u", "l", "d", "c")
+    manifest.extra = {"rules": {"speed_kmh": 4.8}}  # the speed the edge times are stored at
+    save_graph(arrays, manifest, tmp_path)
     s_lon, s_lat = node_lonlat(0, 10, 20, 30)
     routes = pd.DataFrame(
         {
@@ -184,18 +186,37 @@ def test_engine_loads_snapshot_once(tmp_path: Path) -> None:
     engine = CommuteEngine(data_dir=tmp_path)
     out = bus_times(engine, workplace_at(30), *node_lonlat(0))
     assert out.minutes[0] == pytest.approx(19.0, abs=1e-3)
-    assert load_bus_network(tmp_path, 4.8) is load_bus_network(tmp_path, 4.8)
+    assert engine.bus_network() is engine.bus_network()
     # A slower walker: walking legs follow the engine's speed, like the walk mode.
     slow = CommuteEngine(data_dir=tmp_path, settings=EngineSettings(walk_kmh=4.0))
     lon, lat = node_lonlat(28, 0)
     out = bus_times(slow, workplace_at(30), lon, lat)
-    walk = commute_times(slow, workplace_at(30), lon, lat, mode="walk")
-    assert out.minutes[0] == pytest.approx(walk.minutes[0])
+    walking = commute_times(slow, workplace_at(30), lon, lat, mode="walk")
+    assert out.minutes[0] == pytest.approx(walking.minutes[0])
     assert out.minutes[0] == pytest.approx(2 * 90 / 60, abs=1e-3)  # 100 m at 4 km/h: 90 s
     assert out.minutes[1] == pytest.approx((WAIT_S + 3 * HOP_S) / 60, abs=1e-3)
 
 
 # --------------------------------------------------------------------------- real snapshot
+
+
+@pytest.mark.skipif(
+    not layer_path("bus_routes", DATA_DIR).exists(), reason="no bus_routes layer in the snapshot"
+)
+def test_bus_network_shares_the_engines_walk_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bus model runs on the engine's walk network: one object, the graph read once."""
+    reads: list[str] = []
+    real_load = load_graph
+
+    def counting(name: str, data_dir: Path | None = None) -> dict[str, np.ndarray]:
+        reads.append(name)
+        return real_load(name, data_dir)
+
+    monkeypatch.setattr(network, "load_graph", counting, raising=False)
+    engine = CommuteEngine(data_dir=DATA_DIR)
+    walk = engine.network("walk")
+    assert engine.bus_network().walk is walk
+    assert reads == ["walk"]
 
 
 @pytest.mark.skipif(
