@@ -102,6 +102,23 @@ class CommuteEngine:
                 self._loaded[key] = load()
             return self._loaded[key]  # type: ignore[no-any-return]
 
+    def preload(self) -> CommuteEngine:
+        """Load everything a query can need now, so that no query pays a load.
+
+        The street networks (walk, bike, car with the regional join), their reference
+        speeds and detour factors, the walk + bus network and the transit planner (which
+        builds the timetables of the feed's week).  A server calls this once when it
+        creates its shared engine.  Returns the engine.
+        """
+        for graph in ("walk", "bike", "car"):
+            self.network(graph)
+        for graph in ("walk", "bike"):
+            self.reference_kmh(graph)
+            self.detour_factor(graph)
+        self.bus_network()
+        self.transit_planner()
+        return self
+
     def network(self, graph: str) -> StreetNetwork:
         """Return the network of ``graph`` (walk, bike or car), loading it once."""
         return self._once(f"network:{graph}", lambda: self._load_network(graph))

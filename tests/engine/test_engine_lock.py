@@ -15,10 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dashboard.engine import core, transit_commute
-from dashboard.engine.core import CommuteEngine
+from dashboard.engine.core import CommuteEngine, commute_times
+from dashboard.engine.inputs import LatLon
+from geodata.catalog import DATA_DIR
 from geodata.io import LayerManifest
 
 THREADS = 16
@@ -137,3 +140,26 @@ def test_a_failed_load_is_not_kept(engine: CommuteEngine, monkeypatch: pytest.Mo
         engine.network("walk")
     assert engine.network("walk") == "network"  # type: ignore[comparison-overlap]
     assert engine.network("walk") == "network" and len(attempts) == 2  # type: ignore[comparison-overlap]
+
+
+def test_preload_leaves_no_load_for_any_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After ``preload`` a query of every mode reads no file (real snapshot)."""
+    engine = CommuteEngine(data_dir=DATA_DIR).preload()
+
+    def no_load(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a query loaded data after preload")
+
+    for module, name in [
+        (core, "load_street_network"),
+        (core, "load_graph"),
+        (core, "load_layer"),
+        (core, "load_manifest"),
+        (transit_commute, "load_timetable"),
+        (transit_commute, "load_layer"),
+        (transit_commute, "load_manifest"),
+    ]:
+        monkeypatch.setattr(module, name, no_load)
+    station = LatLon(50.8812, 4.7155)
+    lon, lat = np.array([4.70, 4.68]), np.array([50.87, 50.88])
+    for mode in core.COMMUTE_MODES:
+        assert commute_times(engine, station, lon, lat, mode=mode).minutes.shape == (2,)
