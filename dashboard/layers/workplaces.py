@@ -217,14 +217,21 @@ def _search_index(addresses: gpd.GeoDataFrame) -> _SearchIndex:
 
 
 def _tier(name_keys: str, query: str) -> int:
-    """0: a name equals the query; 1: a name starts with it; 2: a word does; 3: other."""
+    """Rank of a match (lower first).
+
+    0: a name equals the query; 1: a name starts with it as whole words ("NATO
+    headquarters" for "nato"); 2: a name starts with it ("Natoye"); 3: a word of a
+    name starts with it; 4: it occurs elsewhere.
+    """
     if f"|{query}|" in name_keys:
         return 0
-    if f"|{query}" in name_keys:
+    if f"|{query} " in name_keys:
         return 1
-    if f" {query}" in name_keys:
+    if f"|{query}" in name_keys:
         return 2
-    return 3
+    if f" {query}" in name_keys:
+        return 3
+    return 4
 
 
 def search_addresses(addresses: gpd.GeoDataFrame, query: str, limit: int = 25) -> pd.DataFrame:
@@ -232,7 +239,8 @@ def search_addresses(addresses: gpd.GeoDataFrame, query: str, limit: int = 25) -
 
     Matching ignores accents, case, hyphens and punctuation (``"bruxelles central"``
     finds ``Bruxelles-Central``).  Order: a name equal to the query, then a name that
-    starts with it, then a name with a word starting with it, then the rest; places
+    starts with it as whole words, then a name that starts with it, then a name with a
+    word starting with it, then the rest (see :func:`_tier`); places
     before street addresses within each; then shorter labels.  Queries under 3
     characters return nothing (too many matches to be useful).
 

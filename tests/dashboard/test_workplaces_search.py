@@ -129,6 +129,12 @@ def test_places_rank_before_streets(addresses: gpd.GeoDataFrame) -> None:
     assert wp.search_addresses(addresses, "b-x").empty  # under 3 letters
 
 
+def test_whole_word_prefix_before_longer_word(addresses: gpd.GeoDataFrame) -> None:
+    """ "NATO" is NATO headquarters before the station Natoye (shorter label)."""
+    hits = wp.search_addresses(addresses, "NATO", limit=2)
+    assert hits["ref"].tolist() == ["addr:workplace:nato-hq", "addr:station:8864915"]
+
+
 def test_every_hit_ref_round_trips(addresses: gpd.GeoDataFrame, presets: pd.DataFrame) -> None:
     """A ref from the search (the value a shared link carries) resolves to the same row."""
     for query in ("brussel", "zaventem", "leuven", "nato", "naamsestraat 22"):
