@@ -6,15 +6,17 @@
 --mode MODE --max-minutes N --layer schools|childcare|stations|international_schools|
 neighbourhoods [--json]``.
 
-Values use ASCII digits; N is a positive number of minutes up to 1440; ``--date`` lies in
-2019-01-01..2099-12-31 (its weekday is looked up in the 2019 train timetable).
+Values use ASCII digits; N is a positive number of minutes up to 1440; ``--date`` lies
+between January 1 of the train timetable's year and 2099-12-31 (its weekday is looked up
+in the timetable's week: ``data_date`` of ``geodata/rail_timetable.manifest.json``).
 
 Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
-``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, 2019
-frequencies; for reach: from each feature to ``--from``).  Transit answers the commute
-question, arrive-by: ``route`` arrives at ``--to`` by
-``--arrive`` (default 09:00); ``reach`` lists the features from which ``--from`` can be
-reached by ``--arrive`` within the limit (median over a 60-minute window).
+``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, frequencies
+of the De Lijn feed: see ``geodata/bus_routes.manifest.json``; for reach: from each
+feature to ``--from``).  Transit answers the commute question, arrive-by: ``route``
+arrives at ``--to`` by ``--arrive`` (default 09:00); ``reach`` lists the features from
+which ``--from`` can be reached by ``--arrive`` within the limit (median over a 60-minute
+window).
 
 Exit status (every command and mode):
 
