@@ -2,15 +2,26 @@
 
 Each of the 427 neighbourhoods (wijken) is a candidate place to live, represented by its
 interior point (``centroid_lon``, ``centroid_lat``).  Commute minutes go from that point
-TO each workplace.  School, childcare and price filters then drop candidates, and the
-rest are ranked by the longer of the two commutes (a couple is as happy as its worse
-commute), then by their sum.
+TO each workplace.  School and childcare filters then drop candidates, and the rest are
+ranked by the longer of the two commutes (a couple is as happy as its worse commute),
+then by their sum.
+
+The price is the *municipal* median sale price (Statbel), the same for every
+neighbourhood of a municipality: context, not the price of a house there.  A budget
+therefore flags candidates whose median is above it (``median_over_budget``, also a sort
+key) and removes them only when the user asks for a strict budget.  The share of sales
+under the budget cannot be given: the mirror's Statbel file has only the median (p50) and
+the number of sales per municipality, type and year, no distribution.
+
+:func:`rank_with_removals` also says, in the order the constraints are applied, how many
+neighbourhoods each one removed, so an empty result can name its cause.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +45,9 @@ CHILDCARE_TYPES = (
     "kindergarten_tag_unclear",
 )
 BUDGET_TYPES = ("house", "apartment")
+#: Orders of the ranking: by commute (worst, then total), or candidates whose municipal
+#: median is within the budget first (then by commute).
+SORT_KEYS = ("commute", "budget")
 ANY = "any"
 
 
@@ -54,7 +68,12 @@ class Commute:
 
 @dataclass(frozen=True)
 class PlaceFilters:
-    """What a candidate neighbourhood must offer.  ``"any"`` switches a filter off."""
+    """What a candidate neighbourhood must offer.  ``"any"`` switches a filter off.
+
+    ``budget_max_eur`` (0: none) is compared with the municipal median price of
+    ``budget_type``: above it a candidate is flagged (``median_over_budget``), and removed
+    only when ``budget_strict``.  ``sort_by`` is one of :data:`SORT_KEYS`.
+    """
 
     school_level: str = ANY
     school_net: str = ANY
@@ -64,6 +83,9 @@ class PlaceFilters:
     childcare_keep_unknown: bool = True
     budget_type: str = "house"
     budget_max_eur: float = 0.0
+    #: True: drop candidates whose municipal median is above the budget (else only flag).
+    budget_strict: bool = False
+    sort_by: str = "commute"
 
     @property
     def schools_active(self) -> bool:
@@ -181,6 +203,178 @@ def _price_column(places: pd.DataFrame, budget_type: str) -> pd.Series:
     return places[column].astype("float64")
 
 
+class Constraint(StrEnum):
+    """A rule that can remove neighbourhoods (in :func:`rank_with_removals` order)."""
+
+    COMMUTE = "commute"  #: one person's time limit (the removal names the person)
+    SCHOOLS = "schools"  #: no school of the chosen level/network/language
+    INTERNATIONAL = "international"  #: no international school in the region
+    CHILDCARE = "childcare"  #: no childcare of the chosen type
+    BUDGET = "budget"  #: municipal median above the budget (only with ``budget_strict``)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """How many neighbourhoods one constraint removed.
+
+    Attributes
+    ----------
+    constraint : Constraint
+        Which rule.
+    person : int or None
+        1-based person for :attr:`Constraint.COMMUTE`, else None.
+    before : int
+        Neighbourhoods still in when the rule was applied (after the earlier rules).
+    removed : int
+        How many of those ``before`` it removed.
+    """
+
+    constraint: Constraint
+    person: int | None
+    before: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranked candidates and why the other neighbourhoods are not among them.
+
+    Attributes
+    ----------
+    candidates : GeoDataFrame
+        As returned by :func:`rank_candidates`.
+    removals : tuple of Removal
+        One entry per active constraint (zero removals included), in the order applied:
+        person 1's limit, person 2's limit, schools or international schools, childcare,
+        budget when strict.  ``total - sum(removed) == len(candidates)``.
+    total : int
+        Neighbourhoods considered (all rows of the ``neighbourhoods`` layer).
+    """
+
+    candidates: gpd.GeoDataFrame
+    removals: tuple[Removal, ...]
+    total: int
+
+
+def _scored(
+    places: gpd.GeoDataFrame,
+    commute: pd.DataFrame,
+    schools: pd.DataFrame,
+    international: pd.DataFrame,
+    childcare: pd.DataFrame,
+    filters: PlaceFilters,
+) -> pd.DataFrame:
+    """Every neighbourhood with its commute, amenity, price and budget-flag columns."""
+    persons = _persons(commute)
+    frame: pd.DataFrame = places.join(commute)
+    minutes = frame[[f"minutes_{p}" for p in persons]].to_numpy(dtype="float64")
+    frame["worst_minutes"] = minutes.max(axis=1)  # nan when anyone is beyond the limit
+    frame["total_minutes"] = minutes.sum(axis=1)
+    frame["estimated"] = frame[[f"estimated_{p}" for p in persons]].any(axis=1)
+
+    intl = international
+    if "in_region" in intl.columns:
+        intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
+    frame["n_international"] = count_by_wijk(intl, frame["code"])
+    matched = intl if filters.international_only else matching_schools(schools, filters)
+    frame["n_schools_match"] = count_by_wijk(matched, frame["code"])
+    care = count_by_wijk(matching_childcare(childcare, filters), frame["code"])
+    unknown = frame["childcare_coverage"].astype(str) == "none"
+    frame["n_childcare_match"] = care.astype("Int64").mask(unknown)
+    frame["price_eur"] = _price_column(frame, filters.budget_type)
+    # An unknown price is not a price above budget (the table shows the gap); no budget
+    # (0) flags nothing.  Plain bool, so exports and sorting need no missing value.
+    over = frame["price_eur"] > filters.budget_max_eur
+    frame["median_over_budget"] = (over & (filters.budget_max_eur > 0)).astype(bool)
+    return frame
+
+
+def _persons(commute: pd.DataFrame) -> list[int]:
+    """Return the 1-based persons of a commute frame, in column order."""
+    return [int(c.removeprefix("minutes_")) for c in commute.columns if c.startswith("minutes_")]
+
+
+def _constraint_masks(
+    frame: pd.DataFrame, filters: PlaceFilters, persons: Sequence[int]
+) -> list[tuple[Constraint, int | None, pd.Series]]:
+    """Return the active constraints in the order applied, each with its keep-mask."""
+    masks: list[tuple[Constraint, int | None, pd.Series]] = [
+        (Constraint.COMMUTE, p, frame[f"minutes_{p}"].notna()) for p in persons
+    ]
+    if filters.schools_active:
+        which = Constraint.INTERNATIONAL if filters.international_only else Constraint.SCHOOLS
+        masks.append((which, None, frame["n_schools_match"] > 0))
+    if filters.childcare_type != ANY:
+        unknown = frame["n_childcare_match"].isna()
+        has_care = (frame["n_childcare_match"].fillna(0) > 0).astype(bool)
+        masks.append(
+            (Constraint.CHILDCARE, None, has_care | (unknown & filters.childcare_keep_unknown))
+        )
+    if filters.budget_strict and filters.budget_max_eur > 0:
+        masks.append((Constraint.BUDGET, None, ~frame["median_over_budget"]))
+    return masks
+
+
+def _order(by: str) -> list[str]:
+    if by not in SORT_KEYS:
+        msg = f"unknown sort order {by!r}; choose one of {', '.join(SORT_KEYS)}"
+        raise ValueError(msg)
+    commute = ["worst_minutes", "total_minutes", "code"]
+    return ["median_over_budget", *commute] if by == "budget" else commute
+
+
+def sort_candidates(candidates: gpd.GeoDataFrame, by: str = "commute") -> gpd.GeoDataFrame:
+    """Re-sort a ranking and renumber ``rank`` 1..n (no recomputation).
+
+    ``by="commute"``: worst commute, then total, then code.  ``by="budget"``: candidates
+    whose municipal median is within the budget (or unknown) first, each group by commute.
+
+    Raises
+    ------
+    ValueError
+        For an order not in :data:`SORT_KEYS`.
+    """
+    out = candidates.drop(columns="rank", errors="ignore").sort_values(_order(by), kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=candidates.crs)
+
+
+def rank_with_removals(
+    places: gpd.GeoDataFrame,
+    commute: pd.DataFrame,
+    schools: pd.DataFrame,
+    international: pd.DataFrame,
+    childcare: pd.DataFrame,
+    filters: PlaceFilters,
+) -> Ranking:
+    """Rank the candidates (see :func:`rank_candidates`) and count what each rule removed.
+
+    Returns
+    -------
+    Ranking
+        The candidates, and per active constraint (in the order applied) how many of the
+        neighbourhoods still in it removed.  A non-strict budget removes nothing and is
+        not listed: it only sets ``median_over_budget``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``budget_type`` or ``sort_by``.
+    """
+    order = _order(filters.sort_by)
+    frame = _scored(places, commute, schools, international, childcare, filters)
+    keep = pd.Series(True, index=frame.index)
+    removals = []
+    for constraint, person, mask in _constraint_masks(frame, filters, _persons(commute)):
+        before = int(keep.sum())
+        keep &= mask.astype(bool)
+        removals.append(Removal(constraint, person, before, before - int(keep.sum())))
+    out = frame.loc[keep].sort_values(order, kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    ranked = gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=places.crs)
+    return Ranking(ranked, tuple(removals), len(frame))
+
+
 def rank_candidates(
     places: gpd.GeoDataFrame,
     commute: pd.DataFrame,
@@ -206,39 +400,14 @@ def rank_candidates(
     -------
     GeoDataFrame
         The candidates reached by every person within their limit and passing every
-        filter, sorted by ``worst_minutes`` then ``total_minutes``, with ``rank`` 1..n.
+        filter, sorted by ``filters.sort_by`` (default: ``worst_minutes`` then
+        ``total_minutes``), with ``rank`` 1..n.  ``price_eur`` is the municipal median of
+        ``budget_type``; ``median_over_budget`` (bool) is True where it is above a budget
+        (``budget_max_eur > 0``); those rows are dropped only with ``budget_strict``.
     """
-    persons = [c.removeprefix("minutes_") for c in commute.columns if c.startswith("minutes_")]
-    frame = places.join(commute)
-    minutes = frame[[f"minutes_{p}" for p in persons]].to_numpy(dtype="float64")
-    frame["worst_minutes"] = minutes.max(axis=1)  # nan when anyone is beyond the limit
-    frame["total_minutes"] = minutes.sum(axis=1)
-    frame["estimated"] = frame[[f"estimated_{p}" for p in persons]].any(axis=1)
-
-    intl = international
-    if "in_region" in intl.columns:
-        intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
-    frame["n_international"] = count_by_wijk(intl, frame["code"])
-    matched = intl if filters.international_only else matching_schools(schools, filters)
-    frame["n_schools_match"] = count_by_wijk(matched, frame["code"])
-    care = count_by_wijk(matching_childcare(childcare, filters), frame["code"])
-    unknown = frame["childcare_coverage"].astype(str) == "none"
-    frame["n_childcare_match"] = care.astype("Int64").mask(unknown)
-    frame["price_eur"] = _price_column(frame, filters.budget_type)
-
-    keep = frame["worst_minutes"].notna()
-    if filters.schools_active:
-        keep &= frame["n_schools_match"] > 0
-    if filters.childcare_type != ANY:
-        has_care = (frame["n_childcare_match"].fillna(0) > 0).astype(bool)
-        keep &= has_care | (unknown & filters.childcare_keep_unknown)
-    if filters.budget_max_eur > 0:
-        # An unknown price is not a price above budget: keep it (the table shows the gap).
-        keep &= ~(frame["price_eur"] > filters.budget_max_eur).fillna(False).astype(bool)
-
-    out = frame.loc[keep].sort_values(["worst_minutes", "total_minutes", "code"], kind="stable")
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=places.crs)
+    return rank_with_removals(
+        places, commute, schools, international, childcare, filters
+    ).candidates
 
 
 #: Columns of the results table and the exports, in order (minutes_2 when present).
@@ -262,6 +431,7 @@ RESULT_COLUMNS = [
     "n_childcare_match",
     "childcare_coverage",
     "price_eur",
+    "median_over_budget",
     "price_year",
     "n_stations",
     "n_bus_stops",

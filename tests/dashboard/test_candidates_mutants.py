@@ -242,8 +242,17 @@ def test_childcare_filter_counts_only_the_chosen_type(  # type: ignore[no-untype
 def test_budget_keeps_prices_at_the_limit_and_unknown_prices(  # type: ignore[no-untyped-def]
     places, schools, international, childcare
 ) -> None:
+    # A strict budget removes; the default only flags (tests/dashboard/test_budget.py).
     commute = _commute([1, 2, 3, 4, 5])
-    houses = _rank(places, schools, international, childcare, commute, budget_max_eur=300_000)
+    houses = _rank(
+        places,
+        schools,
+        international,
+        childcare,
+        commute,
+        budget_max_eur=300_000,
+        budget_strict=True,
+    )
     assert houses["code"].tolist() == ["A", "D", "E"]  # A exactly 300k, D unknown
     assert houses["price_eur"].iloc[0] == 300_000
     flats = _rank(
@@ -254,11 +263,16 @@ def test_budget_keeps_prices_at_the_limit_and_unknown_prices(  # type: ignore[no
         commute,
         budget_type="apartment",
         budget_max_eur=210_000,
+        budget_strict=True,
     )
     assert flats["code"].tolist() == ["A", "B", "D"]
-    off = _rank(places, schools, international, childcare, commute, budget_max_eur=0.0)
+    off = _rank(
+        places, schools, international, childcare, commute, budget_max_eur=0.0, budget_strict=True
+    )
     assert len(off) == 5
-    one_euro = _rank(places, schools, international, childcare, commute, budget_max_eur=1.0)
+    one_euro = _rank(
+        places, schools, international, childcare, commute, budget_max_eur=1.0, budget_strict=True
+    )
     assert one_euro["code"].tolist() == ["D"]  # a tiny budget is still a budget
     with pytest.raises(ValueError, match="castle"):
         _rank(places, schools, international, childcare, commute, budget_type="castle")

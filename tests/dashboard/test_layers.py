@@ -19,6 +19,8 @@ from dashboard.layers.candidates import (
     matching_schools,
     points_in,
     rank_candidates,
+    rank_with_removals,
+    sort_candidates,
 )
 
 
@@ -140,9 +142,23 @@ def test_childcare_filter_keeps_unknown_on_request(
     assert strict["code"].tolist() == ["A"]
 
 
-def test_budget_filter_keeps_unknown_prices(places, schools, international, childcare) -> None:  # type: ignore[no-untyped-def]
+def test_budget_flags_by_default_and_removes_when_strict(  # type: ignore[no-untyped-def]
+    places, schools, international, childcare
+) -> None:
+    # Hand-made: A, B in "Leuven" at 455k, C at 390k, D without a price.
     commute = _commute([1, 2, 3, 4])
-    houses = _rank(places, schools, international, childcare, commute, budget_max_eur=400_000)
+    flagged = _rank(places, schools, international, childcare, commute, budget_max_eur=400_000)
+    assert flagged["code"].tolist() == ["A", "B", "C", "D"]  # nothing removed
+    assert flagged["median_over_budget"].tolist() == [True, True, False, False]  # D unknown
+    houses = _rank(
+        places,
+        schools,
+        international,
+        childcare,
+        commute,
+        budget_max_eur=400_000,
+        budget_strict=True,
+    )
     assert houses["code"].tolist() == ["C", "D"]
     flats = _rank(
         places,
@@ -152,10 +168,80 @@ def test_budget_filter_keeps_unknown_prices(places, schools, international, chil
         commute,
         budget_type="apartment",
         budget_max_eur=260_000,
+        budget_strict=True,
     )
     assert flats["code"].tolist() == ["C", "D"]
+    no_budget = _rank(places, schools, international, childcare, commute, budget_strict=True)
+    assert not no_budget["median_over_budget"].any() and len(no_budget) == 4
     with pytest.raises(ValueError, match="budget type"):
         _rank(places, schools, international, childcare, commute, budget_type="castle")
+
+
+def test_sort_by_budget_flag_then_commute(places, schools, international, childcare) -> None:  # type: ignore[no-untyped-def]
+    commute = _commute([12, 5, 30, 20])
+    kw = {"budget_max_eur": 400_000, "sort_by": "budget"}
+    ranked = _rank(places, schools, international, childcare, commute, **kw)
+    assert ranked["code"].tolist() == ["D", "C", "B", "A"]  # within budget/unknown: 20, 30
+    assert ranked["rank"].tolist() == [1, 2, 3, 4]
+    by_commute = _rank(places, schools, international, childcare, commute, budget_max_eur=4e5)
+    assert by_commute["code"].tolist() == ["B", "A", "D", "C"]
+    assert sort_candidates(by_commute, "budget")["code"].tolist() == ["D", "C", "B", "A"]
+
+
+def _removals(places, schools, international, childcare, commute, **filters):  # type: ignore[no-untyped-def]
+    ranking = rank_with_removals(
+        places, commute, schools, international, childcare, PlaceFilters(**filters)
+    )
+    steps = [(r.constraint.value, r.person, r.before, r.removed) for r in ranking.removals]
+    return ranking, steps
+
+
+def test_removals_in_the_order_applied(places, schools, international, childcare) -> None:  # type: ignore[no-untyped-def]
+    # person 1 misses C; person 2 misses nobody left; a group creche only in A (B has
+    # data but none, D has no data and is dropped as strict); A is above 400k.
+    ranking, steps = _removals(
+        places,
+        schools,
+        international,
+        childcare,
+        _commute([12, 5, np.nan, 20], [3, 25, 4, 10]),
+        childcare_type="groepsopvang_0_3",
+        childcare_keep_unknown=False,
+        budget_max_eur=400_000,
+        budget_strict=True,
+    )
+    assert steps == [
+        ("commute", 1, 4, 1),
+        ("commute", 2, 3, 0),
+        ("childcare", None, 3, 2),
+        ("budget", None, 1, 1),
+    ]
+    assert ranking.candidates.empty and ranking.total == 4
+    # Keeping unknown childcare keeps D (no data), and the budget no longer empties it.
+    kept, steps = _removals(
+        places,
+        schools,
+        international,
+        childcare,
+        _commute([12, 5, np.nan, 20], [3, 25, 4, 10]),
+        childcare_type="gezinsopvang_0_3",
+        budget_max_eur=400_000,
+    )
+    assert steps == [("commute", 1, 4, 1), ("commute", 2, 3, 0), ("childcare", None, 3, 1)]
+    assert kept.candidates["code"].tolist() == ["A", "D"]
+    assert kept.candidates["median_over_budget"].tolist() == [True, False]
+
+
+def test_removals_of_the_school_rules(places, schools, international, childcare) -> None:  # type: ignore[no-untyped-def]
+    commute = _commute([1, 2, 3, 4])
+    # an international school of A outside the region counts for nothing
+    intl = pd.DataFrame({"wijk": ["C", "A"], "in_region": [True, False]})
+    _, steps = _removals(places, schools, intl, childcare, commute, international_only=True)
+    assert steps == [("commute", 1, 4, 0), ("international", None, 4, 3)]
+    _, steps = _removals(places, schools, intl, childcare, commute, school_level="secundair")
+    assert steps == [("commute", 1, 4, 0), ("schools", None, 4, 3)]
+    _, steps = _removals(places, schools, intl, childcare, commute, budget_max_eur=1.0)
+    assert steps == [("commute", 1, 4, 0)]  # a budget that only flags removes nothing
 
 
 def test_points_in(schools: pd.DataFrame) -> None:
