@@ -12,6 +12,7 @@ Tests that damage a copy of the snapshot clear every cache before and after
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import streamlit as st
 
 from dashboard import geocoding
 from dashboard.engine.core import CommuteEngine
+from dashboard.engine.errors import BadInputError, EngineError
 from dashboard.engine.inputs import LatLon
 from dashboard.layers import reach
 from dashboard.layers import workplaces as wp
@@ -109,6 +111,70 @@ def workplace(ref: str) -> wp.Workplace:
     table, _ = presets()
     addresses = _addresses_or_none() if wp.ref_kind(ref) == "address" else None
     return wp.resolve_workplace(ref, table, addresses)
+
+
+class WorkplaceProblem(enum.Enum):
+    """Why a workplace reference could not be resolved (value: its message key)."""
+
+    UNKNOWN_PRESET = "wp_unknown_preset"
+    UNKNOWN_ADDRESS = "wp_unknown_address"
+    NO_ADDRESS_INDEX = "wp_no_address_index"
+    BAD_COORDINATES = "wp_bad_coordinates"
+
+
+class WorkplaceError(EngineError):
+    """A person's workplace could not be resolved.
+
+    Attributes
+    ----------
+    person : int
+        1 or 2: whose workplace it is.
+    ref : str
+        The reference as given (from the widgets or a shared link).
+    problem : WorkplaceProblem
+        What is wrong with it.
+    detail : str
+        The underlying message (names the file or the value).
+    """
+
+    def __init__(self, person: int, ref: str, problem: WorkplaceProblem, detail: str) -> None:
+        super().__init__(f"person {person}: {problem.name.lower()} {ref!r}: {detail}")
+        self.person = person
+        self.ref = ref
+        self.problem = problem
+        self.detail = detail
+
+
+_UNKNOWN_BY_KIND = {
+    "preset": WorkplaceProblem.UNKNOWN_PRESET,
+    "address": WorkplaceProblem.UNKNOWN_ADDRESS,
+    "coords": WorkplaceProblem.BAD_COORDINATES,
+}
+
+
+def person_workplace(person: int, ref: str) -> wp.Workplace:
+    """Resolve ``person``'s workplace reference.
+
+    Raises
+    ------
+    WorkplaceError
+        Carrying the person, the reference and what is wrong: an unknown preset or
+        address, a missing or unreadable address index, unusable coordinates.
+    SnapshotError
+        When the stations layer (needed for every preset) is missing or damaged.
+    """
+    kind = wp.ref_kind(ref)
+    if kind == "address":
+        try:
+            layer("addresses")
+        except SnapshotError as exc:
+            raise WorkplaceError(person, ref, WorkplaceProblem.NO_ADDRESS_INDEX, str(exc)) from exc
+    try:
+        return workplace(ref)
+    except BadInputError as exc:
+        # a reference kind added later reads as an unknown preset, never as a crash
+        problem = _UNKNOWN_BY_KIND.get(kind, WorkplaceProblem.UNKNOWN_PRESET)
+        raise WorkplaceError(person, ref, problem, str(exc)) from exc
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

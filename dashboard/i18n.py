@@ -1,12 +1,14 @@
 """Interface text in English, Dutch and French: one table and a ``t()`` helper.
 
 Only the interface is translated; names of places, schools and sources stay as the
-source writes them.  A missing translation falls back to English, and a missing key
-shows the key itself, so a gap is visible but never breaks a page.
+source writes them.  At run time a missing translation falls back to English, and a
+missing key shows the key itself, so a gap is visible but never breaks a page;
+:func:`missing_translations` lists the gaps for the tests, which fail on any.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from dashboard.escaping import markdown_text
@@ -144,9 +146,9 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "budget_type": ("Budget for", "Budget voor", "Budget pour"),
     "budget_max": (
-        "Max. municipal median price (EUR, 0 = no limit)",
-        "Max. mediaanprijs gemeente (EUR, 0 = geen limiet)",
-        "Prix médian communal max. (EUR, 0 = sans limite)",
+        "Budget (EUR, 0 = none): flags a municipal median above it",
+        "Budget (EUR, 0 = geen): markeert een gemeentelijke mediaan erboven",
+        "Budget (EUR, 0 = aucun) : signale une médiane communale au-dessus",
     ),
     "house": ("House", "Huis", "Maison"),
     "apartment": ("Apartment", "Appartement", "Appartement"),
@@ -254,12 +256,76 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "De werkplek van {who} ligt buiten het gedekte gebied: {msg}",
         "Le lieu de travail de {who} est hors de la région couverte : {msg}",
     ),
-    "mode_unavailable": (
-        "{who}: {msg}. Choose another mode.",
-        "{who}: {msg}. Kies een andere vervoerswijze.",
-        "{who} : {msg}. Choisissez un autre mode.",
-    ),
     "bad_input": ("{who}: {msg}", "{who}: {msg}", "{who} : {msg}"),
+    "wp_unknown_preset": (
+        "{who}: the workplace preset {ref} is not in the data; choose another one.",
+        "{who}: de voorkeuze {ref} staat niet in de data; kies een andere.",
+        "{who} : la présélection {ref} n'est pas dans les données ; choisissez-en une autre.",
+    ),
+    "wp_unknown_address": (
+        "{who}: the address {ref} is not in the address index; search it again or choose "
+        "the workplace another way.",
+        "{who}: het adres {ref} staat niet in de adresindex; zoek het opnieuw of kies de "
+        "werkplek op een andere manier.",
+        "{who} : l'adresse {ref} n'est pas dans l'index des adresses ; cherchez-la à nouveau "
+        "ou choisissez le lieu de travail autrement.",
+    ),
+    "wp_no_address_index": (
+        "{who}: the address index is missing or unreadable ({msg}); choose the workplace by "
+        "preset or coordinates.",
+        "{who}: de adresindex ontbreekt of is onleesbaar ({msg}); kies de werkplek via een "
+        "voorkeuze of coördinaten.",
+        "{who} : l'index des adresses est manquant ou illisible ({msg}) ; choisissez le lieu "
+        "de travail par présélection ou coordonnées.",
+    ),
+    "wp_bad_coordinates": (
+        "{who}: {ref} is not a usable coordinate pair ({msg}).",
+        "{who}: {ref} is geen bruikbaar coördinatenpaar ({msg}).",
+        "{who} : {ref} n'est pas une paire de coordonnées utilisable ({msg}).",
+    ),
+    "address_no_match_cleared": (
+        "{who}: no address matches “{q}”. No workplace is set for {who}: pick a match, "
+        "or choose by preset or coordinates.",
+        "{who}: geen adres gevonden voor “{q}”. Er is geen werkplek voor {who}: kies een "
+        "resultaat, of kies via voorkeuze of coördinaten.",
+        "{who} : aucune adresse ne correspond à « {q} ». Aucun lieu de travail pour {who} : "
+        "choisissez un résultat, ou passez par présélection ou coordonnées.",
+    ),
+    "address_pick_prompt": (
+        "{who}: search an address and pick a match to set the workplace.",
+        "{who}: zoek een adres en kies een resultaat om de werkplek te zetten.",
+        "{who} : cherchez une adresse et choisissez un résultat pour fixer le lieu de travail.",
+    ),
+    "no_results_because": (
+        "No neighbourhood matches. What removed them: {reasons}.",
+        "Geen enkele wijk voldoet. Wat ze uitsloot: {reasons}.",
+        "Aucun quartier ne correspond. Ce qui les a exclus : {reasons}.",
+    ),
+    "removed_time": (
+        "{n} beyond the time limit",
+        "{n} buiten de tijdslimiet",
+        "{n} au-delà de la limite de temps",
+    ),
+    "removed_schools": (
+        "{n} without a matching school",
+        "{n} zonder passende school",
+        "{n} sans école correspondante",
+    ),
+    "removed_international": (
+        "{n} without an international school",
+        "{n} zonder internationale school",
+        "{n} sans école internationale",
+    ),
+    "removed_childcare": (
+        "{n} without matching childcare",
+        "{n} zonder passende opvang",
+        "{n} sans accueil correspondant",
+    ),
+    "removed_budget": (
+        "{n} with a municipal median above the budget",
+        "{n} met een gemeentelijke mediaan boven het budget",
+        "{n} avec une médiane communale au-dessus du budget",
+    ),
     "data_missing": (
         "A data file is missing or unreadable: {msg}",
         "Een databestand ontbreekt of is onleesbaar: {msg}",
@@ -293,17 +359,117 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "col_spread_1": ("Train (1)", "Trein (1)", "Train (1)"),
     "col_spread_2": ("Train (2)", "Trein (2)", "Train (2)"),
     "col_estimated": ("Estimated", "Geschat", "Estimé"),
+    "col_method": ("Computed by", "Berekend via", "Calculé par"),
     "col_schools": ("Matching schools", "Passende scholen", "Écoles correspondantes"),
+    "col_schools_all": ("Schools (all)", "Scholen (alle)", "Écoles (toutes)"),
     "col_international": (
         "International schools",
         "Internationale scholen",
         "Écoles internationales",
     ),
-    "col_childcare": ("Childcare", "Kinderopvang", "Accueil d'enfants"),
+    "col_childcare": ("Matching childcare", "Passende opvang", "Accueil correspondant"),
+    "col_childcare_all": ("Childcare (all)", "Kinderopvang (alle)", "Accueil (tous)"),
     "col_childcare_coverage": ("Childcare data", "Opvangdata", "Données d'accueil"),
+    "col_over_budget": (
+        "Median above budget",
+        "Mediaan boven budget",
+        "Médiane au-dessus du budget",
+    ),
     "col_price": ("Median price (EUR)", "Mediaanprijs (EUR)", "Prix médian (EUR)"),
     "col_stations": ("Stations", "Stations", "Gares"),
     "col_bus_stops": ("Bus stops", "Bushaltes", "Arrêts de bus"),
+    # point popups: field labels
+    "field_name": ("Name", "Naam", "Nom"),
+    "field_levels": ("Levels", "Niveaus", "Niveaux"),
+    "field_net": ("Network", "Net", "Réseau"),
+    "field_language": ("Language", "Taal", "Langue"),
+    "field_address": ("Address", "Adres", "Adresse"),
+    "field_category": ("Category", "Categorie", "Catégorie"),
+    "field_coverage": ("Coverage", "Dekking", "Couverture"),
+    "field_type": ("Type", "Type", "Type"),
+    "field_curriculum": ("Curriculum", "Leerplan", "Programme"),
+    "field_coord_quality": ("Location quality", "Kwaliteit locatie", "Qualité de la position"),
+    "field_name_nl": ("Name (Dutch)", "Naam (Nederlands)", "Nom (néerlandais)"),
+    "field_name_fr": ("Name (French)", "Naam (Frans)", "Nom (français)"),
+    "field_trains_per_weekday": (
+        "Trains per weekday (2019)",
+        "Treinen per weekdag (2019)",
+        "Trains par jour ouvrable (2019)",
+    ),
+    "field_lines": ("Lines", "Lijnen", "Lignes"),
+    # point popups and table: values
+    "coverage_partial": (
+        "partial: OpenStreetMap, central Leuven only",
+        "gedeeltelijk: OpenStreetMap, enkel centraal Leuven",
+        "partiel : OpenStreetMap, centre de Louvain seulement",
+    ),
+    "coverage_none": ("no data", "geen data", "pas de données"),
+    "coverage_complete": ("complete", "volledig", "complet"),
+    "cc_groepsopvang_0_3": (
+        "Group day care, 0-3 (crèche)",
+        "Groepsopvang 0-3 (kinderdagverblijf)",
+        "Accueil en groupe 0-3 (crèche)",
+    ),
+    "cc_gezinsopvang_0_3": (
+        "Family day care, 0-3 (childminder)",
+        "Gezinsopvang 0-3 (onthaalouder)",
+        "Accueil familial 0-3 (accueillant·e)",
+    ),
+    "cc_buitenschoolse_opvang": (
+        "Before/after-school care",
+        "Buitenschoolse opvang",
+        "Accueil extrascolaire",
+    ),
+    "cc_kinderopvang_0_3_unknown_type": (
+        "Care for 0-3, type unknown",
+        "Opvang 0-3, type onbekend",
+        "Accueil 0-3, type inconnu",
+    ),
+    "cc_kinderopvang_unknown_type": (
+        "Childcare, type and age unknown",
+        "Kinderopvang, type en leeftijd onbekend",
+        "Accueil, type et âge inconnus",
+    ),
+    "cc_kindergarten_tag_unclear": (
+        "Crèche or nursery school (unclear)",
+        "Kinderdagverblijf of kleuterschool (onduidelijk)",
+        "Crèche ou école maternelle (incertain)",
+    ),
+    "method_network": ("street network", "stratennet", "réseau routier"),
+    "method_regional": ("regional network", "regionaal netwerk", "réseau régional"),
+    "method_straight": (
+        "estimated (straight line x detour)",
+        "geschat (vogelvlucht x omweg)",
+        "estimé (vol d'oiseau x détour)",
+    ),
+    "method_outside": ("outside coverage", "buiten dekking", "hors couverture"),
+    "method_walk": ("walk", "te voet", "à pied"),
+    "method_bus": (
+        "walk + bus (estimated)",
+        "te voet + bus (geschat)",
+        "à pied + bus (estimé)",
+    ),
+    "method_direct": (
+        "direct (faster than any train)",
+        "rechtstreeks (sneller dan elke trein)",
+        "direct (plus rapide que tout train)",
+    ),
+    "method_train": ("train timetable", "treindienstregeling", "horaire des trains"),
+    "source_neighbourhoods": (
+        "Provincies in Cijfers (neighbourhoods); Statbel (prices)",
+        "Provincies in Cijfers (wijken); Statbel (prijzen)",
+        "Provincies in Cijfers (quartiers) ; Statbel (prix)",
+    ),
+    "source_international": (
+        "curated list; see Data & sources",
+        "samengestelde lijst; zie Data & bronnen",
+        "liste établie à la main ; voir Données & sources",
+    ),
+    "source_childcare": (
+        "OpenStreetMap 2024 (partial)",
+        "OpenStreetMap 2024 (gedeeltelijk)",
+        "OpenStreetMap 2024 (partiel)",
+    ),
     # map
     "layer_neighbourhoods": ("Neighbourhoods", "Wijken", "Quartiers"),
     "layer_schools": ("Schools (2022)", "Scholen (2022)", "Écoles (2022)"),
@@ -392,6 +558,100 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Chaque couche de l'instantané avec sa source, sa date, sa licence, sa couverture et "
         "ses lacunes connues, lues dans les manifestes de l'ETL.",
     ),
+    # layer titles on the Data & sources page (key: manifest name, ':' as '_')
+    "title_municipalities": ("Municipalities (2025)", "Gemeenten (2025)", "Communes (2025)"),
+    "title_deelgemeenten": (
+        "Former municipalities (deelgemeenten)",
+        "Deelgemeenten",
+        "Anciennes communes (deelgemeenten)",
+    ),
+    "title_wijken": ("Neighbourhoods (wijken)", "Wijken", "Quartiers (wijken)"),
+    "title_schools": (
+        "Schools (official list, June 2022)",
+        "Scholen (officiële lijst, juni 2022)",
+        "Écoles (liste officielle, juin 2022)",
+    ),
+    "title_international_schools": (
+        "International and foreign-curriculum schools (curated)",
+        "Internationale scholen en scholen met buitenlands leerplan (samengesteld)",
+        "Écoles internationales et à programme étranger (liste établie)",
+    ),
+    "title_childcare": (
+        "Childcare locations",
+        "Kinderopvanglocaties",
+        "Lieux d'accueil d'enfants",
+    ),
+    "title_stations": ("Railway stations", "Treinstations", "Gares"),
+    "title_bus_stops": (
+        "Bus and tram stops (De Lijn)",
+        "Bus- en tramhaltes (De Lijn)",
+        "Arrêts de bus et de tram (De Lijn)",
+    ),
+    "title_rail_timetable": (
+        "Rail timetable of one week",
+        "Treindienstregeling van één week",
+        "Horaire ferroviaire d'une semaine",
+    ),
+    "title_bus_routes": (
+        "Bus lines with stop order (estimated frequencies)",
+        "Buslijnen met haltevolgorde (geschatte frequenties)",
+        "Lignes de bus avec ordre des arrêts (fréquences estimées)",
+    ),
+    "title_housing_prices": (
+        "Median sale prices per municipality",
+        "Mediane verkoopprijzen per gemeente",
+        "Prix de vente médians par commune",
+    ),
+    "title_housing_summary": (
+        "Housing market summary per municipality",
+        "Samenvatting woningmarkt per gemeente",
+        "Résumé du marché du logement par commune",
+    ),
+    "title_population": (
+        "Population and households per municipality",
+        "Bevolking en huishoudens per gemeente",
+        "Population et ménages par commune",
+    ),
+    "title_sector_population": (
+        "Population per statistical sector",
+        "Bevolking per statistische sector",
+        "Population par secteur statistique",
+    ),
+    "title_neighbourhoods": (
+        "Neighbourhood profiles (wijken)",
+        "Wijkprofielen",
+        "Profils des quartiers (wijken)",
+    ),
+    "title_addresses": (
+        "Address search index",
+        "Adresindex voor zoeken",
+        "Index de recherche d'adresses",
+    ),
+    "title_workplaces": (
+        "Workplace presets",
+        "Voorkeuzes werkplekken",
+        "Présélections de lieux de travail",
+    ),
+    "title_graph_walk": (
+        "Walk network (OpenStreetMap, Leuven municipality)",
+        "Wandelnetwerk (OpenStreetMap, gemeente Leuven)",
+        "Réseau piéton (OpenStreetMap, commune de Louvain)",
+    ),
+    "title_graph_bike": (
+        "Bike network (OpenStreetMap, Leuven municipality)",
+        "Fietsnetwerk (OpenStreetMap, gemeente Leuven)",
+        "Réseau cyclable (OpenStreetMap, commune de Louvain)",
+    ),
+    "title_graph_car": (
+        "Car network (OpenStreetMap, Leuven municipality)",
+        "Autonetwerk (OpenStreetMap, gemeente Leuven)",
+        "Réseau routier (OpenStreetMap, commune de Louvain)",
+    ),
+    "title_graph_strategic_car": (
+        "Regional car network (strategic model, KU Leuven)",
+        "Regionaal autonetwerk (strategisch model, KU Leuven)",
+        "Réseau routier régional (modèle stratégique, KU Leuven)",
+    ),
     "known_gaps": ("Known gaps", "Bekende leemten", "Lacunes connues"),
     "layer_details": ("Details per layer", "Details per laag", "Détails par couche"),
     "not_mapped": (
@@ -407,12 +667,12 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "col_coverage": ("Coverage", "Dekking", "Couverture"),
     "col_url": ("URL", "URL", "URL"),
     "gap_childcare": (
-        "Childcare: offline only the OpenStreetMap objects of central Leuven; Flanders has "
-        "5,389 licensed locations.",
-        "Kinderopvang: offline enkel de OpenStreetMap-objecten van centraal Leuven; Vlaanderen "
-        "telt 5.389 vergunde locaties.",
-        "Accueil d'enfants : hors ligne, seulement les objets OpenStreetMap du centre de "
-        "Louvain ; la Flandre compte 5 389 lieux agréés.",
+        "Childcare: offline only the {osm} OpenStreetMap objects of central Leuven; Flanders "
+        "and Brussels have {locations} licensed locations ({date}).",
+        "Kinderopvang: offline enkel de {osm} OpenStreetMap-objecten van centraal Leuven; "
+        "Vlaanderen en Brussel tellen {locations} vergunde locaties ({date}).",
+        "Accueil d'enfants : hors ligne, seulement les {osm} objets OpenStreetMap du centre de "
+        "Louvain ; la Flandre et Bruxelles comptent {locations} lieux agréés ({date}).",
     ),
     "gap_buses": (
         "Buses: stops for the whole region (2019); lines only for central Leuven; no bus "
@@ -431,16 +691,17 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "ailleurs les temps sont estimés (voiture : réseau régional modélisé).",
     ),
     "gap_population": (
-        "Population per neighbourhood only for the 18 wijken covered by statistical sectors; "
-        "no rents, no population by age.",
-        "Bevolking per wijk enkel voor de 18 wijken gedekt door statistische sectoren; geen "
-        "huurprijzen, geen leeftijden.",
-        "Population par quartier seulement pour les 18 quartiers couverts par les secteurs "
-        "statistiques ; ni loyers ni âges.",
+        "Population per neighbourhood only for the {n} of {total} neighbourhoods (wijken) "
+        "covered by statistical sectors; no rents, no population by age.",
+        "Bevolking per wijk enkel voor de {n} van {total} wijken gedekt door statistische "
+        "sectoren; geen huurprijzen, geen leeftijden.",
+        "Population par quartier seulement pour {n} des {total} quartiers couverts par les "
+        "secteurs statistiques ; ni loyers ni âges.",
     ),
 }
 
 _INDEX: Final[dict[str, int]] = {"en": 0, "nl": 1, "fr": 2}
+_PLACEHOLDER: Final = re.compile(r"\{(\w*)\}")
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
@@ -483,3 +744,53 @@ def t_markdown(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
 def keys() -> list[str]:
     """Return every key of the table (for tests)."""
     return list(_TABLE)
+
+
+def has_key(key: str) -> bool:
+    """Return True when ``key`` is in the table (for optional, data-driven keys)."""
+    return key in _TABLE
+
+
+def missing_translations() -> dict[str, list[str]]:
+    """Return ``{key: [languages]}`` for every key whose text is missing or blank.
+
+    :func:`t` falls back to English at run time so a gap never breaks a page; this
+    reports the gaps instead (a row shorter than the languages counts as missing too).
+    """
+    gaps: dict[str, list[str]] = {}
+    for key, row in _TABLE.items():
+        lacking = [lang for lang, i in _INDEX.items() if i >= len(row) or not str(row[i]).strip()]
+        if lacking:
+            gaps[key] = lacking
+    return gaps
+
+
+def placeholder_mismatches() -> dict[str, list[set[str]]]:
+    """Return the keys whose languages do not share the same ``{placeholders}``."""
+    out: dict[str, list[set[str]]] = {}
+    for key, row in _TABLE.items():
+        names = [set(_PLACEHOLDER.findall(text)) for text in row]
+        if any(n != names[0] for n in names):
+            out[key] = names
+    return out
+
+
+#: Thousands separator per language (NL and FR as in Belgian prices: € 455.000).
+_THOUSANDS: Final[dict[str, str]] = {"en": ",", "nl": ".", "fr": "."}
+
+
+def format_number(value: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a whole number with the language's thousands separator (5,389 / 5.389)."""
+    text = f"{round(float(value)):,d}"
+    return text.replace(",", _THOUSANDS.get(lang, ","))
+
+
+def format_eur(value: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a price in whole euros as the language writes it; ``""`` when unknown.
+
+    English ``€455,000``; Dutch and French ``€ 455.000``.
+    """
+    if value is None or value != value:  # None or NaN: no price published
+        return ""
+    number = format_number(value, lang)
+    return f"€{number}" if lang == "en" else f"€ {number}"

@@ -27,7 +27,15 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
+from dashboard.engine.bus import METHOD_BUS, METHOD_WALK
+from dashboard.engine.street import (
+    METHOD_NETWORK,
+    METHOD_OUTSIDE,
+    METHOD_REGIONAL,
+    METHOD_STRAIGHT,
+)
 from dashboard.escaping import html_text, js_string, template_literal
+from dashboard.i18n import format_eur
 
 LEUVEN_CENTRE = (50.8798, 4.7005)
 
@@ -412,6 +420,48 @@ class _ClickThrough(MacroElement):
         self._name = "ClickThrough"
 
 
+class _FitView(MacroElement):
+    """Fit the map to bounds with a margin, and again when the map's size changes.
+
+    folium's ``fit_bounds`` fits once, at the size the frame has at load; Streamlit may
+    still resize the frame after that, and Leaflet then keeps the centre and zoom, which
+    cut far-off candidates at the edge.  Refitting on ``resize`` stops at the user's first
+    drag, wheel or click on the map: their view is theirs.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var bounds = {{ this.bounds|tojson }};
+            var moved = false;
+            function fit() {
+                map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
+                                       animate: false});
+            }
+            fit();
+            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                map.getContainer().addEventListener(name, function () { moved = true; },
+                                                    {passive: true});
+            });
+            map.on("resize", function () { if (!moved) { fit(); } });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]], padding: int) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "FitView"
+        self.bounds = bounds
+        self.padding = int(padding)
+
+
+#: Margin (px) around the fitted view, so edge candidates clear the map's controls.
+FIT_PADDING_PX = 28
+
+
 def add_legend(fmap: folium.Map, legend: str) -> None:
     """Attach a legend to the map as a compact bottom-left control."""
     _LegendControl(legend).add_to(fmap)
@@ -514,6 +564,9 @@ class ExploreLayers:
     #: Isochrone band features of workplace 1 (empty: none drawn) and their mode.
     isochrones: Sequence[dict[str, Any]] = ()
     isochrone_mode: str = ""
+    #: Whether a school / childcare filter narrows the counts (their popup labels say so).
+    schools_filtered: bool = False
+    childcare_filtered: bool = False
 
 
 def explore_map(
@@ -548,18 +601,19 @@ def explore_map(
             cand[f"spread_{person}"] = spread
             fields.append(f"spread_{person}")
             aliases.append(t(f"col_spread_{person}", lang))
-    fields += ["method_1", "n_schools_match", "n_childcare_match", "childcare_coverage"]
+    fields += ["method_text", "n_schools_match", "n_childcare_match", "coverage_text"]
     aliases += [
-        t("col_estimated", lang),
-        t("col_schools", lang),
-        t("col_childcare", lang),
+        t("col_method", lang),
+        t("col_schools" if layers.schools_filtered else "col_schools_all", lang),
+        t("col_childcare" if layers.childcare_filtered else "col_childcare_all", lang),
         t("col_childcare_coverage", lang),
     ]
-    fields += ["price_eur", "source"]
+    fields += ["price_text", "source"]
     aliases += [t("col_price", lang), t("source", lang)]
-    cand["source"] = "Provincies in Cijfers (wijken); Statbel (prices); engine: " + cand[
-        "method_1"
-    ].astype(str)
+    cand["method_text"] = [method_label(m, lang) for m in cand["method_1"].astype(str)]
+    cand["coverage_text"] = [coverage_label(c, lang) for c in cand["childcare_coverage"]]
+    cand["price_text"] = [format_eur(v, lang) for v in cand["price_eur"]]
+    cand["source"] = t("source_neighbourhoods", lang)
     if len(cand):
         neighbourhood_layer(
             cand,
@@ -571,11 +625,10 @@ def explore_map(
     schools = layers.schools.assign(source="Onderwijs Vlaanderen 2022")
     travel = [f for f in TRAVEL_FIELDS if f in schools.columns]
     school_fields = ["name", "levels", "net", "language", "address", *travel, "source"]
-    school_aliases = ["Name", "Levels", "Net", "Language", "Address"]
-    school_aliases += [_alias(f, lang) for f in (*travel, "source")]
+    school_aliases = [_alias(f, lang) for f in school_fields]
     if len(schools):
         school_layer(schools, t("layer_schools", lang), school_fields, school_aliases).add_to(fmap)
-    intl = layers.international.assign(source="curated; see Data & sources")
+    intl = layers.international.assign(source=t("source_international", lang))
     _add_points(
         fmap,
         intl,
@@ -585,7 +638,10 @@ def explore_map(
         lang,
         radius=7,
     )
-    care = layers.childcare.assign(source="OpenStreetMap 2024 (partial)")
+    care = layers.childcare.assign(source=t("source_childcare", lang))
+    if len(care):
+        care["category"] = [childcare_label(c, lang) for c in care["category"].astype(str)]
+        care["coverage"] = [coverage_label(c, lang) for c in care["coverage"]]
     _add_points(
         fmap,
         care,
@@ -634,7 +690,7 @@ def explore_map(
         _ClickThrough().add_to(fmap)
     # Collapsed: open, the list of overlays covered half the map.
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.fit_bounds(view_bounds(layers.candidates, layers.workplaces))
+    _FitView(view_bounds(layers.candidates, layers.workplaces), FIT_PADDING_PX).add_to(fmap)
     return fmap
 
 
@@ -674,10 +730,61 @@ def _add_points(
 
 def _alias(field: str, lang: str) -> str:
     """Popup label of a point field: our translated labels, else the field name."""
-    from dashboard.i18n import t
+    from dashboard.i18n import has_key, t
 
     if field == "source":
         return t("source", lang)
     if field in TRAVEL_FIELDS:
         return t(f"popup_{field}", lang)
+    if has_key(f"field_{field}"):
+        return t(f"field_{field}", lang)
     return field.replace("_", " ")
+
+
+#: Engine method texts -> their label key (exact values of the street and bus engines).
+_METHOD_KEYS: dict[str, str] = {
+    METHOD_NETWORK: "method_network",
+    METHOD_REGIONAL: "method_regional",
+    METHOD_STRAIGHT: "method_straight",
+    METHOD_OUTSIDE: "method_outside",
+    METHOD_WALK: "method_walk",
+    METHOD_BUS: "method_bus",
+}
+
+
+def method_label(method: str, lang: str) -> str:
+    """How a time was computed, in ``lang`` (the engine's own text when not known).
+
+    Train methods carry the feed date in their text (see
+    :mod:`dashboard.engine.transit_commute`): told apart by their leading words.
+    """
+    from dashboard.i18n import t
+
+    key = _METHOD_KEYS.get(method)
+    if key is None and method.startswith("direct "):
+        key = "method_direct"
+    elif key is None and method.startswith("train + "):
+        key = "method_train"
+    elif key is None and method.startswith("walk (") and method[6:-1] in _METHOD_KEYS:
+        return t("method_walk", lang) + " (" + method_label(method[6:-1], lang) + ")"
+    return t(key, lang) if key else method
+
+
+def coverage_label(coverage: object, lang: str) -> str:
+    """Return childcare data coverage in ``lang``.
+
+    ``coverage`` is ``partial``/``none``/``complete`` or a layer text starting with one
+    of them (``"partial: OpenStreetMap, ..."``); anything else is shown as it is.
+    """
+    from dashboard.i18n import has_key, t
+
+    text = "" if not isinstance(coverage, str) else coverage
+    kind = text.split(":", 1)[0].strip().lower()
+    return t(f"coverage_{kind}", lang) if has_key(f"coverage_{kind}") else text
+
+
+def childcare_label(category: str, lang: str) -> str:
+    """Return a childcare category code (``groepsopvang_0_3``) as a label in ``lang``."""
+    from dashboard.i18n import has_key, t
+
+    return t(f"cc_{category}", lang) if has_key(f"cc_{category}") else category

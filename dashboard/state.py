@@ -264,6 +264,20 @@ def workplace_ref(values: Mapping[str, Any], person: int) -> str:
     return str(values.get(person_key(person, "preset"), DEFAULT_REF))
 
 
+def unset_workplaces(values: Mapping[str, Any]) -> list[int]:
+    """Return the persons whose widgets name no workplace (address mode, none picked).
+
+    :func:`workplace_ref` then answers the default preset so the URL stays valid; the
+    page must not compute with that stand-in as if the person had chosen it.
+    """
+    persons = [1, 2] if values.get(SECOND_ON) else [1]
+    return [
+        p
+        for p in persons
+        if values.get(person_key(p, "how")) == "address" and not values.get(person_key(p, "addr"))
+    ]
+
+
 def state_from_values(values: Mapping[str, Any]) -> ExploreState:
     """Build the state from widget values (missing keys keep their defaults)."""
     default = ExploreState()

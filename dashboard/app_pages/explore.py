@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 
 from dashboard import cache, maps, state
 from dashboard.engine.core import COMMUTE_MODES
-from dashboard.engine.errors import BadInputError, EngineError, OutsideCoverageError
+from dashboard.engine.errors import EngineError, OutsideCoverageError
 from dashboard.engine.transit_commute import feed_date_for
 from dashboard.geocoding import GeocodingError, display_host
 from dashboard.i18n import t, t_markdown
@@ -42,6 +42,11 @@ def _preset_input(person: int, lang: str) -> None:
         st.warning(t_markdown("presets_missing", lang, msg=problem))
     options = table["ref"].tolist()
     labels = dict(zip(table["ref"], table["label"], strict=True))
+    given = st.session_state.get(pk(person, "preset"))
+    if given is not None and given not in options:
+        # e.g. a link naming a preset the data no longer has: replaced, and said so
+        who = t(f"person_{person}", lang)
+        st.warning(t_markdown("wp_unknown_preset", lang, who=who, ref=given))
     _keep_valid(pk(person, "preset"), options, DEFAULT_REF)
     st.selectbox(
         t("preset", lang), options, format_func=labels.__getitem__, key=pk(person, "preset")
@@ -68,10 +73,16 @@ def _online_matches(query: str, lang: str) -> dict[str, str]:
 
 
 def _address_input(person: int, lang: str) -> None:
-    query = st.text_input(t("address_search", lang), key=pk(person, "addr_q"))
-    online = _online_matches(query or "", lang)
+    """Address search and its matches.
+
+    A search with no match clears the person's address and says so: the previous
+    workplace is never kept silently (the page then computes nothing until a match or
+    another way is chosen).  A workplace from a link (no search typed) is kept and shown.
+    """
+    query = (st.text_input(t("address_search", lang), key=pk(person, "addr_q")) or "").strip()
+    online = _online_matches(query, lang)
     try:
-        matches = cache.address_matches(query or "")
+        matches = cache.address_matches(query)
     except SnapshotError as exc:
         st.warning(t_markdown("addresses_missing", lang, msg=exc))
         matches = pd.DataFrame({"id": [], "label": []})
@@ -80,14 +91,19 @@ def _address_input(person: int, lang: str) -> None:
     options += [ref for ref in online if ref not in labels]
     labels.update(online)
     current = st.session_state.get(pk(person, "addr"))
-    if current and current not in options:
+    if not query and current and current not in options:
         try:
-            labels[current] = cache.workplace(current).label
+            labels[current] = cache.person_workplace(person, current).label
             options.insert(0, current)
         except EngineError:
-            pass
+            pass  # reported once, with the person, when the page computes
+    who = t(f"person_{person}", lang)
     if not options:
-        st.caption(t("address_none" if len(query or "") >= 3 else "address_hint", lang))
+        if query and len(query) >= 3:
+            st.session_state[pk(person, "addr")] = None
+            st.warning(t_markdown("address_no_match_cleared", lang, who=who, q=query))
+        else:
+            st.caption(t("address_hint", lang))
         return
     _keep_valid(pk(person, "addr"), options, options[0])
     st.selectbox(
@@ -147,7 +163,7 @@ def _filter_inputs(lang: str) -> None:
         st.selectbox(
             t("childcare_type", lang),
             (cand.ANY, *cand.CHILDCARE_TYPES),
-            format_func=lambda v: any_label if v == cand.ANY else v,
+            format_func=lambda v: any_label if v == cand.ANY else t(f"cc_{v}", lang),
             key=state.CHILDCARE_TYPE,
         )
         st.checkbox(t("childcare_keep_unknown", lang), key=state.CHILDCARE_KEEP)
@@ -205,20 +221,24 @@ def _on_map_click() -> None:
 
 
 def _report(exc: Exception, lang: str) -> None:
-    """Show one clear line for a failed computation.
+    """Show one clear line for a failed computation, for the person it concerns.
 
-    The messages name what the user or the link gave (a workplace reference, a value):
-    shown as text, never as Markdown (:func:`~dashboard.i18n.t_markdown`).
+    Decided by the error's type and fields, never by its wording.  The messages name
+    what the user or the link gave (a workplace reference, a value): shown as text,
+    never as Markdown (:func:`~dashboard.i18n.t_markdown`).
     """
     if isinstance(exc, SnapshotError):
         st.error(t_markdown("data_missing", lang, msg=exc))
         return
-    who = t(f"person_{getattr(exc, 'person', 1)}", lang)
-    cause = getattr(exc, "cause", exc)
+    if isinstance(exc, cache.WorkplaceError):
+        who = t(f"person_{exc.person}", lang)
+        st.error(t_markdown(exc.problem.value, lang, who=who, ref=exc.ref, msg=exc.detail))
+        return
+    person = exc.person if isinstance(exc, cand.CommuteFailedError) else 1
+    cause = exc.cause if isinstance(exc, cand.CommuteFailedError) else exc
+    who = t(f"person_{person}", lang)
     if isinstance(cause, OutsideCoverageError):
         st.error(t_markdown("outside_coverage", lang, who=who, msg=cause))
-    elif isinstance(cause, BadInputError) and "not available" in str(cause):
-        st.warning(t_markdown("mode_unavailable", lang, who=who, msg=cause))
     else:
         st.error(t_markdown("bad_input", lang, who=who, msg=cause))
 
@@ -231,10 +251,10 @@ def _compute(
     s: state.ExploreState,
 ) -> tuple[Any, list[Workplace], tuple[cache.CommuteKey, ...]]:
     """Rank the candidates; return them, the workplaces and the commutes asked."""
-    workplaces = [cache.workplace(s.w1)]
+    workplaces = [cache.person_workplace(1, s.w1)]
     questions = [(s.m1, s.t1)]
     if s.w2:
-        workplaces.append(cache.workplace(s.w2))
+        workplaces.append(cache.person_workplace(2, s.w2))
         questions.append((s.m2, s.t2))
     day = state.travel_day(s).isoformat()
     # Only trains depend on the arrival time and the day: other modes get fixed values,
@@ -309,13 +329,15 @@ def _map(
         workplaces=tuple((w.label, w.point.lat, w.point.lon) for w in workplaces),
         isochrones=isochrones,
         isochrone_mode=s.m1,
+        schools_filtered=(s.lvl, s.net, s.sl) != (cand.ANY,) * 3,
+        childcare_filtered=s.cc != cand.ANY,
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
     fmap = maps.explore_map(layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere)
     st_folium(
         fmap,
         key=state.MAP,
-        height=640,
+        height=600,
         use_container_width=True,
         # Map clicks only: opening a popup reruns nothing.
         returned_objects=["last_clicked"],
@@ -346,36 +368,39 @@ def _column_config(names: dict[str, str]) -> dict[str, Any]:
     }
     config[names["rank"]] = st.column_config.NumberColumn(width=48)
     config[names["name"]] = st.column_config.TextColumn(width="medium")
+    for count in ("n_schools_match", "n_international", "n_childcare_match"):
+        config[names[count]] = st.column_config.NumberColumn(width=110)
     config[names["estimated"]] = st.column_config.CheckboxColumn(width="small")
+    if "median_over_budget" in names:
+        config[names["median_over_budget"]] = st.column_config.CheckboxColumn(width="small")
+    # Numbers, so the column sorts by price; shown with the browser's digit grouping.
     config[names["price_eur"]] = st.column_config.NumberColumn(format="localized")
     return config
 
 
-def _table(result: Any, s: state.ExploreState, lang: str) -> None:
-    total = len(cache.layer("neighbourhoods"))
-    st.subheader(t("results", lang))
-    st.write(t("n_results", lang, n=len(result), total=total))
-    if result.empty:
-        st.info(t("no_results", lang))
-    table = cand.result_table(result).drop(columns=["centroid_lon", "centroid_lat"])
-    # Minutes right after the name: at ~1400 px the table shows five or six columns and
-    # the commute is what the ranking is about.
+def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
+    """Shown names of the table columns, in display order (key columns first).
+
+    The counts say what they count: "matching" only when a filter narrows them.
+    """
+    schools_filtered = (s.lvl, s.net, s.sl) != (cand.ANY,) * 3
     names = {
         "rank": t("col_rank", lang),
         "name": t("col_name", lang),
         "minutes_1": t("col_minutes_1", lang),
         "minutes_2": t("col_minutes_2", lang),
+        "n_schools_match": t("col_schools" if schools_filtered else "col_schools_all", lang),
+        "n_childcare_match": t("col_childcare" if s.cc != cand.ANY else "col_childcare_all", lang),
+        "price_eur": t("col_price", lang),
+        "median_over_budget": t("col_over_budget", lang),
         "p10_1": t("col_p10_1", lang),
         "p90_1": t("col_p90_1", lang),
         "p10_2": t("col_p10_2", lang),
         "p90_2": t("col_p90_2", lang),
+        "n_international": t("col_international", lang),
+        "childcare_coverage": t("col_childcare_coverage", lang),
         "estimated": t("col_estimated", lang),
         "municipality": t("col_municipality", lang),
-        "n_schools_match": t("col_schools", lang),
-        "n_international": t("col_international", lang),
-        "n_childcare_match": t("col_childcare", lang),
-        "childcare_coverage": t("col_childcare_coverage", lang),
-        "price_eur": t("col_price", lang),
         "n_stations": t("col_stations", lang),
         "n_bus_stops": t("col_bus_stops", lang),
     }
@@ -384,17 +409,57 @@ def _table(result: Any, s: state.ExploreState, lang: str) -> None:
         if mode not in TRAIN_MODES:
             names.pop(f"p10_{person}")
             names.pop(f"p90_{person}")
-    shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
-    st.dataframe(
-        shown,
-        key=state.TABLE,
-        hide_index=True,
-        height=460,
-        width="stretch",
-        column_config=_column_config(names),
-    )
-    _mode_notes(s, lang)
-    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+    if s.bmax <= 0:  # no budget: no flag to show
+        names.pop("median_over_budget")
+    return names
+
+
+#: The constraints of the no-result explanation, in the order they are applied.
+_STAGES = ("time", "schools", "international", "childcare", "budget")
+
+
+def _up_to(s: state.ExploreState, stage: str) -> tuple[Any, ...]:
+    """Filter arguments of :func:`cache.candidates` with the stages up to ``stage`` on."""
+    on = set(_STAGES[: _STAGES.index(stage) + 1])
+    lvl, net, sl = (s.lvl, s.net, s.sl) if "schools" in on else (cand.ANY,) * 3
+    intl = s.intl if "international" in on else False
+    cc, cck = (s.cc, s.cck) if "childcare" in on else (cand.ANY, True)
+    bmax = s.bmax if "budget" in on else 0
+    return (lvl, net, sl, intl, cc, cck, s.bt, bmax)
+
+
+def constraint_removals(
+    s: state.ExploreState, commutes: tuple[cache.CommuteKey, ...]
+) -> dict[str, int]:
+    """How many neighbourhoods each constraint removed, applied in :data:`_STAGES` order.
+
+    Each count is of the neighbourhoods the earlier constraints left, so the counts add
+    up to all neighbourhoods minus the candidates.  Only constraints that removed some
+    are listed.  Hook: ``dashboard.layers.candidates.rank_with_removals`` reports the
+    same per person and rule in one pass; read its ``Ranking.removals`` here once
+    :func:`cache.candidates` returns the ranking.
+    """
+    before = len(cache.layer("neighbourhoods"))
+    removed: dict[str, int] = {}
+    for stage in _STAGES:
+        after = len(cache.candidates(commutes, *_up_to(s, stage)))
+        if after < before:
+            removed[stage] = before - after
+        before = after
+    return removed
+
+
+def _no_results(s: state.ExploreState, commutes: tuple[cache.CommuteKey, ...], lang: str) -> None:
+    """Say which constraint removed how many neighbourhoods."""
+    removed = constraint_removals(s, commutes)
+    if not removed:
+        st.info(t("no_results", lang))
+        return
+    reasons = "; ".join(t(f"removed_{name}", lang, n=n) for name, n in removed.items())
+    st.info(t("no_results_because", lang, reasons=reasons) + " " + t("no_results", lang))
+
+
+def _downloads(result: Any, lang: str) -> None:
     downloads = (
         ("csv", export.to_csv_bytes, "csv", "text/csv"),
         ("geojson", export.to_geojson_bytes, "geojson", "application/geo+json"),
@@ -408,15 +473,50 @@ def _table(result: Any, s: state.ExploreState, lang: str) -> None:
             file_name=f"leuven_atlas_candidates.{suffix}",
             mime=mime,
             key=f"download_{kind}",
+            width="stretch",
         )
 
 
+def _table(
+    result: Any, s: state.ExploreState, commutes: tuple[cache.CommuteKey, ...], lang: str
+) -> None:
+    total = len(cache.layer("neighbourhoods"))
+    st.subheader(t("results", lang))
+    st.write(t("n_results", lang, n=len(result), total=total))
+    if result.empty:
+        _no_results(s, commutes, lang)
+    table = cand.result_table(result).drop(columns=["centroid_lon", "centroid_lat"])
+    names = _column_names(s, lang)
+    shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
+    st.dataframe(
+        shown,
+        key=state.TABLE,
+        hide_index=True,
+        height=460,
+        width="stretch",
+        column_config=_column_config(names),
+    )
+    _mode_notes(s, lang)
+    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+    _downloads(result, lang)
+
+
 def render() -> None:
-    """Draw the Explore page."""
+    """Draw the Explore page: the map across the page, the results table below it.
+
+    Stacked, not side by side: beside a map the table showed only rank, name and the
+    first minutes column at 1400 px; across the page its key columns (both people's
+    minutes, schools, childcare, price) are readable at 1400 px and it scrolls at 1024 px.
+    """
     lang = state.language()
     st.title(t("page_explore", lang))
     st.caption(t("explore_intro", lang) + " " + t("share_hint", lang))
     _sidebar(lang)
+    unset = state.unset_workplaces(st.session_state.to_dict())
+    if unset:
+        for person in unset:
+            st.info(t("address_pick_prompt", lang, who=t(f"person_{person}", lang)))
+        return
     s = state.current()
     try:
         with st.spinner(t("computing", lang)):
@@ -424,11 +524,9 @@ def render() -> None:
     except (EngineError, SnapshotError) as exc:
         _report(exc, lang)
         return
-    map_col, table_col = st.columns([3, 2])
-    with map_col, st.spinner(t("building_map", lang)):
+    with st.spinner(t("building_map", lang)):
         _map(result, s, workplaces, commutes, lang)
-    with table_col:
-        _table(result, s, lang)
+    _table(result, s, commutes, lang)
 
 
 render()

@@ -14,17 +14,52 @@ import streamlit as st
 
 from dashboard import cache, state
 from dashboard.escaping import markdown_text
-from dashboard.i18n import t, t_markdown
+from dashboard.i18n import format_number, has_key, t, t_markdown
 from geodata.io import LayerManifest, SnapshotError
 
 GAPS = ("gap_childcare", "gap_buses", "gap_streets", "gap_population")
+
+
+def _title(manifest: LayerManifest, lang: str) -> str:
+    """Return a layer's title in ``lang`` (the manifest's own for a layer not in the table)."""
+    key = "title_" + manifest.name.replace(":", "_")
+    return t(key, lang) if has_key(key) else manifest.title
+
+
+def gap_values(manifests: list[LayerManifest], lang: str) -> dict[str, dict[str, str] | None]:
+    """Return the numbers of each known-gap text, read from the manifests (None: unknown).
+
+    The data records them (rows, ``extra`` facts); typed into a translation they would
+    drift from the snapshot.
+    """
+    by_name = {m.name: m for m in manifests}
+    out: dict[str, dict[str, str] | None] = {key: {} for key in GAPS}
+    try:
+        childcare = by_name["childcare"]
+        official = childcare.extra["flanders_brussels"]
+        out["gap_childcare"] = {
+            "osm": format_number(childcare.rows, lang),
+            "locations": format_number(official["locations"], lang),
+            "date": str(official["reference_date"]),
+        }
+    except (KeyError, TypeError, ValueError):
+        out["gap_childcare"] = None
+    try:
+        places = by_name["neighbourhoods"]
+        out["gap_population"] = {
+            "n": format_number(places.extra["wijken_with_population"], lang),
+            "total": format_number(places.rows, lang),
+        }
+    except (KeyError, TypeError, ValueError):
+        out["gap_population"] = None
+    return out
 
 
 def _overview(manifests: list[LayerManifest], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                t("col_layer", lang): m.title,
+                t("col_layer", lang): _title(m, lang),
                 t("col_rows", lang): m.rows,
                 t("col_date", lang): m.data_date,
                 t("col_source", lang): m.source,
@@ -50,7 +85,7 @@ def _not_mapped(extra: dict[str, Any]) -> pd.DataFrame | None:
 def _details(manifest: LayerManifest, lang: str) -> None:
     # Manifest texts come from the sources: shown as text, never as Markdown (the
     # expander label is Markdown too).
-    with st.expander(markdown_text(f"{manifest.title} ({manifest.name})")):
+    with st.expander(markdown_text(f"{_title(manifest, lang)} ({manifest.name})")):
         texts = (
             ("col_source", manifest.source),
             ("col_date", manifest.data_date),
@@ -81,7 +116,14 @@ def render() -> None:
         return
     st.dataframe(_overview(manifests, lang), key="sources_table", hide_index=True, width="stretch")
     st.subheader(t("known_gaps", lang))
-    st.markdown("\n".join(f"- {t(key, lang)}" for key in GAPS))
+    gaps = gap_values(manifests, lang)
+    st.markdown(
+        "\n".join(
+            f"- {t_markdown(key, lang, **values)}"
+            for key, values in gaps.items()
+            if values is not None
+        )
+    )
     st.subheader(t("layer_details", lang))
     for manifest in manifests:
         _details(manifest, lang)

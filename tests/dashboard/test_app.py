@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import cache, geocoding, state
 from dashboard.escaping import WORD_JOINER
-from geodata.io import LayerManifest, load_layer, load_manifests
+from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = ("neighbourhoods", "planner", "sources")
@@ -99,6 +99,54 @@ def test_sources_lists_every_manifest() -> None:
     assert any("not on the map" in m.value for m in at.markdown)
 
 
+def _sources_page(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    return at
+
+
+def _sources_markdown(lang: str) -> str:
+    return "\n".join(_shown(m.value) for m in _sources_page(lang).markdown)
+
+
+def test_sources_titles_are_translated() -> None:
+    layers = list(_sources_page("fr").dataframe[0].value["Couche"])
+    assert "Communes (2025)" in layers
+    assert "Municipalities (2025)" not in layers
+
+
+def test_sources_gap_numbers_come_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
+    childcare = next(m for m in load_manifests() if m.name == "childcare")
+    official = childcare.extra["flanders_brussels"]["locations"]
+    text = _sources_markdown("nl")
+    assert f"{official:,d}".replace(",", ".") in text
+    assert f"{childcare.rows} OpenStreetMap" in text
+    # a snapshot recording other numbers shows those (hand-made manifests: a fixture)
+    real = cache.manifests
+
+    def changed() -> list[LayerManifest]:
+        out = []
+        for m in real():
+            if m.name == "childcare":
+                extra = {**m.extra, "flanders_brussels": {**official_facts, "locations": 6001}}
+                m = LayerManifest(**{**m.__dict__, "extra": extra})
+            if m.name == "neighbourhoods":
+                m = LayerManifest(
+                    **{**m.__dict__, "extra": {**m.extra, "wijken_with_population": 7}}
+                )
+            out.append(m)
+        return out
+
+    official_facts = childcare.extra["flanders_brussels"]
+    monkeypatch.setattr(cache, "manifests", changed)
+    text = _sources_markdown("en")
+    assert "6,001 licensed locations" in text
+    assert "only for the 7 of 427 neighbourhoods" in text
+
+
 def test_bike_15_reaches_fewer_neighbourhoods_than_car_30() -> None:
     at = _run()  # default workplace: Leuven station
     at.selectbox(key="p1_mode").set_value("bike")
@@ -116,8 +164,11 @@ def test_filters_reduce_results() -> None:
     at.selectbox(key=state.SCHOOL_LEVEL).set_value("secundair").run()
     secondary = _matches(at)
     assert 0 < secondary < everything
+    # The budget flags (the municipal median is context, not a neighbourhood's price).
     at.number_input(key=state.BUDGET_MAX).set_value(350_000).run()
-    assert _matches(at) < secondary
+    assert _matches(at) == secondary
+    flags = at.dataframe[0].value["Median above budget"]
+    assert flags.any() and not flags.all()
 
 
 def test_second_workplace_only_removes_candidates() -> None:
@@ -280,7 +331,8 @@ def test_school_popups_show_travel_time(explore: AppTest) -> None:
 
 def test_map_view_fits_the_candidates(explore: AppTest) -> None:
     script = json.loads(_map_script(explore))["script"]
-    match = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
+    # the view the map fits (at load and again when the frame is resized)
+    match = re.search(r"var bounds = \[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
     assert match, "the map does not fit its view"
     south, west, north, east = (float(v) for v in match.groups())
     places = load_layer("neighbourhoods")
@@ -322,13 +374,87 @@ def test_markdown_in_a_shared_link_is_shown_as_text(payload: str) -> None:
     assert not at.exception
     assert len(at.error) == 1
     _assert_inert_markdown(at.error[0].value, payload)
-    assert _shown(at.error[0].value).startswith("Person 1: unknown address")
+    assert _shown(at.error[0].value).startswith("Person 1: the address addr:")
+    assert "not in the address index" in at.error[0].value
 
 
 def test_markdown_in_the_second_workplace_is_shown_as_text() -> None:
     at = _run({"w2": f"addr:{LINK} {IMAGE}"})
     assert not at.exception
     _assert_inert_markdown(at.error[0].value, f"{LINK} {IMAGE}")
+    assert _shown(at.error[0].value).startswith("Person 2: ")
+
+
+def test_unknown_address_of_person_2_is_reported_for_person_2() -> None:
+    at = _run({"w2": "addr:999999999"})
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Person 2: the address addr\\:")
+    assert "Person 1" not in at.error[0].value
+
+
+def test_unknown_preset_of_person_2_is_reported_for_person_2() -> None:
+    at = _run({"w2": "wp:no-such-place", "lang": "nl"})
+    assert not at.exception
+    assert [w.value for w in at.warning if w.value.startswith("Persoon 2: de voorkeuze")]
+
+
+def test_missing_address_index_names_the_index_not_the_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def missing(name: str) -> Any:
+        if name == "addresses":
+            raise SnapshotError(Path("addresses.parquet"), "file not found (test fixture)")
+        return real(name)
+
+    real = cache.layer
+    monkeypatch.setattr(cache, "layer", missing)
+    at = _run({"w2": "addr:1"})
+    assert not at.exception
+    text = _shown(at.error[0].value)
+    assert text.startswith("Person 2: the address index is missing or unreadable"), text
+    assert "addresses.parquet" in text
+    assert "mode" not in text  # the old "Choose another mode" advice was wrong
+
+
+def test_address_search_without_match_clears_the_workplace_and_says_so() -> None:
+    at = _run()
+    at.radio(key="p1_how").set_value("address").run()
+    at.text_input(key="p1_addr_q").set_value("naamsestraat").run()
+    assert at.selectbox(key="p1_addr").value is not None  # a match is the workplace
+    assert _matches(at) > 0
+    at.text_input(key="p1_addr_q").set_value("zzqqxx no such street").run()
+    assert not at.exception
+    assert any("no address matches" in w.value for w in at.warning)
+    assert any("Person 1: search an address" in i.value for i in at.info)
+    assert not at.dataframe  # nothing computed with the previous address
+
+
+def test_no_result_names_the_constraints_and_counts() -> None:
+    # bike 15 min from Leuven station, secondary schools and an international school
+    at = _run({"t1": "15", "lvl": "secundair", "intl": "1"})
+    assert _matches(at) == 0
+    text = " ".join(i.value for i in at.info)
+    found = re.findall(
+        r"(\d+) (beyond the time limit|without a matching school|without an int)", text
+    )
+    counts = {why: int(n) for n, why in found}
+    assert set(counts) == {"beyond the time limit", "without a matching school", "without an int"}
+    # applied in order, the counts add up to every neighbourhood
+    assert sum(counts.values()) == len(load_layer("neighbourhoods")), text
+    within = _matches(_run({"t1": "15"}))
+    assert counts["beyond the time limit"] == len(load_layer("neighbourhoods")) - within
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_map_popups_and_filters_are_translated(lang: str) -> None:
+    at = _run({"lang": lang, "m1": "car", "t1": "30"})
+    script = json.loads(_map_script(at))["script"]
+    for english in ("Statbel (prices)", '"network"', "partial: OpenStreetMap", '"Levels"'):
+        assert english not in script, english
+    # the euro sign arrives as a JSON escape in the script
+    assert re.search(r'"price_text": "\\u20ac \d{3}\.\d{3}"', script), "not as € 455.000"
+    assert "groepsopvang_0_3" not in at.selectbox(key=state.CHILDCARE_TYPE).options
 
 
 def test_markdown_in_manifests_is_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> None:

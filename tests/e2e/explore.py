@@ -263,3 +263,53 @@ def open_popup_of(frame: Any, needle: str) -> dict[str, Any]:
         msg = f"no point with a popup contains {needle!r}"
         raise AssertionError(msg)
     return popup
+
+
+#: A Brussels workplace by train (person 1) and a Leuven one by bike (person 2): the
+#: candidates lie around Leuven, 30 km from the first workplace.
+BRUSSELS_COUPLE = "w1=50.84550,4.35710&m1=train_walk&t1=60&w2=50.87950,4.67320&m2=bike&t2=20"
+
+#: Every candidate polygon and workplace marker, and whether the map view holds it whole
+#: with a margin of ``pad`` pixels (touching the edge reads as cut off).
+_OUTSIDE_VIEW_JS = """
+(pad) => {
+  const map = window.map, size = map.getSize();
+  const view = L.latLngBounds(map.containerPointToLatLng([pad, size.y - pad]),
+                              map.containerPointToLatLng([size.x - pad, pad]));
+  const out = [];
+  let polygons = 0, markers = 0;
+  window.map.eachLayer((l) => {
+    if (l.feature && l.getBounds && l.feature.geometry.type.endsWith('Polygon')) {
+      polygons += 1;
+      if (!view.contains(l.getBounds())) out.push(l.feature.properties.name);
+    } else if (l instanceof L.CircleMarker && !l.feature) {
+      markers += 1;  // the workplace markers (points of the data layers are features)
+      if (!view.contains(l.getLatLng())) out.push('workplace ' + l.getLatLng());
+    }
+  });
+  return {polygons: polygons, markers: markers, outside: out};
+}
+"""
+
+
+def outside_view(frame: Any, margin_px: int = 10) -> dict[str, Any]:
+    """Count candidate polygons and workplace markers; list those not wholly in view.
+
+    In view means inside the map with ``margin_px`` to spare on every side.
+    """
+    result: dict[str, Any] = frame.evaluate(_OUTSIDE_VIEW_JS, margin_px)
+    return result
+
+
+def table_headers(page: Any) -> list[str]:
+    """Headers of the results table's columns the grid has drawn (its accessible table).
+
+    Streamlit's data grid draws on a canvas and mirrors the columns it renders, the ones
+    in (or next to) its visible area, into a hidden ``<table>`` for screen readers.
+    """
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    headers: list[str] = grid.evaluate(
+        "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(x => x.innerText)"
+    )
+    return headers
