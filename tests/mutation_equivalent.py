@@ -46,6 +46,14 @@ EQUIVALENT: dict[str, dict[str, str]] = {
             "time, which returns earlier with an empty journey"
         ),
     },
+    "dashboard/state.py": {
+        "_int_in: value >= high -> value > high": (
+            "at value == high the next lines return round(value), which is high"
+        ),
+        "_int_in: value <= low -> value < low": (
+            "at value == low the last line returns round(value), which is low"
+        ),
+    },
     "dashboard/layers/candidates.py": {
         'rank_candidates: (frame["price_eur"] > filters.budget_max_eur).fillna(False) -> '
         "(frame['price_eur'] > filters.budget_max_eur).fillna(True)": (

@@ -7,6 +7,7 @@ the Streamlit glue run against a plain dict standing in for ``st.session_state``
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, time
 from typing import Any
 
@@ -60,6 +61,30 @@ def _person_two() -> state.ExploreState:
 
 
 # ----------------------------------------------------------------- URL
+
+
+def test_a_link_without_parameters_means_these_defaults() -> None:
+    # shared links leave defaults out, so changing one changes every old link's meaning
+    assert asdict(state.ExploreState()) == {
+        "lang": state.DEFAULT_LANGUAGE,
+        "w1": DEFAULT_REF,
+        "m1": "bike",
+        "t1": 20,
+        "w2": "",
+        "m2": "car",
+        "t2": 30,
+        "arr": "09:00",
+        "day": "",
+        "lvl": "any",
+        "net": "any",
+        "sl": "any",
+        "intl": False,
+        "cc": "any",
+        "cck": True,
+        "bt": "house",
+        "bmax": 0,
+        "col": "commute",
+    }
 
 
 def test_to_query_writes_booleans_as_digits_and_skips_defaults() -> None:
@@ -130,6 +155,8 @@ def test_workplace_references() -> None:
     longest = "addr:" + "x" * 195
     assert state.ExploreState.from_query({"w1": longest}).w1 == longest
     assert state.ExploreState.from_query({"w1": longest + "x"}).w1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w1": "addr:a\x07b"}).w1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w2": "st:1\n"}).w2 == "st:1"  # stripped first
 
 
 def test_travel_day_range_is_inclusive() -> None:
@@ -204,6 +231,23 @@ def test_workplace_ref_fallbacks() -> None:
     assert state.workplace_ref({"p2_how": "coords"}, 2) == "50.88228,4.71587"
     coords = {"p2_how": "coords", "p2_lat": 50.1, "p2_lon": 4.2, "p1_lat": 1.0}
     assert state.workplace_ref(coords, 2) == "50.10000,4.20000"
+
+
+def test_unset_workplaces_are_address_choices_without_an_address() -> None:
+    both = {state.SECOND_ON: True, "p1_how": "address", "p2_how": "address"}
+    assert state.unset_workplaces(both) == [1, 2]
+    assert state.unset_workplaces({**both, "p1_addr": "addr:1"}) == [2]
+    assert state.unset_workplaces({**both, "p2_addr": "addr:2"}) == [1]
+    assert state.unset_workplaces({**both, state.SECOND_ON: False}) == [1]
+    assert state.unset_workplaces({**both, "p1_how": "preset", "p2_how": "coords"}) == []
+    assert state.unset_workplaces({}) == []
+
+
+def test_every_persons_workplace_widgets_survive_a_page_visit() -> None:
+    fields = ("how", "preset", "addr_q", "addr", "lat", "lon", "mode", "max")
+    wanted = {state.person_key(p, f) for p in (1, 2) for f in fields}
+    assert wanted <= set(state.PERSISTENT_KEYS)
+    assert state.CLICK_TARGET in state.PERSISTENT_KEYS
 
 
 def test_click_person_needs_the_partner_on_and_chosen() -> None:
