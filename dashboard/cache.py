@@ -120,6 +120,7 @@ class WorkplaceProblem(enum.Enum):
     UNKNOWN_ADDRESS = "wp_unknown_address"
     NO_ADDRESS_INDEX = "wp_no_address_index"
     BAD_COORDINATES = "wp_bad_coordinates"
+    LOCATION_UNKNOWN = "wp_location_unknown"
 
 
 class WorkplaceError(EngineError):
@@ -159,7 +160,8 @@ def person_workplace(person: int, ref: str) -> wp.Workplace:
     ------
     WorkplaceError
         Carrying the person, the reference and what is wrong: an unknown preset or
-        address, a missing or unreadable address index, unusable coordinates.
+        address, a listed workplace whose location is unknown, a missing or unreadable
+        address index, unusable coordinates.
     SnapshotError
         When the stations layer (needed for every preset) is missing or damaged.
     """
@@ -171,6 +173,8 @@ def person_workplace(person: int, ref: str) -> wp.Workplace:
             raise WorkplaceError(person, ref, WorkplaceProblem.NO_ADDRESS_INDEX, str(exc)) from exc
     try:
         return workplace(ref)
+    except wp.LocationUnknownError as exc:
+        raise WorkplaceError(person, ref, WorkplaceProblem.LOCATION_UNKNOWN, exc.label) from exc
     except BadInputError as exc:
         # a reference kind added later reads as an unknown preset, never as a crash
         problem = _UNKNOWN_BY_KIND.get(kind, WorkplaceProblem.UNKNOWN_PRESET)

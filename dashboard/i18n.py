@@ -283,6 +283,19 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "{who}: {ref} is geen bruikbaar coördinatenpaar ({msg}).",
         "{who} : {ref} n'est pas une paire de coordonnées utilisable ({msg}).",
     ),
+    "wp_location_unknown": (
+        "{who}: {msg} is listed, but its location is unknown; it cannot be used as a "
+        "workplace. Choose another way.",
+        "{who}: {msg} staat in de lijst, maar de locatie is onbekend; het kan geen werkplek "
+        "zijn. Kies op een andere manier.",
+        "{who} : {msg} est listé, mais sa position est inconnue ; il ne peut pas servir de "
+        "lieu de travail. Choisissez autrement.",
+    ),
+    "location_unknown_list": (
+        "Location unknown, so not offered as a workplace: {names}",
+        "Locatie onbekend, dus niet aangeboden als werkplek: {names}",
+        "Position inconnue, donc non proposé comme lieu de travail : {names}",
+    ),
     "address_no_match_cleared": (
         "{who}: no address matches “{q}”. No workplace is set for {who}: pick a match, "
         "or choose by preset or coordinates.",

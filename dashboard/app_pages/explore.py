@@ -77,7 +77,8 @@ def _address_input(person: int, lang: str) -> None:
 
     A search with no match clears the person's address and says so: the previous
     workplace is never kept silently (the page then computes nothing until a match or
-    another way is chosen).  A workplace from a link (no search typed) is kept and shown.
+    another way is chosen).  Otherwise the chosen address (or a link's) stays selected,
+    first among the matches, where the user sees it.
     """
     query = (st.text_input(t("address_search", lang), key=pk(person, "addr_q")) or "").strip()
     online = _online_matches(query, lang)
@@ -86,24 +87,35 @@ def _address_input(person: int, lang: str) -> None:
     except SnapshotError as exc:
         st.warning(t_markdown("addresses_missing", lang, msg=exc))
         matches = pd.DataFrame({"id": [], "label": []})
+    unknown = matches.iloc[0:0]
+    if "located" in matches:
+        # Listed workplaces without a sourced coordinate: named, never offered as a choice.
+        placed = matches["located"].astype(bool)
+        unknown, matches = matches.loc[~placed], matches.loc[placed]
+        if len(unknown):
+            names = "; ".join(unknown["label"].astype(str))
+            st.caption(t_markdown("location_unknown_list", lang, names=names))
     options = ["addr:" + i for i in matches["id"]]
     labels = dict(zip(options, matches["label"], strict=True))
     options += [ref for ref in online if ref not in labels]
     labels.update(online)
+    who = t(f"person_{person}", lang)
+    if not options and len(query) >= 3:
+        # Searched, nothing found: the previous workplace must not stay on silently.
+        st.session_state[pk(person, "addr")] = None
+        if unknown.empty:  # else the caption above named what matched, unplaced
+            st.warning(t_markdown("address_no_match_cleared", lang, who=who, q=query))
+        return
     current = st.session_state.get(pk(person, "addr"))
-    if not query and current and current not in options:
+    if current and current not in options:
+        # The chosen one (or a link's) stays first and selected, shown beside the matches.
         try:
             labels[current] = cache.person_workplace(person, current).label
             options.insert(0, current)
         except EngineError:
             pass  # reported once, with the person, when the page computes
-    who = t(f"person_{person}", lang)
     if not options:
-        if query and len(query) >= 3:
-            st.session_state[pk(person, "addr")] = None
-            st.warning(t_markdown("address_no_match_cleared", lang, who=who, q=query))
-        else:
-            st.caption(t("address_hint", lang))
+        st.caption(t("address_hint", lang))
         return
     _keep_valid(pk(person, "addr"), options, options[0])
     st.selectbox(

@@ -430,6 +430,49 @@ def test_address_search_without_match_clears_the_workplace_and_says_so() -> None
     assert not at.dataframe  # nothing computed with the previous address
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Brussels-Central", "Brussel-Centraal"),
+        ("Brussel-Centraal", "Brussel-Centraal"),
+        ("Bruxelles-Central", "Bruxelles-Central"),
+        ("Schuman", "Schuman"),
+    ],
+)
+def test_brussels_workplaces_are_found_offline(
+    monkeypatch: pytest.MonkeyPatch, query: str, expected: str
+) -> None:
+    monkeypatch.delenv(geocoding.GEOCODER_ENV, raising=False)
+    at = _run({"m1": "train_walk", "t1": "60"})
+    at.radio(key="p1_how").set_value("address").run()
+    at.text_input(key="p1_addr_q").set_value(query).run()
+    choice = at.selectbox(key="p1_addr")
+    assert expected in choice.options[0], choice.options[:3]
+    assert at.query_params["w1"] == choice.value
+    assert _matches(at) > 0  # Leuven neighbourhoods within an hour by train
+
+
+def test_workplace_of_unknown_location_is_listed_not_offered() -> None:
+    at = _run()
+    at.radio(key="p1_how").set_value("address").run()
+    at.text_input(key="p1_addr_q").set_value("eurocontrol").run()
+    assert not at.exception
+    assert any(
+        "Location unknown" in c and "EUROCONTROL" in c
+        for c in map(_shown, (c.value for c in at.caption))
+    )
+    offered = [o for box in at.selectbox if box.key == "p1_addr" for o in box.options]
+    assert not any("EUROCONTROL" in o for o in offered)
+    assert not at.dataframe  # and nothing computed for a workplace that is not there
+
+
+def test_link_to_a_workplace_of_unknown_location_is_refused_for_its_person() -> None:
+    at = _run({"w2": "addr:workplace:eurocontrol-hq"})
+    assert not at.exception
+    text = _shown(at.error[0].value)
+    assert text.startswith("Person 2: EUROCONTROL headquarters is listed, but its location")
+
+
 def test_no_result_names_the_constraints_and_counts() -> None:
     # bike 15 min from Leuven station, secondary schools and an international school
     at = _run({"t1": "15", "lvl": "secundair", "intl": "1"})

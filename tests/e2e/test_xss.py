@@ -181,7 +181,7 @@ def test_markdown_in_a_shared_link_stays_text(
     payload = "[click here](https://evil.example/login) ![x](https://evil.example/t.png)"
     page.goto(f"{url}/?w1={quote('addr:' + payload)}")
     harness.wait_for_app_idle(page)
-    alert = page.locator('[data-testid="stAlert"]').filter(has_text="unknown address")
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="not in the address index")
     alert.first.wait_for()
     # shown as typed (the app adds invisible word joiners that stop autolinking)
     assert payload in alert.first.inner_text().replace(WORD_JOINER, "")
