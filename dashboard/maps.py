@@ -35,7 +35,7 @@ from dashboard.engine.street import (
     METHOD_STRAIGHT,
 )
 from dashboard.escaping import html_text, js_string, template_literal
-from dashboard.i18n import format_eur
+from dashboard.i18n import format_eur, format_number
 
 LEUVEN_CENTRE = (50.8798, 4.7005)
 
@@ -328,7 +328,13 @@ def spread_texts(minutes: pd.Series, p10: pd.Series, p90: pd.Series, template: s
 
 
 def legend_html(
-    title: str, bins: Sequence[float], colours: Sequence[str], note: str, *, unit: str = ""
+    title: str,
+    bins: Sequence[float],
+    colours: Sequence[str],
+    note: str,
+    *,
+    unit: str = "",
+    lang: str = "en",
 ) -> str:
     """Return a compact, foldable legend (plain HTML, our own text, escaped anyway).
 
@@ -338,7 +344,11 @@ def legend_html(
     rows = []
     low = 0.0
     for bound, colour in zip(bins, colours, strict=True):
-        text = f"> {low:,.0f}{unit}" if bound == float("inf") else f"{low:,.0f}-{bound:,.0f}{unit}"
+        low_text = format_number(low, lang)  # 250,000 in English, 250.000 in NL/FR
+        if bound == float("inf"):
+            text = f"> {low_text}{unit}"
+        else:
+            text = f"{low_text}-{format_number(bound, lang)}{unit}"
         rows.append(
             f'<div><span style="background:{colour};display:inline-block;width:10px;'
             f'height:8px;margin-right:3px;border:1px solid #555"></span>{html_text(text)}</div>'
@@ -679,11 +689,19 @@ def explore_map(
         workplace_layer(layers.workplaces, t("layer_workplaces", lang)).add_to(fmap)
     if colour_by == "price":
         legend = legend_html(
-            t("legend_price", lang), PRICE_BINS, PRICE_COLOURS, t("legend_estimated", lang)
+            t("legend_price", lang),
+            PRICE_BINS,
+            PRICE_COLOURS,
+            t("legend_estimated", lang),
+            lang=lang,
         )
     else:
         legend = legend_html(
-            t("legend_minutes", lang), MINUTE_BINS, MINUTE_COLOURS, t("legend_estimated", lang)
+            t("legend_minutes", lang),
+            MINUTE_BINS,
+            MINUTE_COLOURS,
+            t("legend_estimated", lang),
+            lang=lang,
         )
     add_legend(fmap, legend)
     if clicks_pass_through:

@@ -498,6 +498,9 @@ def test_map_popups_and_filters_are_translated(lang: str) -> None:
     # the euro sign arrives as a JSON escape in the script
     assert re.search(r'"price_text": "\\u20ac \d{3}\.\d{3}"', script), "not as € 455.000"
     assert "groepsopvang_0_3" not in at.selectbox(key=state.CHILDCARE_TYPE).options
+    at.radio(key=state.COLOUR_BY).set_value("price").run()
+    legend = json.loads(_map_script(at))["script"]
+    assert "250.000-300.000" in legend and "250,000" not in legend
 
 
 def test_markdown_in_manifests_is_shown_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
