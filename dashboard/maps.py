@@ -620,6 +620,8 @@ def explore_map(
     ]
     fields += ["price_text", "source"]
     aliases += [t("col_price", lang), t("source", lang)]
+    for column in ("minutes_1", "minutes_2") if two else ("minutes_1",):
+        cand[column] = cand[column].round().astype("Int64")  # whole minutes, as the table
     cand["method_text"] = [method_label(m, lang) for m in cand["method_1"].astype(str)]
     cand["coverage_text"] = [coverage_label(c, lang) for c in cand["childcare_coverage"]]
     cand["price_text"] = [format_eur(v, lang) for v in cand["price_eur"]]

@@ -499,7 +499,11 @@ def _table(
         _no_results(s, commutes, lang)
     table = cand.result_table(result).drop(columns=["centroid_lon", "centroid_lat"])
     names = _column_names(s, lang)
-    shown = pd.DataFrame(table[[c for c in names if c in table.columns]]).rename(columns=names)
+    shown = pd.DataFrame(table[[c for c in names if c in table.columns]])
+    shown["childcare_coverage"] = [
+        maps.coverage_label(c, lang) for c in shown["childcare_coverage"]
+    ]
+    shown = shown.rename(columns=names)
     st.dataframe(
         shown,
         key=state.TABLE,

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import cache, geocoding, state
 from dashboard.escaping import WORD_JOINER
+from dashboard.i18n import t
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -498,6 +499,8 @@ def test_map_popups_and_filters_are_translated(lang: str) -> None:
     # the euro sign arrives as a JSON escape in the script
     assert re.search(r'"price_text": "\\u20ac \d{3}\.\d{3}"', script), "not as € 455.000"
     assert "groepsopvang_0_3" not in at.selectbox(key=state.CHILDCARE_TYPE).options
+    coverage = set(at.dataframe[0].value[t("col_childcare_coverage", lang)])
+    assert coverage == {t("coverage_partial", lang), t("coverage_none", lang)}
     at.radio(key=state.COLOUR_BY).set_value("price").run()
     legend = json.loads(_map_script(at))["script"]
     assert "250.000-300.000" in legend and "250,000" not in legend
