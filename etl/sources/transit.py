@@ -17,7 +17,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -455,6 +455,33 @@ def rail_timetable_on(path: Path, day: date) -> pd.DataFrame:
 # --------------------------------------------------------------------------- iRail
 
 
+def read_irail_frame(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """Read iRail's stations.csv with its checks: ``columns`` plus ``id``, ``lon``, ``lat``.
+
+    ``id`` is the URI's number without leading zeros (= the NMBS GTFS stop id).
+
+    Raises
+    ------
+    SourceError
+        For a missing column, a URI without station number, a repeated id, or a station
+        without numeric coordinates or outside Europe.
+    """
+    frame = read_csv(path, list(columns))
+    digits = frame["URI"].str.extract(r"/NMBS/(\d+)$")[0]
+    if digits.isna().any():
+        bad = frame.loc[digits.isna(), "URI"].iloc[0]
+        raise SourceError(path, f"URI {bad!r} does not end in /NMBS/<digits>")
+    frame["id"] = digits.astype("int64").astype(str)
+    require_unique(frame["id"], path, "station id (URI number)")
+    frame["lon"] = pd.to_numeric(frame["longitude"], errors="coerce")
+    frame["lat"] = pd.to_numeric(frame["latitude"], errors="coerce")
+    if frame[["lon", "lat"]].isna().any().any():
+        raise SourceError(path, "has stations without numeric longitude/latitude")
+    labels = [f"line {i + 2} (URI {u})" for i, u in enumerate(frame["URI"])]
+    check_inside(frame["lon"], frame["lat"], EUROPE, path, what="stations", labels=labels)
+    return frame
+
+
 def parse_irail_stations(path: Path) -> pd.DataFrame:
     """Parse iRail's stations.csv: GTFS-compatible id, Dutch and French names, stop count.
 
@@ -466,22 +493,10 @@ def parse_irail_stations(path: Path) -> pd.DataFrame:
         ``avg_stop_times`` (float), ``lon``, ``lat``; sorted by ``id``.
     """
     required = ["URI", "name", "alternative-fr", "alternative-nl", "longitude", "latitude"]
-    frame = read_csv(path, [*required, "avg_stop_times"])
-    digits = frame["URI"].str.extract(r"/NMBS/(\d+)$")[0]
-    if digits.isna().any():
-        bad = frame.loc[digits.isna(), "URI"].iloc[0]
-        raise SourceError(path, f"URI {bad!r} does not end in /NMBS/<digits>")
-    frame["id"] = digits.astype("int64").astype(str)
-    require_unique(frame["id"], path, "station id (URI number)")
+    frame = read_irail_frame(path, [*required, "avg_stop_times"])
     frame["name_nl"] = frame["alternative-nl"].fillna(frame["name"])
     frame["name_fr"] = frame["alternative-fr"].fillna(frame["name"])
     frame["avg_stop_times"] = pd.to_numeric(frame["avg_stop_times"], errors="coerce")
-    frame["lon"] = pd.to_numeric(frame["longitude"], errors="coerce")
-    frame["lat"] = pd.to_numeric(frame["latitude"], errors="coerce")
-    if frame[["lon", "lat"]].isna().any().any():
-        raise SourceError(path, "has stations without numeric longitude/latitude")
-    labels = [f"line {i + 2} (URI {u})" for i, u in enumerate(frame["URI"])]
-    check_inside(frame["lon"], frame["lat"], EUROPE, path, what="stations", labels=labels)
     cols = ["id", "name_nl", "name_fr", "avg_stop_times", "lon", "lat"]
     return frame[cols].sort_values("id").reset_index(drop=True)
 
