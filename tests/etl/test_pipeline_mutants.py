@@ -8,6 +8,7 @@ of date, manifests must record what was built, and leftovers must be matched exa
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def test_half_missing_or_damaged_second_output_is_out_of_date(
         manifest.unlink()
     else:
         manifest.write_text(damage)
-    assert not is_up_to_date(stage, ctx, digests, version)
+    assert is_up_to_date(stage, ctx, digests, version) is False
     again = run_stage(stage, ctx, force=False, version=version)
     assert again.status == "built"
     assert load_manifest("housing_prices", ctx.out_dir).inputs == digests
@@ -181,13 +182,14 @@ def test_manifest_records_digests_version_and_time(ctx: BuildContext) -> None:
     result = run_stage(stage, ctx, force=False, version="v-test")
     assert result.status == "built"
     assert result.message == "population=2"
-    assert result.seconds >= 0
+    assert 0 <= result.seconds < 60
     manifest = load_manifest("population", ctx.out_dir)
     assert manifest.inputs == {"a.csv": hashlib.sha256(b"value\n1\n2\n").hexdigest()}
     assert manifest.code_version == "v-test"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", manifest.built_at)
     assert load_layer("population", ctx.out_dir)["value"].tolist() == [3, 6]
-    assert run_stage(stage, ctx, force=False, version="v-test").status == "unchanged"
+    unchanged = run_stage(stage, ctx, force=False, version="v-test")
+    assert unchanged.status == "unchanged" and 0 <= unchanged.seconds < 60
     assert run_stage(stage, ctx, force=True, version="v-test").status == "built"
 
 
@@ -198,6 +200,7 @@ def test_an_output_without_data_fails_the_stage(ctx: BuildContext) -> None:
     result = run_stage(stage, ctx, force=False, version="v")
     assert result.status == "failed"
     assert "output 'population' of stage 'empty' is empty" in result.message
+    assert 0 <= result.seconds < 60
     assert not layer_path("population", ctx.out_dir).exists()
 
 
@@ -210,7 +213,20 @@ def test_unexpected_errors_are_reported_with_their_type(ctx: BuildContext) -> No
         Stage("boom", ("a.csv",), (), ("population",), boom), ctx, force=False, version="v"
     )
     assert result.status == "failed"
+    assert 0 <= result.seconds < 60
     assert result.message == "unexpected KeyError: 'bad cell'"
+
+
+def test_a_refused_change_is_timed_and_listed(ctx: BuildContext) -> None:
+    stage = _table_stage("first", "a.csv", ("population",))
+    (ctx.source_dir / "a.csv").write_text("value\n" + "1\n" * 10)
+    assert run_stage(stage, ctx, force=False, version="v").status == "built"
+    (ctx.source_dir / "a.csv").write_text("value\n1\n")  # 10 rows -> 1
+    result = run_stage(stage, ctx, force=False, version="v")
+    assert result.status == "failed"
+    assert 0 <= result.seconds < 60
+    assert [(c.name, c.old_rows, c.new_rows) for c in result.changes] == [("population", 10, 1)]
+    assert load_manifest("population", ctx.out_dir).rows == 10
 
 
 def test_only_dependents_of_a_failure_are_skipped(ctx: BuildContext) -> None:
@@ -286,3 +302,31 @@ def test_output_rows_and_bbox_of_each_kind_of_output() -> None:
     assert output_rows_bbox(Output(m, frame=points)) == (2, (4.6, 50.8, 4.7, 50.9))
     assert output_rows_bbox(Output(m, frame=points.to_crs(31370))) is None
     assert output_rows_bbox(Output(m, frame=points.iloc[:0])) == (0, ())
+
+
+# ----------------------------------------------------------------- the lock file
+
+
+@pytest.mark.parametrize("previous_holder", ["removed", "replaced"])
+def test_lock_taken_on_a_file_its_holder_removed_is_taken_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, previous_holder: str
+) -> None:
+    # Simulates the race: the previous build ends (removes its lock file, maybe a third
+    # build creates a new one) between our open and our flock.
+    lock = tmp_path / pipeline.LOCK_NAME
+    real_flock = pipeline.fcntl.flock
+    raced: list[int] = []
+
+    def flock_then_race(fd: int, operation: int) -> None:
+        real_flock(fd, operation)
+        if not raced:
+            raced.append(fd)
+            lock.unlink()
+            if previous_holder == "replaced":
+                lock.write_text("someone else\n")
+
+    monkeypatch.setattr(pipeline.fcntl, "flock", flock_then_race)
+    with pipeline.build_lock(tmp_path) as held:
+        assert held == lock
+        assert lock.read_text() == f"{os.getpid()}\n"  # written through the file on disk
+    assert not lock.exists()
