@@ -1,8 +1,12 @@
 """Every Streamlit cache of the app, in one place.
 
-``st.cache_resource`` holds the read-only commute engine (never mutated after loading);
-``st.cache_data`` holds frames.  Cached functions take widget values (plain strings and
-numbers) as arguments, so the cache key always covers everything the result depends on.
+``st.cache_resource`` holds what is read-only and costly to copy: the commute engine
+(preloaded once, never mutated), the processed layers and the address index (handed out
+as copies, or never mutated), the commutes of a change and the ranking built on them;
+``st.cache_data`` holds small answers (presets, matches, geocoder hits).  Resources are
+not pickled on every read: unpickling the layers' geometries was a fifth of a rerun.
+Cached functions take widget values (plain strings and numbers, frozen dataclasses of
+them) as arguments, so the cache key always covers everything the result depends on.
 Errors (missing files, engine refusals) are not cached: the next run tries again.
 The engine, layers and manifests are keyed by the snapshot folder in force
 (``LEUVEN_ATLAS_DATA_DIR``), so switching folders never serves another folder's data.
@@ -12,7 +16,9 @@ Tests that damage a copy of the snapshot clear every cache before and after
 
 from __future__ import annotations
 
+import contextlib
 import enum
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from dashboard import geocoding
+from dashboard import geocoding, maps
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.errors import BadInputError, EngineError
 from dashboard.engine.inputs import LatLon
@@ -29,9 +35,9 @@ from dashboard.layers import workplaces as wp
 from dashboard.layers.candidates import (
     Commute,
     PlaceFilters,
+    Ranking,
     commute_columns,
-    point_commute_columns,
-    rank_candidates,
+    rank_with_removals,
 )
 from geodata.catalog import READER_COLUMNS, default_data_dir
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
@@ -42,25 +48,34 @@ CommuteKey = tuple[float, float, str, int, str, str]
 
 
 def engine() -> CommuteEngine:
-    """Return the shared commute engine (graphs load lazily on first query)."""
+    """Return the shared commute engine, preloaded: no query pays a network or planner load."""
     return _engine(str(default_data_dir()))
 
 
 @st.cache_resource(show_spinner=False)
 def _engine(data_dir: str) -> CommuteEngine:
-    return CommuteEngine(data_dir=Path(data_dir))
+    # Loaded at once (networks, bus network, the week's timetables): the first train
+    # query after start then costs what any other does.
+    engine = CommuteEngine(data_dir=Path(data_dir))
+    # A damaged file stops only the modes that need it: they load it again when asked
+    # and report it then, for the person concerned; the other modes work.
+    with contextlib.suppress(SnapshotError, EngineError):
+        engine.preload()
+    return engine
 
 
 def layer(name: str) -> pd.DataFrame:
-    """Return a processed layer with the columns the app reads.
+    """Return a processed layer with the columns the app reads (a copy: callers may edit it).
 
     Raises ``SnapshotError`` naming the file when it is missing, damaged or lacks one.
     """
-    return _layer(name, str(default_data_dir()))
+    return _layer(name, str(default_data_dir())).copy()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _layer(name: str, data_dir: str) -> pd.DataFrame:
+    # A resource, never handed out itself (see layer): a copy shares the immutable
+    # geometries, where a cache_data read unpickled every polygon again.
     return load_layer(name, Path(data_dir), columns=READER_COLUMNS.get(name, ()))
 
 
@@ -92,15 +107,23 @@ def _presets(data_dir: str) -> tuple[pd.DataFrame, str]:
     return wp.preset_table(places, layer("stations")), problem
 
 
+def address_table() -> gpd.GeoDataFrame:
+    """Return the address index, shared by every search (read-only: never mutate it).
+
+    Raises ``SnapshotError`` naming the file when it is missing or damaged.
+    """
+    return _layer("addresses", str(default_data_dir()))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def address_matches(query: str) -> pd.DataFrame:
     """Return addresses matching ``query`` (raises ``SnapshotError`` when missing)."""
-    return wp.search_addresses(layer("addresses"), query)
+    return wp.search_addresses(address_table(), query)
 
 
 def _addresses_or_none() -> gpd.GeoDataFrame | None:
     try:
-        return layer("addresses")
+        return address_table()
     except SnapshotError:
         return None
 
@@ -168,7 +191,7 @@ def person_workplace(person: int, ref: str) -> wp.Workplace:
     kind = wp.ref_kind(ref)
     if kind == "address":
         try:
-            layer("addresses")
+            address_table()
         except SnapshotError as exc:
             raise WorkplaceError(person, ref, WorkplaceProblem.NO_ADDRESS_INDEX, str(exc)) from exc
     try:
@@ -202,43 +225,76 @@ def geocode(endpoint: str, query: str, language: str) -> list[geocoding.GeocodeH
     return geocoding.search(endpoint, query, language=language)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def candidates(
-    commutes: tuple[CommuteKey, ...],
-    school_level: str,
-    school_net: str,
-    school_language: str,
-    international_only: bool,
-    childcare_type: str,
-    childcare_keep_unknown: bool,
-    budget_type: str,
-    budget_max_eur: int,
-) -> gpd.GeoDataFrame:
+#: Layers whose places get commute times: the neighbourhoods (ranked by their
+#: centroids) and the point layers whose popups show them.
+COMMUTE_LAYERS: tuple[str, ...] = (
+    "neighbourhoods",
+    "schools",
+    "international_schools",
+    "childcare",
+)
+
+
+def _origins(name: str) -> pd.DataFrame:
+    """``centroid_lon``/``centroid_lat`` of every place of a layer (a point's own position)."""
+    places = layer(name)
+    if name == "neighbourhoods":
+        return pd.DataFrame(places[["centroid_lon", "centroid_lat"]])
+    return pd.DataFrame(
+        {"centroid_lon": places.geometry.x, "centroid_lat": places.geometry.y},
+        index=places.index,
+    )
+
+
+def commutes_by_layer(commutes: tuple[CommuteKey, ...]) -> dict[str, pd.DataFrame]:
+    """Commute columns of every place of :data:`COMMUTE_LAYERS`, one engine call per person.
+
+    The neighbourhoods and the point layers are asked together: a train commute's
+    window (or a street search) is computed once per change, not once per layer.
+    The frames are shared between reruns: read them, never modify them.
+
+    Raises
+    ------
+    CommuteFailedError
+        When the engine refuses a person's query (not cached: the next run tries again).
+    SnapshotError
+        When a layer is missing or damaged.
+    """
+    return _commutes_by_layer(commutes, str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _commutes_by_layer(commutes: tuple[CommuteKey, ...], data_dir: str) -> dict[str, pd.DataFrame]:
+    parts = {name: _origins(name) for name in COMMUTE_LAYERS}
+    together = pd.concat(parts.values(), keys=list(parts), names=["layer", None])
+    times = commute_columns(engine(), together, _questions(commutes))
+    return {name: pd.DataFrame(times.loc[name]) for name in parts}
+
+
+def ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters) -> Ranking:
     """Rank the neighbourhoods for the given commutes and filters.
 
     Parameters
     ----------
     commutes : tuple of (lat, lon, mode, max_minutes, arrive_by, day)
         One entry per person (widget values, hashable; ``day`` an ISO date or ``""``).
-    school_level, school_net, school_language, international_only, childcare_type,
-    childcare_keep_unknown, budget_type, budget_max_eur
-        The filter widgets' values (see :class:`PlaceFilters`).
+    filters : PlaceFilters
+        What a candidate must offer, the budget flag or cut, the sort order.
+
+    Returns
+    -------
+    Ranking
+        The candidates (a copy: callers may edit it), and what each constraint removed.
     """
-    places = layer("neighbourhoods")
-    times = commute_columns(engine(), places, _questions(commutes))
-    filters = PlaceFilters(
-        school_level=school_level,
-        school_net=school_net,
-        school_language=school_language,
-        international_only=international_only,
-        childcare_type=childcare_type,
-        childcare_keep_unknown=childcare_keep_unknown,
-        budget_type=budget_type,
-        budget_max_eur=float(budget_max_eur),
-    )
-    return rank_candidates(
-        places,
-        times,
+    ranked = _ranking(commutes, filters, str(default_data_dir()))
+    return replace(ranked, candidates=ranked.candidates.copy())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters, data_dir: str) -> Ranking:
+    return rank_with_removals(
+        layer("neighbourhoods"),
+        commutes_by_layer(commutes)["neighbourhoods"],
         layer("schools"),
         layer("international_schools"),
         layer("childcare"),
@@ -253,11 +309,41 @@ def _questions(commutes: tuple[CommuteKey, ...]) -> list[Commute]:
     ]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def point_commutes(layer_name: str, commutes: tuple[CommuteKey, ...]) -> pd.DataFrame:
     """Commute columns from every point of a layer to the workplace(s) (popup times).
 
     The whole layer, not the filtered points: changing a filter then costs nothing.
-    Raises ``CommuteFailedError`` like :func:`candidates`.
+    The same engine answer as the neighbourhoods' (:func:`commutes_by_layer`), so a
+    school's popup and its neighbourhood's row agree.  Raises ``CommuteFailedError``.
     """
-    return point_commute_columns(engine(), layer(layer_name), _questions(commutes))
+    return commutes_by_layer(commutes)[layer_name]
+
+
+def point_features(key: str, layer_name: str, lang: str) -> pd.Series:
+    """Map features of a whole point layer in ``lang`` (:func:`maps.point_features`).
+
+    Escaped texts and rounded coordinates, prepared once per layer and language; shared
+    between reruns: read them, never modify them.
+    """
+    return _point_features(key, layer_name, lang, str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _point_features(key: str, layer_name: str, lang: str, data_dir: str) -> pd.Series:
+    return maps.point_features(key, layer(layer_name), lang)
+
+
+def candidate_geometry() -> pd.Series:
+    """Return the neighbourhood polygons as drawn (simplified once), indexed by ``code``.
+
+    GeoJSON geometries (:func:`maps.display_geometry`), shared: never modify them.
+    """
+    return _candidate_geometry(str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def _candidate_geometry(data_dir: str) -> pd.Series:
+    places = layer("neighbourhoods")
+    shapes = maps.display_geometry(places)
+    shapes.index = pd.Index(places["code"])
+    return shapes

@@ -56,7 +56,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Werkgever, campus of station",
         "Employeur, campus ou gare",
     ),
-    "address_search": ("Search an address", "Zoek een adres", "Chercher une adresse"),
+    "address_search": (
+        "Search an address, station, municipality or major workplace",
+        "Zoek een adres, station, gemeente of grote werkgever",
+        "Chercher une adresse, une gare, une commune ou un grand employeur",
+    ),
     "address_match": ("Matching addresses", "Gevonden adressen", "Adresses trouvées"),
     "address_none": (
         "No address matches this search.",
@@ -64,15 +68,54 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Aucune adresse ne correspond à cette recherche.",
     ),
     "address_hint": (
-        "Type at least 3 characters (offline index of OSM and school addresses).",
-        "Typ minstens 3 tekens (offline index van OSM- en schooladressen).",
-        "Tapez au moins 3 caractères (index hors ligne des adresses OSM et des écoles).",
+        "Type at least 3 characters. Offline index: every Belgian railway station (NL/FR/EN "
+        "names), the municipalities and deelgemeenten of Flanders and Brussels, major "
+        "workplaces (EU institutions, NATO, airport, hospitals, universities...), and street "
+        "and school addresses of the Leuven region.",
+        "Typ minstens 3 tekens. Offline index: elk Belgisch treinstation (namen in NL/FR/EN), "
+        "de gemeenten en deelgemeenten van Vlaanderen en Brussel, grote werkgevers "
+        "(EU-instellingen, NAVO, luchthaven, ziekenhuizen, universiteiten...), en straat- en "
+        "schooladressen van de regio Leuven.",
+        "Tapez au moins 3 caractères. Index hors ligne : toutes les gares belges (noms NL/FR/"
+        "EN), les communes et sections de Flandre et de Bruxelles, les grands employeurs "
+        "(institutions européennes, OTAN, aéroport, hôpitaux, universités...), et les "
+        "adresses de rues et d'écoles de la région de Louvain.",
+    ),
+    "workplace_area_centre": (
+        "{who}: the workplace is the centre of {label} (a point inside the area, not an "
+        "address); for a precise time, pick an address or a point on the map.",
+        "{who}: de werkplek is het centrum van {label} (een punt binnen het gebied, geen "
+        "adres); kies voor een precieze tijd een adres of een punt op de kaart.",
+        "{who} : le lieu de travail est le centre de {label} (un point dans la zone, pas une "
+        "adresse) ; pour un temps précis, choisissez une adresse ou un point sur la carte.",
+    ),
+    "budget_strict": (
+        "Strict budget: hide neighbourhoods whose municipal median is above it",
+        "Strikt budget: verberg wijken waarvan de gemeentelijke mediaan erboven ligt",
+        "Budget strict : masquer les quartiers dont la médiane communale le dépasse",
+    ),
+    "budget_strict_help": (
+        "Off: such neighbourhoods stay, flagged “median above budget” (a municipal median "
+        "is context, not the price of a house in the neighbourhood).",
+        "Uit: zulke wijken blijven, gemarkeerd met “mediaan boven budget” (een "
+        "gemeentelijke mediaan is context, niet de prijs van een huis in de wijk).",
+        "Désactivé : ces quartiers restent, signalés « médiane au-dessus du budget » (une "
+        "médiane communale est un contexte, pas le prix d'une maison du quartier).",
+    ),
+    "sort_by": ("Order results by", "Resultaten ordenen op", "Trier les résultats par"),
+    "sort_commute": ("Commute", "Reistijd", "Trajet"),
+    "sort_budget": (
+        "Within budget first",
+        "Binnen budget eerst",
+        "Dans le budget d'abord",
     ),
     "geocoder_off": (
-        "Address search is offline-only (central Leuven OSM addresses + school addresses).",
-        "Adres zoeken werkt enkel offline (OSM-adressen van centraal Leuven + schooladressen).",
-        "La recherche d'adresse est hors ligne uniquement (adresses OSM du centre de Louvain "
-        "+ adresses des écoles).",
+        "Search is offline only: stations, municipalities, major workplaces and Leuven-region "
+        "addresses (no online geocoder configured).",
+        "Zoeken werkt enkel offline: stations, gemeenten, grote werkgevers en adressen van de "
+        "regio Leuven (geen online geocoder ingesteld).",
+        "Recherche hors ligne uniquement : gares, communes, grands employeurs et adresses de "
+        "la région de Louvain (aucun géocodeur en ligne configuré).",
     ),
     "geocoder_on": (
         "Online geocoder on ({host}): its matches in the region follow the offline ones.",
@@ -318,6 +361,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "{n} beyond the time limit",
         "{n} buiten de tijdslimiet",
         "{n} au-delà de la limite de temps",
+    ),
+    "removed_time_person": (
+        "{n} beyond {who}'s time limit",
+        "{n} buiten de tijdslimiet van {who}",
+        "{n} au-delà de la limite de temps de {who}",
     ),
     "removed_schools": (
         "{n} without a matching school",

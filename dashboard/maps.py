@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from dashboard.engine.bus import METHOD_BUS, METHOD_WALK
@@ -114,6 +114,25 @@ def colour_for(value: float, bins: Sequence[float], colours: Sequence[str]) -> s
     return colours[-1]
 
 
+#: Simplification tolerance of the neighbourhood polygons on the map (degrees, ~40 m).
+DISPLAY_TOLERANCE_DEG = 0.0004
+
+
+def display_geometry(
+    frame: gpd.GeoDataFrame, tolerance_deg: float = DISPLAY_TOLERANCE_DEG
+) -> pd.Series:
+    """Return the polygons of ``frame`` as drawn, as GeoJSON geometries (same index).
+
+    Simplified and rounded to ~1 m.  Depends on the layer only: a caller may prepare it
+    once for the whole layer and pass it in :attr:`ExploreLayers.candidate_geometry`
+    (indexed by ``code``); these dicts are then shared: never modify them.
+    """
+    import shapely.geometry
+
+    shapes = _display_geometry(frame, tolerance_deg)
+    return pd.Series([shapely.geometry.mapping(g) for g in shapes], index=frame.index, dtype=object)
+
+
 def _display_geometry(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoSeries:
     """Simplify and round polygons for the map (payload, not analysis)."""
     import shapely
@@ -138,17 +157,17 @@ def _as_geojson(frame: gpd.GeoDataFrame) -> dict:  # type: ignore[type-arg]
 
 def _points_geojson(frame: gpd.GeoDataFrame) -> dict:  # type: ignore[type-arg]
     """GeoJSON FeatureCollection of a point frame, same layout as ``to_json``."""
-    props = frame.drop(columns=frame.geometry.name)
-    records = json.loads(props.to_json(orient="records", force_ascii=False))
     xs, ys = frame.geometry.x.tolist(), frame.geometry.y.tolist()
+    points = [{"type": "Point", "coordinates": [x, y]} for x, y in zip(xs, ys, strict=True)]
+    return _collection(frame.drop(columns=frame.geometry.name), points)
+
+
+def _collection(props: pd.DataFrame, geometries: Sequence[Any]) -> dict:  # type: ignore[type-arg]
+    """GeoJSON FeatureCollection of property rows and their geometries (``to_json`` layout)."""
+    records = json.loads(props.to_json(orient="records", force_ascii=False))
     features = [
-        {
-            "id": str(idx),
-            "type": "Feature",
-            "properties": record,
-            "geometry": {"type": "Point", "coordinates": [x, y]},
-        }
-        for idx, record, x, y in zip(frame.index, records, xs, ys, strict=True)
+        {"id": str(idx), "type": "Feature", "properties": record, "geometry": geometry}
+        for idx, record, geometry in zip(props.index, records, geometries, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -161,6 +180,54 @@ def _point_frame(frame: gpd.GeoDataFrame, fields: Sequence[str]) -> gpd.GeoDataF
     return shown
 
 
+class _RenderedText(Element):
+    """Text rendered once, kept as it is.
+
+    branca's ``MacroElement.render`` wraps each rendered part in ``Element(text)``,
+    which compiles the text as a Jinja template: for a GeoJSON layer that is the whole
+    data, lexed and compiled on every rerun (a fifth of a map rerun, measured).
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text as rendered."""
+        return self._text
+
+
+class _TextParts(MacroElement):
+    """``MacroElement.render`` that adds its rendered parts as text, not as templates."""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca: None
+        """Add the header, html and script parts to the figure, then render children."""
+        figure: Any = self.get_root()
+        targets = {"header": figure.header, "html": figure.html, "script": figure.script}
+        for part, target in targets.items():
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(_RenderedText(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class GeoJsonLayer(folium.GeoJson, _TextParts):
+    """``folium.GeoJson`` whose rendered script (holding the data) is never compiled.
+
+    Besides the time, compiling data as a template read a name holding ``{{ 7*7 }}`` as
+    "49" and failed the whole map on one holding ``{% if``.
+    """
+
+
+class _Tooltip(folium.Tooltip, _TextParts):
+    """``folium.Tooltip`` whose text (a workplace label: user or data text) stays text."""
+
+
+class _LayerControl(folium.LayerControl, _TextParts):
+    """``folium.LayerControl`` whose layer names stay text."""
+
+
 def neighbourhood_layer(
     candidates: gpd.GeoDataFrame,
     *,
@@ -168,13 +235,15 @@ def neighbourhood_layer(
     fields: Sequence[str],
     aliases: Sequence[str],
     name: str,
-    tolerance_deg: float = 0.0004,
-) -> folium.GeoJson:
+    tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
+    geometry: pd.Series | None = None,
+) -> GeoJsonLayer:
     """Candidate neighbourhoods filled by commute time or price; estimated ones dashed.
 
     ``candidates`` needs ``worst_minutes``, ``price_eur`` and ``estimated`` besides
     ``fields``.  Style values travel as ``_fill``/``_dash`` properties so that one
-    style function serves every feature.
+    style function serves every feature.  ``geometry``: the display polygons of
+    :func:`display_geometry` indexed by ``code`` (else simplified here).
     """
     shown = escape_text_columns(candidates, fields)
     if colour_by == "price":
@@ -183,7 +252,12 @@ def neighbourhood_layer(
         fills = [colour_for(v, MINUTE_BINS, MINUTE_COLOURS) for v in candidates["worst_minutes"]]
     shown["_fill"] = fills
     shown["_dash"] = ["6 4" if e else "" for e in candidates["estimated"].astype(bool)]
-    shown["geometry"] = _display_geometry(candidates, tolerance_deg)
+    if geometry is None:
+        shown["geometry"] = _display_geometry(candidates, tolerance_deg)
+        data = _as_geojson(shown)
+    else:
+        # Prepared polygons: only the properties are converted on a rerun.
+        data = _collection(shown.drop(columns="geometry"), geometry.loc[candidates["code"]])
 
     def style(feature: dict) -> dict:  # type: ignore[type-arg]
         props = feature["properties"]
@@ -195,8 +269,8 @@ def neighbourhood_layer(
             "fillOpacity": 0.55,
         }
 
-    return folium.GeoJson(
-        _as_geojson(shown),
+    return GeoJsonLayer(
+        data,
         name=html_text(name),
         style_function=style,
         tooltip=folium.GeoJsonTooltip(fields=list(fields[:3]), aliases=_html(aliases[:3])),
@@ -211,13 +285,13 @@ def school_layer(
     aliases: Sequence[str],
     *,
     show: bool = True,
-) -> folium.GeoJson:
+) -> GeoJsonLayer:
     """Schools as canvas circle markers coloured by their main level."""
     shown = _point_frame(schools, fields)
     shown["_colour"] = [
         SCHOOL_LEVEL_COLOURS.get(str(level), OTHER_SCHOOL_COLOUR) for level in schools["level"]
     ]
-    return folium.GeoJson(
+    return GeoJsonLayer(
         _as_geojson(shown),
         name=html_text(name),
         show=show,
@@ -239,12 +313,12 @@ def compact_point_layer(
     color: str,
     radius: int = 5,
     show: bool = True,
-) -> folium.GeoJson:
+) -> GeoJsonLayer:
     """Points as canvas circle markers (fast for thousands) with popups; ~1 m coordinates."""
     present = [f for f in fields if f in frame.columns]
     shown = _point_frame(frame, present)
     labels = [a for f, a in zip(fields, aliases, strict=True) if f in frame.columns]
-    return folium.GeoJson(
+    return GeoJsonLayer(
         _as_geojson(shown),
         name=html_text(name),
         show=show,
@@ -268,12 +342,12 @@ def workplace_layer(points: Sequence[tuple[str, float, float]], name: str) -> fo
             fill_color=colours[(number - 1) % 2],
             fill_opacity=1.0,
             # folium writes Tooltip text raw into a template literal, shown as HTML.
-            tooltip=folium.Tooltip(template_literal(html_text(f"{number}: {label}"))),
+            tooltip=_Tooltip(template_literal(html_text(f"{number}: {label}"))),
         ).add_to(group)
     return group
 
 
-def isochrone_layer(features: Sequence[dict[str, Any]], name: str) -> folium.GeoJson:
+def isochrone_layer(features: Sequence[dict[str, Any]], name: str) -> GeoJsonLayer:
     """Isochrone bands as translucent polygons coloured like the commute classes.
 
     The bands are drawn above the neighbourhoods (to stay visible) but take no clicks
@@ -293,7 +367,7 @@ def isochrone_layer(features: Sequence[dict[str, Any]], name: str) -> folium.Geo
         minutes = float(feature["properties"]["minutes"])
         props = {"_colour": colour_for(minutes, MINUTE_BINS, MINUTE_COLOURS)}
         shown.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
-    return folium.GeoJson(
+    return GeoJsonLayer(
         {"type": "FeatureCollection", "features": shown},
         name=html_text(name),
         style_function=lambda f: {
@@ -366,7 +440,7 @@ def legend_html(
     )
 
 
-class _LegendControl(MacroElement):
+class _LegendControl(_TextParts):
     """A Leaflet control holding the legend HTML (bottom left, stacked with the scale).
 
     A control, not a fixed ``<div>`` over the page: Leaflet stacks it with the other
@@ -577,6 +651,10 @@ class ExploreLayers:
     #: Whether a school / childcare filter narrows the counts (their popup labels say so).
     schools_filtered: bool = False
     childcare_filtered: bool = False
+    #: Display parts prepared once per layer and language (see :func:`point_features`
+    #: and :func:`display_geometry`); missing ones are computed here.  Same output.
+    features: Mapping[str, pd.Series] = field(default_factory=dict)
+    candidate_geometry: pd.Series | None = None
 
 
 def explore_map(
@@ -633,57 +711,12 @@ def explore_map(
             fields=fields,
             aliases=aliases,
             name=t("layer_neighbourhoods", lang),
+            geometry=layers.candidate_geometry,
         ).add_to(fmap)
-    schools = layers.schools.assign(source="Onderwijs Vlaanderen 2022")
-    travel = [f for f in TRAVEL_FIELDS if f in schools.columns]
-    school_fields = ["name", "levels", "net", "language", "address", *travel, "source"]
-    school_aliases = [_alias(f, lang) for f in school_fields]
-    if len(schools):
-        school_layer(schools, t("layer_schools", lang), school_fields, school_aliases).add_to(fmap)
-    intl = layers.international.assign(source=t("source_international", lang))
-    _add_points(
-        fmap,
-        intl,
-        "layer_international",
-        ["name", "type", "curriculum", "coord_quality", *TRAVEL_FIELDS, "source"],
-        "#d62728",
-        lang,
-        radius=7,
-    )
-    care = layers.childcare.assign(source=t("source_childcare", lang))
-    if len(care):
-        care["category"] = [childcare_label(c, lang) for c in care["category"].astype(str)]
-        care["coverage"] = [coverage_label(c, lang) for c in care["coverage"]]
-    _add_points(
-        fmap,
-        care,
-        "layer_childcare",
-        ["name", "category", "address", "coverage", *TRAVEL_FIELDS, "source"],
-        "#2ca02c",
-        lang,
-    )
-    stations = layers.stations.assign(source="NMBS/SNCB GTFS 2019")
-    _add_points(
-        fmap,
-        stations,
-        "layer_stations",
-        ["name_nl", "name_fr", "trains_per_weekday", "source"],
-        "#6a3d9a",
-        lang,
-        radius=6,
-    )
-    # Thousands of stops: no per-feature source (it is in the layer name) to keep the
-    # payload small; lines are known in central Leuven only.
-    _add_points(
-        fmap,
-        layers.bus_stops,
-        "layer_bus_stops",
-        ["name", "lines"],
-        "#ff7f0e",
-        lang,
-        radius=3,
-        show=False,
-    )
+    for key in POINT_LAYERS:
+        layer = _point_layer(key, getattr(layers, key), layers.features.get(key), lang)
+        if layer is not None:
+            layer.add_to(fmap)
     if layers.isochrones:
         mode = t(f"mode_{layers.isochrone_mode}", lang)
         isochrone_layer(layers.isochrones, t("layer_isochrones", lang, mode=mode)).add_to(fmap)
@@ -709,7 +742,7 @@ def explore_map(
     if clicks_pass_through:
         _ClickThrough().add_to(fmap)
     # Collapsed: open, the list of overlays covered half the map.
-    folium.LayerControl(collapsed=True).add_to(fmap)
+    _LayerControl(collapsed=True).add_to(fmap)
     _FitView(view_bounds(layers.candidates, layers.workplaces), FIT_PADDING_PX).add_to(fmap)
     return fmap
 
@@ -725,6 +758,147 @@ def _train_spread(cand: gpd.GeoDataFrame, person: int, lang: str) -> pd.Series |
     if not (high - low).fillna(0).gt(0.5).any():
         return None  # street modes: p10 = p90 = minutes
     return spread_texts(cand[columns[0]], low, high, t("spread_text", lang))
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """How a point layer of the Explore map is drawn.
+
+    ``fields`` are the popup fields that do not change between reruns (the travel texts
+    are added per rerun); ``colour`` is empty for the schools (coloured by level).
+    """
+
+    name_key: str
+    fields: tuple[str, ...]
+    colour: str
+    radius: int
+    show: bool = True
+    travel: bool = True
+
+
+#: The point layers of :class:`ExploreLayers`, drawn in this order.
+POINT_LAYERS: dict[str, PointSpec] = {
+    "schools": PointSpec(
+        "layer_schools", ("name", "levels", "net", "language", "address", "source"), "", 4
+    ),
+    "international": PointSpec(
+        "layer_international",
+        ("name", "type", "curriculum", "coord_quality", "source"),
+        "#d62728",
+        7,
+    ),
+    "childcare": PointSpec(
+        "layer_childcare", ("name", "category", "address", "coverage", "source"), "#2ca02c", 5
+    ),
+    "stations": PointSpec(
+        "layer_stations",
+        ("name_nl", "name_fr", "trains_per_weekday", "source"),
+        "#6a3d9a",
+        6,
+        travel=False,
+    ),
+    # Thousands of stops: no per-feature source (it is in the layer name) to keep the
+    # payload small; lines are known in central Leuven only.
+    "bus_stops": PointSpec(
+        "layer_bus_stops", ("name", "lines"), "#ff7f0e", 3, show=False, travel=False
+    ),
+}
+
+
+def _static_columns(key: str, frame: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    """Return a point layer with its shown texts in ``lang`` (source, translated codes)."""
+    from dashboard.i18n import t
+
+    sources = {
+        "schools": "Onderwijs Vlaanderen 2022",
+        "international": t("source_international", lang),
+        "childcare": t("source_childcare", lang),
+        "stations": "NMBS/SNCB GTFS 2019",
+    }
+    out = frame.copy()
+    if key in sources:
+        out["source"] = sources[key]
+    if key == "childcare" and len(out):
+        out["category"] = [childcare_label(c, lang) for c in out["category"].astype(str)]
+        out["coverage"] = [coverage_label(c, lang) for c in out["coverage"]]
+    if key == "schools":
+        out["_colour"] = [
+            SCHOOL_LEVEL_COLOURS.get(str(level), OTHER_SCHOOL_COLOUR) for level in out["level"]
+        ]
+    return out
+
+
+def point_features(key: str, frame: gpd.GeoDataFrame, lang: str) -> pd.Series:
+    """GeoJSON features of a point layer's static popup fields, escaped, by row label.
+
+    Every text is HTML-escaped (:func:`escape_text_columns`) and the coordinates are
+    rounded to ~1 m.  The result depends on the layer and ``lang`` only, so a caller may
+    prepare it once for the whole layer and pass it in :attr:`ExploreLayers.features`.
+    """
+    spec = POINT_LAYERS[key]
+    shown = _static_columns(key, frame, lang)
+    present = [f for f in spec.fields if f in shown.columns]
+    if key == "schools":
+        present.append("_colour")
+    collection = _points_geojson(_point_frame(shown, present)) if len(shown) else None
+    features = collection["features"] if collection else []
+    return pd.Series(features, index=frame.index, dtype=object)
+
+
+def _point_layer(
+    key: str, frame: gpd.GeoDataFrame, features: pd.Series | None, lang: str
+) -> GeoJsonLayer | None:
+    """One point layer of :func:`explore_map` (None when it has no point).
+
+    ``features`` (from :func:`point_features` for the whole layer) are reused; the
+    travel texts of ``frame`` (``time_1``, ``time_2``) are added, escaped.
+    """
+    from dashboard.i18n import t
+
+    if not len(frame):
+        return None
+    spec = POINT_LAYERS[key]
+    if features is None:
+        features = point_features(key, frame, lang)
+    chosen = features.loc[frame.index]
+    travel = [f for f in TRAVEL_FIELDS if spec.travel and f in frame.columns]
+    texts = {f: frame[f].astype("string").fillna("").map(html_text).tolist() for f in travel}
+    out = []
+    for position, feature in enumerate(chosen):
+        props = dict(feature["properties"])
+        props.update({f: values[position] for f, values in texts.items()})
+        out.append({**feature, "properties": props})
+    fields = [f for f in spec.fields if f in out[0]["properties"]] + travel
+    # The source last, as before the travel texts were added.
+    if "source" in fields:
+        fields.remove("source")
+        fields.append("source")
+    aliases = [_alias(f, lang) for f in fields]
+    if spec.colour:
+        # One colour for all: the marker options say it (no per-feature style map).
+        marker = folium.CircleMarker(
+            radius=spec.radius,
+            fill=True,
+            fill_opacity=0.85,
+            weight=1,
+            color=spec.colour,
+            fill_color=spec.colour,
+        )
+        style_function = None
+    else:
+        marker = folium.CircleMarker(radius=spec.radius, fill=True, fill_opacity=0.85, weight=1)
+
+        def style_function(f: dict) -> dict:  # type: ignore[type-arg]
+            return {"color": f["properties"]["_colour"], "fillColor": f["properties"]["_colour"]}
+
+    return GeoJsonLayer(
+        {"type": "FeatureCollection", "features": out},
+        name=html_text(t(spec.name_key, lang)),
+        show=spec.show,
+        marker=marker,
+        style_function=style_function,
+        popup=folium.GeoJsonPopup(fields=fields, aliases=_html(aliases)),
+    )
 
 
 def _add_points(

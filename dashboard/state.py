@@ -14,18 +14,23 @@ contract (links already shared use them): add parameters, never rename or repurp
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Any, Final
 
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError
 from dashboard.engine.inputs import parse_date, parse_hhmm, parse_latlon
+from dashboard.engine.transit_commute import feed_week
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.layers import candidates as cand
 from dashboard.layers.workplaces import DEFAULT_REF, coords_ref, ref_kind
+from geodata.catalog import default_data_dir
+from geodata.io import SnapshotError
 
 # -- widget and session keys (one place) -------------------------------------------------
 LANG: Final = "lang"
@@ -42,6 +47,8 @@ CHILDCARE_TYPE: Final = "childcare_type"
 CHILDCARE_KEEP: Final = "childcare_keep"
 BUDGET_TYPE: Final = "budget_type"
 BUDGET_MAX: Final = "budget_max"
+BUDGET_STRICT: Final = "budget_strict"
+SORT_BY: Final = "sort_by"
 COLOUR_BY: Final = "colour_by"
 MAP: Final = "explore_map"
 TABLE: Final = "results_table"
@@ -59,8 +66,6 @@ HOW_OPTIONS: Final = ("preset", "address", "coords")
 COLOUR_OPTIONS: Final = ("commute", "price")
 MINUTES_RANGE: Final = (5, 120)
 BUDGET_RANGE: Final = (0, 2_000_000)
-#: Travel days offered (the timetable is mapped by weekday, so any year works).
-DAY_RANGE: Final = (date(2019, 1, 1), date(2099, 12, 31))
 DEFAULT_LAT, DEFAULT_LON = 50.88228, 4.71587  # Leuven station, start of coordinate inputs
 #: Longest preset or address reference read from a link (real ones are far shorter).
 MAX_REF_CHARS: Final = 200
@@ -90,6 +95,8 @@ class ExploreState:
     bt: str = "house"
     bmax: int = 0
     col: str = "commute"
+    bs: bool = False  # budget strict: drop (not only flag) a median above the budget
+    sort: str = "commute"  # results order, one of candidates.SORT_KEYS
 
     def to_query(self) -> dict[str, str]:
         """Return the URL parameters that differ from the defaults."""
@@ -129,6 +136,7 @@ _CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "cc": (cand.ANY, *cand.CHILDCARE_TYPES),
     "bt": cand.BUDGET_TYPES,
     "col": COLOUR_OPTIONS,
+    "sort": cand.SORT_KEYS,
 }
 
 
@@ -137,7 +145,7 @@ def _parse(name: str, text: str) -> Any:
     text = text.strip()
     if name in _CHOICES:
         return text if text in _CHOICES[name] else None
-    if name in ("intl", "cck"):
+    if name in ("intl", "cck", "bs"):
         return {"1": True, "0": False, "true": True, "false": False}.get(text.lower())
     if name in ("t1", "t2"):
         return _int_in(text, *MINUTES_RANGE)
@@ -153,10 +161,33 @@ def _parse(name: str, text: str) -> Any:
     if name == "day":
         try:
             day = parse_date(text)
-        except BadInputError:
+            first, last = day_range()
+        except (BadInputError, SnapshotError):
+            # An unreadable timetable manifest: the day is dropped here, and the page
+            # names the damaged file when it needs the timetable.
             return None
-        return day.isoformat() if DAY_RANGE[0] <= day <= DAY_RANGE[1] else None
+        return day.isoformat() if first <= day <= last else None
     return None
+
+
+def day_range() -> tuple[date, date]:
+    """Return the travel days offered: the engine's range for the snapshot's timetable.
+
+    One definition (:attr:`dashboard.engine.transit_commute.FeedWeek.travel_dates`):
+    trains are mapped onto the same weekday of the feed's week, so any date in it works.
+
+    Raises
+    ------
+    SnapshotError
+        When the ``rail_timetable`` manifest is missing or its week unreadable.
+    """
+    return _day_range(str(default_data_dir()))
+
+
+@functools.lru_cache(maxsize=8)
+def _day_range(data_dir: str) -> tuple[date, date]:
+    # Keyed by folder: a test or an operator switching snapshots gets that one's range.
+    return feed_week(Path(data_dir)).travel_dates
 
 
 def default_travel_day(today: date | None = None) -> date:
@@ -227,6 +258,8 @@ def session_values(state: ExploreState) -> dict[str, Any]:
         BUDGET_TYPE: state.bt,
         BUDGET_MAX: state.bmax,
         COLOUR_BY: state.col,
+        BUDGET_STRICT: state.bs,
+        SORT_BY: state.sort,
     }
     for person, ref, mode, limit in (
         (1, state.w1, state.m1, state.t1),
@@ -303,6 +336,8 @@ def state_from_values(values: Mapping[str, Any]) -> ExploreState:
         bt=str(values.get(BUDGET_TYPE, default.bt)),
         bmax=int(values.get(BUDGET_MAX, default.bmax)),
         col=str(values.get(COLOUR_BY, default.col)),
+        bs=bool(values.get(BUDGET_STRICT, default.bs)),
+        sort=str(values.get(SORT_BY, default.sort)),
     )
 
 

@@ -13,12 +13,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cache, geocoding, state
+from dashboard.engine import core, transit_commute
+from dashboard.engine.inputs import LatLon
 from dashboard.escaping import WORD_JOINER
-from dashboard.i18n import t
+from dashboard.i18n import t, t_markdown
+from dashboard.layers import workplaces as wp
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -277,7 +282,10 @@ def test_address_search_is_offline_only_by_default(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv(geocoding.GEOCODER_ENV, raising=False)
     at = _run()
     at.radio(key="p1_how").set_value("address").run()
-    assert "Address search is offline-only" in _captions(at)
+    captions = _captions(at)
+    assert "Search is offline only" in captions
+    # The hint names what the offline index now holds (not only Leuven addresses).
+    assert all(word in captions for word in ("station", "municipalities", "major workplaces"))
 
 
 @contextmanager
@@ -403,13 +411,10 @@ def test_unknown_preset_of_person_2_is_reported_for_person_2() -> None:
 def test_missing_address_index_names_the_index_not_the_mode(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def missing(name: str) -> Any:
-        if name == "addresses":
-            raise SnapshotError(Path("addresses.parquet"), "file not found (test fixture)")
-        return real(name)
+    def missing() -> Any:
+        raise SnapshotError(Path("addresses.parquet"), "file not found (test fixture)")
 
-    real = cache.layer
-    monkeypatch.setattr(cache, "layer", missing)
+    monkeypatch.setattr(cache, "address_table", missing)
     at = _run({"w2": "addr:1"})
     assert not at.exception
     text = _shown(at.error[0].value)
@@ -474,20 +479,156 @@ def test_link_to_a_workplace_of_unknown_location_is_refused_for_its_person() -> 
     assert text.startswith("Person 2: EUROCONTROL headquarters is listed, but its location")
 
 
+#: Bike 15 min from Leuven station, secondary schools, group childcare (known only) and a
+#: strict budget of EUR 100k: each rule removes some, nothing is left.
+_NOTHING_LEFT = {
+    "t1": "15",
+    "lvl": "secundair",
+    "cc": "groepsopvang_0_3",
+    "cck": "0",
+    "bmax": "100000",
+    "bs": "1",
+}
+_REASONS = (
+    r"(\d+) (beyond the time limit|without a matching school|without matching childcare"
+    r"|with a municipal median above the budget)"
+)
+
+
 def test_no_result_names_the_constraints_and_counts() -> None:
-    # bike 15 min from Leuven station, secondary schools and an international school
-    at = _run({"t1": "15", "lvl": "secundair", "intl": "1"})
+    at = _run(_NOTHING_LEFT)
     assert _matches(at) == 0
     text = " ".join(i.value for i in at.info)
-    found = re.findall(
-        r"(\d+) (beyond the time limit|without a matching school|without an int)", text
-    )
-    counts = {why: int(n) for n, why in found}
-    assert set(counts) == {"beyond the time limit", "without a matching school", "without an int"}
+    counts = {why: int(n) for n, why in re.findall(_REASONS, text)}
+    assert len(counts) == 4, text
     # applied in order, the counts add up to every neighbourhood
     assert sum(counts.values()) == len(load_layer("neighbourhoods")), text
     within = _matches(_run({"t1": "15"}))
     assert counts["beyond the time limit"] == len(load_layer("neighbourhoods")) - within
+
+
+def test_no_result_with_international_schools_names_that_rule() -> None:
+    # the international-school rule replaces the school rule (one count, not two)
+    at = _run({"t1": "15", "lvl": "secundair", "intl": "1"})
+    assert _matches(at) == 0
+    text = " ".join(i.value for i in at.info)
+    assert re.search(r"\d+ beyond the time limit; \d+ without an international school", text)
+    assert "without a matching school" not in text
+
+
+def test_no_result_names_each_persons_time_limit() -> None:
+    # two people: the time limits are named per person (Person 2's removes the rest)
+    at = _run({"t1": "60", "w2": "50.84370,4.38266", "m2": "walk", "t2": "5"})
+    assert _matches(at) == 0
+    text = " ".join(i.value for i in at.info)
+    assert re.search(r"\d+ beyond Person 2's time limit", text), text
+
+
+#: The issue's couple: Gasthuisberg by bike (30 min), the European Commission by bike +
+#: train (75 min), a EUR 400k house (coordinates from workplaces/major_workplaces.csv).
+_COUPLE = {
+    "w1": "50.87947,4.67276",
+    "m1": "bike",
+    "t1": "30",
+    "w2": "50.84370,4.38266",
+    "m2": "train_bike",
+    "t2": "75",
+    "bmax": "400000",
+}
+
+
+def _leuven_rows(at: AppTest) -> pd.DataFrame:
+    table = at.dataframe[0].value
+    return table.loc[table["Municipality"] == "Leuven"]
+
+
+def test_budget_flags_leuven_and_strict_budget_removes_it() -> None:
+    at = _run(_COUPLE)
+    leuven = _leuven_rows(at)
+    assert len(leuven) > 0 and leuven["Median above budget"].all()
+    assert at.checkbox(key=state.BUDGET_STRICT).value is False
+    at.checkbox(key=state.BUDGET_STRICT).check().run()
+    assert _matches(at) > 0 and _leuven_rows(at).empty
+    assert not at.dataframe[0].value["Median above budget"].any()
+    assert at.query_params["bs"] == "1"
+    # the link restores the strict budget
+    again = _run({**_COUPLE, "bs": "1"})
+    assert again.checkbox(key=state.BUDGET_STRICT).value is True
+    assert _leuven_rows(again).empty
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_budget_controls_are_translated(lang: str) -> None:
+    at = _run({**_COUPLE, "lang": lang})
+    assert at.checkbox(key=state.BUDGET_STRICT).label == t("budget_strict", lang)
+    radio = at.radio(key=state.SORT_BY)
+    assert radio.label == t("sort_by", lang)
+    assert radio.options == [t("sort_commute", lang), t("sort_budget", lang)]
+
+
+def test_sort_by_budget_flag_puts_flagged_candidates_last() -> None:
+    at = _run(_COUPLE)
+    by_commute = at.dataframe[0].value["Median above budget"].tolist()
+    assert by_commute != sorted(by_commute)  # flagged rows are mixed in by commute
+    at.radio(key=state.SORT_BY).set_value("budget").run()
+    table = at.dataframe[0].value
+    assert table["Median above budget"].tolist() == sorted(by_commute)
+    assert table["Rank"].tolist() == list(range(1, len(table) + 1))
+    assert at.query_params["sort"] == "budget"
+    again = _run({**_COUPLE, "sort": "budget"})
+    assert again.radio(key=state.SORT_BY).value == "budget"
+    assert again.dataframe[0].value["Median above budget"].tolist() == sorted(by_commute)
+
+
+def test_address_searches_share_one_cached_table() -> None:
+    table = cache.address_table()
+    assert cache.address_table() is table  # a resource, not a copy per search
+    cache.address_matches.clear()
+    wp._INDEXES.pop(id(table), None)
+    assert len(cache.address_matches("Leuven")) > 0
+    # the search index was built on the shared table (and is reused by the next search)
+    assert id(table) in wp._INDEXES
+    assert len(cache.address_matches("Brussel-Centraal")) > 0
+    assert cache.address_table() is table
+
+
+def test_engine_is_preloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache._engine.clear()
+    engine = cache.engine()
+
+    def no_load(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a query loaded data after the engine was created")
+
+    monkeypatch.setattr(transit_commute, "load_timetable", no_load)
+    monkeypatch.setattr(transit_commute, "load_layer", no_load)
+    monkeypatch.setattr(core, "load_street_network", no_load)
+    monkeypatch.setattr(core, "load_graph", no_load)
+    station = LatLon(50.8812, 4.7155)
+    lon, lat = np.array([4.70, 4.68]), np.array([50.87, 50.88])
+    for mode in ("train_bike", "bike", "walk_bus"):
+        assert core.commute_times(engine, station, lon, lat, mode=mode).minutes.shape == (2,)
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "fr"])
+def test_area_workplace_is_said_to_be_the_centre(lang: str) -> None:
+    at = _run({"lang": lang, "m1": "car", "t1": "30"})
+    at.radio(key="p1_how").set_value("address").run()
+    at.text_input(key="p1_addr_q").set_value("Herent").run()
+    matches = cache.address_matches("Herent")
+    herent = next(r for r in matches["ref"] if cache.person_workplace(1, r).is_area)
+    at.selectbox(key="p1_addr").set_value(herent).run()
+    label = cache.person_workplace(1, herent).label
+    who = t("person_1", lang)
+    expected = _shown(t_markdown("workplace_area_centre", lang, who=who, label=label))
+    assert expected in _captions(at)
+    # a street address is not an area: no such caption
+    at.text_input(key="p1_addr_q").set_value("naamsestraat").run()
+    street = cache.address_matches("naamsestraat")["ref"].iloc[0]
+    at.selectbox(key="p1_addr").set_value(street).run()
+    assert not cache.person_workplace(1, street).is_area
+    assert _shown(t_markdown("workplace_area_centre", lang, who=who, label=label)) not in (
+        _captions(at)
+    )
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 
 import geopandas as gpd
 import pytest
@@ -217,3 +218,85 @@ def test_point_aliases_and_layer_names_are_html_text() -> None:
     data = json.loads(re.search(r"_add\((\{.*?\})\);", page, re.DOTALL)[1])
     props = data["features"][0]["properties"]
     assert props == {"name": html.escape(points["name"][0]), "address": "Blok\\1 `t ${x}"}
+
+
+#: Texts that Jinja would read as a template: "49", or a syntax error failing the map.
+TEMPLATE_TEXTS = ("{{ 7*7 }} school", "{% if x %}", "{# comment")
+
+
+def test_data_text_is_never_read_as_a_template(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    shown = _explore_layers(layers, 30)
+    cand, schools = shown.candidates.copy(), shown.schools.copy()
+    for i, text in enumerate(TEMPLATE_TEXTS):
+        cand.loc[cand.index[i], "name"] = text
+        schools.loc[schools.index[i], "name"] = text
+    workplaces = tuple((text, LEUVEN_STATION.lat, LEUVEN_STATION.lon) for text in TEMPLATE_TEXTS)
+    fmap = maps.explore_map(
+        replace(shown, candidates=cand, schools=schools, workplaces=workplaces),
+        colour_by="commute",
+        lang="en",
+    )
+    page = fmap.get_root().render()
+    assert "49 school" not in page
+    for text in TEMPLATE_TEXTS:
+        # as JSON data (features) and as a template literal (workplace tooltips)
+        assert json.dumps(text)[1:-1] in page or text in page, text
+    assert page.count("{{ 7*7 }} school") >= 2
+
+
+def _without_ids(page: str) -> str:
+    """A rendered map with folium's random element ids replaced (they differ per build)."""
+    return re.sub(r"[0-9a-f]{32}", "ID", page)
+
+
+def test_prepared_parts_draw_the_same_map(layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """Features and polygons prepared once per layer give the map built from scratch."""
+    shown = _explore_layers(layers, 30)
+    sources = {
+        "schools": "schools",
+        "international": "international_schools",
+        "childcare": "childcare",
+        "stations": "stations",
+        "bus_stops": "bus_stops",
+    }
+    for lang in ("en", "fr"):
+        prepared = replace(
+            shown,
+            features={k: maps.point_features(k, layers[v], lang) for k, v in sources.items()},
+            candidate_geometry=maps.display_geometry(layers["neighbourhoods"]).set_axis(
+                layers["neighbourhoods"]["code"]
+            ),
+        )
+        pages = [
+            _without_ids(maps.explore_map(x, colour_by="commute", lang=lang).get_root().render())
+            for x in (shown, prepared)
+        ]
+        assert pages[0] == pages[1]
+
+
+def test_default_view_payload_is_under_one_megabyte(
+    layers: dict[str, gpd.GeoDataFrame],
+) -> None:
+    # the page's default: bike, 20 min, to Leuven station
+    places = layers["neighbourhoods"]
+    times = commute_columns(CommuteEngine(), places, [Commute(LEUVEN_STATION, "bike", 20)])
+    filters = PlaceFilters()
+    ranked = rank_candidates(
+        places,
+        times,
+        layers["schools"],
+        layers["international_schools"],
+        layers["childcare"],
+        filters,
+    )
+    shown = maps.ExploreLayers(
+        candidates=ranked,
+        schools=points_in(matching_schools(layers["schools"], filters), ranked["code"]),
+        international=layers["international_schools"],
+        childcare=layers["childcare"],
+        stations=layers["stations"],
+        bus_stops=points_in(layers["bus_stops"], ranked["code"]),
+        workplaces=(("Leuven station", LEUVEN_STATION.lat, LEUVEN_STATION.lon),),
+    )
+    fmap = maps.explore_map(shown, colour_by="commute", lang="en")
+    assert maps.map_payload_bytes(fmap) < 1_000_000

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import state
 from dashboard.engine.core import COMMUTE_MODES
+from dashboard.engine.transit_commute import feed_week
+from geodata.catalog import DATA_DIR_ENV, default_data_dir
+from geodata.io import SnapshotError
 
 
 def test_default_state_is_an_empty_query() -> None:
@@ -122,3 +128,37 @@ def test_clicks_on_features_set_the_workplace_only_when_choosing_by_click() -> N
     both = {"p2_on": True, "click_target": "2", "p1_how": "coords", "p2_how": "preset"}
     assert not state.clicks_set_workplace_everywhere(both)
     assert state.clicks_set_workplace_everywhere({**both, "p2_how": "coords"})
+
+
+def test_day_range_is_the_engines_for_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The travel days come from the timetable manifest (one definition, the engine's)."""
+    assert state.day_range() == feed_week().travel_dates
+    # A snapshot whose timetable week is in 2021 (hand-made copy of the real manifest).
+    manifest = json.loads((default_data_dir() / "rail_timetable.manifest.json").read_text())
+    manifest["data_date"] = "2021-10-11/2021-10-17"
+    (tmp_path / "rail_timetable.manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    assert state.day_range() == (date(2021, 1, 1), date(2099, 12, 31))
+    assert state.ExploreState.from_query({"day": "2020-06-02"}).day == ""
+    assert state.ExploreState.from_query({"day": "2021-06-01"}).day == "2021-06-01"
+
+
+def test_unreadable_timetable_manifest_drops_the_linked_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))  # an empty folder: no manifest
+    with pytest.raises(SnapshotError):
+        state.day_range()
+    assert state.ExploreState.from_query({"day": "2026-12-04"}).day == ""
+
+
+def test_budget_strict_and_sort_round_trip() -> None:
+    shown = state.ExploreState(bmax=400_000, bs=True, sort="budget")
+    assert shown.to_query() == {"bmax": "400000", "bs": "1", "sort": "budget"}
+    assert state.ExploreState.from_query(shown.to_query()) == shown
+    values = state.session_values(shown)
+    assert values[state.BUDGET_STRICT] is True and values[state.SORT_BY] == "budget"
+    assert state.state_from_values(values).bs is True
+    assert state.ExploreState.from_query({"sort": "price"}).sort == "commute"

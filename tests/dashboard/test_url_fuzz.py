@@ -67,6 +67,9 @@ CONTRACT: dict[str, tuple[Any, str, Any]] = {
     "bt": ("house", "apartment", "apartment"),
     "bmax": (0, "350000", 350_000),
     "col": ("commute", "price", "price"),
+    # added with the budget flag (issue 8): strict budget and the results order
+    "bs": (False, "1", True),
+    "sort": ("commute", "budget", "budget"),
 }
 
 
@@ -180,6 +183,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "cc": (cand.ANY, *cand.CHILDCARE_TYPES),
     "bt": cand.BUDGET_TYPES,
     "col": state.COLOUR_OPTIONS,
+    "sort": cand.SORT_KEYS,
 }
 _COORDS = re.compile(r"-?\d{1,3}\.\d{5},-?\d{1,3}\.\d{5}", re.ASCII)
 
@@ -188,7 +192,7 @@ def _is_valid(name: str, value: Any) -> bool:
     """Whether ``value`` is an acceptable parsed value of parameter ``name``."""
     if name in _CHOICES:
         return value in _CHOICES[name]
-    if name in ("intl", "cck"):
+    if name in ("intl", "cck", "bs"):
         return isinstance(value, bool)
     if name in ("t1", "t2", "bmax"):
         low, high = state.BUDGET_RANGE if name == "bmax" else state.MINUTES_RANGE
@@ -198,7 +202,8 @@ def _is_valid(name: str, value: Any) -> bool:
     if name == "day":
         if value == "":
             return True
-        return state.DAY_RANGE[0] <= date.fromisoformat(value) <= state.DAY_RANGE[1]
+        first, last = state.day_range()
+        return first <= date.fromisoformat(value) <= last
     return _is_valid_ref(value, allow_empty=name == "w2")
 
 
@@ -323,7 +328,7 @@ _valid_states = st.builds(
     m2=st.sampled_from(COMMUTE_MODES),
     t2=st.integers(*state.MINUTES_RANGE),
     arr=st.times().map(lambda t: t.strftime("%H:%M")),
-    day=st.one_of(st.just(""), st.dates(*state.DAY_RANGE).map(date.isoformat)),
+    day=st.one_of(st.just(""), st.dates(*state.day_range()).map(date.isoformat)),
     lvl=st.sampled_from(_CHOICES["lvl"]),
     net=st.sampled_from(_CHOICES["net"]),
     sl=st.sampled_from(_CHOICES["sl"]),
@@ -333,6 +338,8 @@ _valid_states = st.builds(
     bt=st.sampled_from(_CHOICES["bt"]),
     bmax=st.integers(*state.BUDGET_RANGE),
     col=st.sampled_from(_CHOICES["col"]),
+    bs=st.booleans(),
+    sort=st.sampled_from(_CHOICES["sort"]),
 )
 
 
