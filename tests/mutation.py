@@ -19,6 +19,8 @@ Type annotations, f-strings and strings are left alone. Every mutant is one chan
 module, written with :func:`ast.unparse`, and judged by that module's targeted test files
 (:data:`TARGETS`, or ``--tests``) run with ``python -m pytest -x -q -p no:cacheprovider``:
 *killed* (a test failed), *survived* (all passed) or *timeout* (counted as killed).
+Timing tests (:data:`DESELECT`) are left out: on a busy machine they would fail for
+reasons of their own and count as kills.
 
 Safety: the working tree is never touched. The git-tracked and untracked-but-not-ignored
 files, as they are in the working tree now, are copied into a temporary folder; mutants are
