@@ -89,6 +89,15 @@ def _manifests(data_dir: str) -> list[LayerManifest]:
     return load_manifests(Path(data_dir))
 
 
+def data_years() -> dict[str, str]:
+    """Return each layer's data year from its manifest (:func:`maps.data_years`).
+
+    Texts that name a year (a timetable, a school list) take it from here: the snapshot
+    names its own dates.  Raises ``SnapshotError`` for a bad manifest.
+    """
+    return maps.data_years(manifests())
+
+
 def presets() -> tuple[pd.DataFrame, str]:
     """Return the preset table and, when the workplaces layer is missing or damaged, why.
 
@@ -330,7 +339,7 @@ def point_features(key: str, layer_name: str, lang: str) -> pd.Series:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _point_features(key: str, layer_name: str, lang: str, data_dir: str) -> pd.Series:
-    return maps.point_features(key, layer(layer_name), lang)
+    return maps.point_features(key, layer(layer_name), lang, data_years())
 
 
 def candidate_geometry() -> pd.Series:

@@ -154,10 +154,10 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "arrive_by": ("Arrive by (train)", "Aankomen om (trein)", "Arriver à (train)"),
     "travel_day": ("Travel day (train)", "Reisdag (trein)", "Jour du trajet (train)"),
     "travel_day_help": (
-        "Trains run the 2019 NMBS timetable of the same weekday. Default: next Tuesday.",
-        "Treinen volgen de NMBS-dienstregeling 2019 van dezelfde weekdag. Standaard: "
+        "Trains run the {year} NMBS timetable of the same weekday. Default: next Tuesday.",
+        "Treinen volgen de NMBS-dienstregeling {year} van dezelfde weekdag. Standaard: "
         "volgende dinsdag.",
-        "Les trains suivent l'horaire SNCB 2019 du même jour de la semaine. Par défaut : "
+        "Les trains suivent l'horaire SNCB {year} du même jour de la semaine. Par défaut : "
         "mardi prochain.",
     ),
     "mode_walk": ("Walk", "Te voet", "À pied"),
@@ -238,11 +238,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "train_note": (
         "Train times: typical = median over the hour before the arrival time; range = 10th-90th "
-        "percentile. Timetable used: NMBS 2019 feed, {feed} (the same weekday as {day}).",
+        "percentile. Timetable used: NMBS {year} feed, {feed} (the same weekday as {day}).",
         "Treintijden: typisch = mediaan over het uur voor de aankomsttijd; bereik = 10e-90e "
-        "percentiel. Gebruikte dienstregeling: NMBS 2019, {feed} (dezelfde weekdag als {day}).",
+        "percentiel. Gebruikte dienstregeling: NMBS {year}, {feed} (dezelfde weekdag als {day}).",
         "Temps en train : typique = médiane sur l'heure avant l'arrivée ; plage = 10e-90e "
-        "centile. Horaire utilisé : SNCB 2019, {feed} (même jour de la semaine que {day}).",
+        "centile. Horaire utilisé : SNCB {year}, {feed} (même jour de la semaine que {day}).",
     ),
     "spread_text": (
         "typical {m} min, {lo}–{hi} min over the hour before arrival",
@@ -453,9 +453,9 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "field_name_nl": ("Name (Dutch)", "Naam (Nederlands)", "Nom (néerlandais)"),
     "field_name_fr": ("Name (French)", "Naam (Frans)", "Nom (français)"),
     "field_trains_per_weekday": (
-        "Trains per weekday (2019)",
-        "Treinen per weekdag (2019)",
-        "Trains par jour ouvrable (2019)",
+        "Trains per weekday ({year})",
+        "Treinen per weekdag ({year})",
+        "Trains par jour ouvrable ({year})",
     ),
     "field_lines": ("Lines", "Lijnen", "Lignes"),
     # point popups and table: values
@@ -527,13 +527,13 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "liste établie à la main ; voir Données & sources",
     ),
     "source_childcare": (
-        "OpenStreetMap 2024 (partial)",
-        "OpenStreetMap 2024 (gedeeltelijk)",
-        "OpenStreetMap 2024 (partiel)",
+        "OpenStreetMap {year} (partial)",
+        "OpenStreetMap {year} (gedeeltelijk)",
+        "OpenStreetMap {year} (partiel)",
     ),
     # map
     "layer_neighbourhoods": ("Neighbourhoods", "Wijken", "Quartiers"),
-    "layer_schools": ("Schools (2022)", "Scholen (2022)", "Écoles (2022)"),
+    "layer_schools": ("Schools ({year})", "Scholen ({year})", "Écoles ({year})"),
     "layer_international": (
         "International schools",
         "Internationale scholen",
@@ -544,11 +544,15 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Kinderopvang (gedeeltelijk: OSM, centraal Leuven)",
         "Accueil d'enfants (partiel : OSM, centre de Louvain)",
     ),
-    "layer_stations": ("Railway stations (2019)", "Treinstations (2019)", "Gares (2019)"),
+    "layer_stations": (
+        "Railway stations ({year})",
+        "Treinstations ({year})",
+        "Gares ({year})",
+    ),
     "layer_bus_stops": (
-        "Bus stops (De Lijn 2019; lines: OSM, central Leuven)",
-        "Bushaltes (De Lijn 2019; lijnen: OSM, centraal Leuven)",
-        "Arrêts de bus (De Lijn 2019 ; lignes : OSM, centre de Louvain)",
+        "Bus stops (De Lijn {year}; lines: OSM, central Leuven)",
+        "Bushaltes (De Lijn {year}; lijnen: OSM, centraal Leuven)",
+        "Arrêts de bus (De Lijn {year} ; lignes : OSM, centre de Louvain)",
     ),
     "layer_workplaces": ("Workplaces", "Werkplekken", "Lieux de travail"),
     "layer_isochrones": (

@@ -655,6 +655,8 @@ class ExploreLayers:
     #: and :func:`display_geometry`); missing ones are computed here.  Same output.
     features: Mapping[str, pd.Series] = field(default_factory=dict)
     candidate_geometry: pd.Series | None = None
+    #: Year of each layer's data (:func:`data_years`); read from the snapshot if empty.
+    years: Mapping[str, str] = field(default_factory=dict)
 
 
 def explore_map(
@@ -713,8 +715,9 @@ def explore_map(
             name=t("layer_neighbourhoods", lang),
             geometry=layers.candidate_geometry,
         ).add_to(fmap)
+    years = layers.years or _snapshot_years()
     for key in POINT_LAYERS:
-        layer = _point_layer(key, getattr(layers, key), layers.features.get(key), lang)
+        layer = _point_layer(key, getattr(layers, key), layers.features.get(key), lang, years)
         if layer is not None:
             layer.add_to(fmap)
     if layers.isochrones:
@@ -758,6 +761,38 @@ def _train_spread(cand: gpd.GeoDataFrame, person: int, lang: str) -> pd.Series |
     if not (high - low).fillna(0).gt(0.5).any():
         return None  # street modes: p10 = p90 = minutes
     return spread_texts(cand[columns[0]], low, high, t("spread_text", lang))
+
+
+def data_years(manifests: Sequence[Any]) -> dict[str, str]:
+    """Return each layer's data year (first four digits of its manifest's ``data_date``).
+
+    Texts naming a year ("Schools (2022)", "NMBS 2019 timetable") take it from here,
+    so a rebuilt snapshot is named by its own date.  Layers without a leading year are
+    left out.
+    """
+    years = {}
+    for manifest in manifests:
+        head = str(manifest.data_date)[:4]
+        if head.isascii() and head.isdigit():
+            years[manifest.name] = head
+    return years
+
+
+def _snapshot_years() -> dict[str, str]:
+    """Return the data years of the snapshot in force (for callers that pass none)."""
+    from geodata.io import load_manifests
+
+    return data_years(load_manifests())
+
+
+#: The layer whose data year a point layer's texts name.
+_YEAR_LAYER = {
+    "schools": "schools",
+    "international": "international_schools",
+    "childcare": "childcare",
+    "stations": "stations",
+    "bus_stops": "bus_stops",
+}
 
 
 @dataclass(frozen=True)
@@ -805,15 +840,17 @@ POINT_LAYERS: dict[str, PointSpec] = {
 }
 
 
-def _static_columns(key: str, frame: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+def _static_columns(
+    key: str, frame: gpd.GeoDataFrame, lang: str, years: Mapping[str, str]
+) -> gpd.GeoDataFrame:
     """Return a point layer with its shown texts in ``lang`` (source, translated codes)."""
     from dashboard.i18n import t
 
     sources = {
-        "schools": "Onderwijs Vlaanderen 2022",
+        "schools": f"Onderwijs Vlaanderen {years.get('schools', '')}".strip(),
         "international": t("source_international", lang),
-        "childcare": t("source_childcare", lang),
-        "stations": "NMBS/SNCB GTFS 2019",
+        "childcare": t("source_childcare", lang, year=years.get("childcare", "")),
+        "stations": f"NMBS/SNCB GTFS {years.get('stations', '')}".strip(),
     }
     out = frame.copy()
     if key in sources:
@@ -828,15 +865,18 @@ def _static_columns(key: str, frame: gpd.GeoDataFrame, lang: str) -> gpd.GeoData
     return out
 
 
-def point_features(key: str, frame: gpd.GeoDataFrame, lang: str) -> pd.Series:
+def point_features(
+    key: str, frame: gpd.GeoDataFrame, lang: str, years: Mapping[str, str] | None = None
+) -> pd.Series:
     """GeoJSON features of a point layer's static popup fields, escaped, by row label.
 
     Every text is HTML-escaped (:func:`escape_text_columns`) and the coordinates are
     rounded to ~1 m.  The result depends on the layer and ``lang`` only, so a caller may
     prepare it once for the whole layer and pass it in :attr:`ExploreLayers.features`.
+    ``years``: :func:`data_years` (read from the snapshot when None).
     """
     spec = POINT_LAYERS[key]
-    shown = _static_columns(key, frame, lang)
+    shown = _static_columns(key, frame, lang, _snapshot_years() if years is None else years)
     present = [f for f in spec.fields if f in shown.columns]
     if key == "schools":
         present.append("_colour")
@@ -846,7 +886,11 @@ def point_features(key: str, frame: gpd.GeoDataFrame, lang: str) -> pd.Series:
 
 
 def _point_layer(
-    key: str, frame: gpd.GeoDataFrame, features: pd.Series | None, lang: str
+    key: str,
+    frame: gpd.GeoDataFrame,
+    features: pd.Series | None,
+    lang: str,
+    years: Mapping[str, str],
 ) -> GeoJsonLayer | None:
     """One point layer of :func:`explore_map` (None when it has no point).
 
@@ -859,7 +903,7 @@ def _point_layer(
         return None
     spec = POINT_LAYERS[key]
     if features is None:
-        features = point_features(key, frame, lang)
+        features = point_features(key, frame, lang, years)
     chosen = features.loc[frame.index]
     travel = [f for f in TRAVEL_FIELDS if spec.travel and f in frame.columns]
     texts = {f: frame[f].astype("string").fillna("").map(html_text).tolist() for f in travel}
@@ -873,7 +917,8 @@ def _point_layer(
     if "source" in fields:
         fields.remove("source")
         fields.append("source")
-    aliases = [_alias(f, lang) for f in fields]
+    year = years.get(_YEAR_LAYER[key], "")
+    aliases = [_alias(f, lang, year) for f in fields]
     if spec.colour:
         # One colour for all: the marker options say it (no per-feature style map).
         marker = folium.CircleMarker(
@@ -893,7 +938,7 @@ def _point_layer(
 
     return GeoJsonLayer(
         {"type": "FeatureCollection", "features": out},
-        name=html_text(t(spec.name_key, lang)),
+        name=html_text(t(spec.name_key, lang, year=year)),
         show=spec.show,
         marker=marker,
         style_function=style_function,
@@ -901,29 +946,11 @@ def _point_layer(
     )
 
 
-def _add_points(
-    fmap: folium.Map,
-    frame: gpd.GeoDataFrame,
-    name_key: str,
-    fields: list[str],
-    color: str,
-    lang: str,
-    *,
-    radius: int = 5,
-    show: bool = True,
-) -> None:
-    from dashboard.i18n import t
+def _alias(field: str, lang: str, year: str = "") -> str:
+    """Popup label of a point field: our translated labels, else the field name.
 
-    if not len(frame):
-        return
-    aliases = [_alias(f, lang) for f in fields]
-    compact_point_layer(
-        frame, t(name_key, lang), fields, aliases, color=color, radius=radius, show=show
-    ).add_to(fmap)
-
-
-def _alias(field: str, lang: str) -> str:
-    """Popup label of a point field: our translated labels, else the field name."""
+    ``year``: the layer's data year, for labels that name it ("Trains per weekday").
+    """
     from dashboard.i18n import has_key, t
 
     if field == "source":
@@ -931,7 +958,7 @@ def _alias(field: str, lang: str) -> str:
     if field in TRAVEL_FIELDS:
         return t(f"popup_{field}", lang)
     if has_key(f"field_{field}"):
-        return t(f"field_{field}", lang)
+        return t(f"field_{field}", lang, year=year)
     return field.replace("_", " ")
 
 

@@ -230,10 +230,18 @@ def _sidebar(lang: str) -> None:
             key=state.TRAVEL_DAY,
             min_value=first,
             max_value=last,
-            help=t("travel_day_help", lang),
+            help=t("travel_day_help", lang, year=_timetable_year()),
             format="YYYY-MM-DD",
         )
         _filter_inputs(lang)
+
+
+def _timetable_year() -> str:
+    """Return the train timetable's year from its manifest ("?" when unreadable)."""
+    try:
+        return cache.data_years().get("rail_timetable", "?")
+    except SnapshotError:  # named by the page when trains are computed
+        return "?"
 
 
 def _day_bounds() -> tuple[date | None, date | None]:
@@ -395,6 +403,7 @@ def _map(
         # Prepared once per layer (and language), not on every rerun.
         features={key: cache.point_features(key, name, lang) for key, name in _POINT_SOURCES},
         candidate_geometry=cache.candidate_geometry(),
+        years=cache.data_years(),
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
     fmap = maps.explore_map(layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere)
@@ -422,7 +431,8 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
     if any(m in TRAIN_MODES for m in modes):
         day = state.travel_day(s)
         feed = feed_date_for(day).feed_date
-        st.caption(t("train_note", lang, feed=feed, day=day.isoformat()))
+        year = _timetable_year()
+        st.caption(t("train_note", lang, feed=feed, day=day.isoformat(), year=year))
     if "walk_bus" in modes:
         st.caption(t("walk_bus_note", lang))
 

@@ -254,6 +254,18 @@ def test_train_mode_with_arrival_time_spread_and_day() -> None:
     assert "NMBS 2019 feed, 2019-10-15 (the same weekday as 2026-12-08)" in _captions(at)
 
 
+def test_timetable_year_comes_from_its_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = cache.data_years
+
+    def later() -> dict[str, str]:  # a snapshot rebuilt from a 2031 feed (hand-made)
+        return {**real(), "rail_timetable": "2031"}
+
+    monkeypatch.setattr(cache, "data_years", later)
+    at = _run({"m1": "train_bike", "t1": "45", "day": "2026-12-08"})
+    assert "NMBS 2031 feed, 2019-10-15" in _captions(at)
+    assert "2031 NMBS timetable" in at.date_input(key=state.TRAVEL_DAY).help
+
+
 def test_street_modes_have_no_spread_columns(explore: AppTest) -> None:
     assert "10th pct min (1)" not in explore.dataframe[0].value.columns
     assert "NMBS timetable" not in _captions(explore)

@@ -21,7 +21,7 @@ from dashboard.layers.candidates import (
     points_in,
     rank_candidates,
 )
-from geodata.io import load_layer
+from geodata.io import load_layer, load_manifests
 from tests.dashboard.test_escaping import HOSTILE, _cooked
 
 LEUVEN_STATION = LatLon(50.88228, 4.71587)
@@ -300,3 +300,29 @@ def test_default_view_payload_is_under_one_megabyte(
     )
     fmap = maps.explore_map(shown, colour_by="commute", lang="en")
     assert maps.map_payload_bytes(fmap) < 1_000_000
+
+
+def test_years_in_layer_names_and_sources_come_from_the_manifests(
+    layers: dict[str, gpd.GeoDataFrame],
+) -> None:
+    # the committed snapshot's own years
+    years = maps.data_years(load_manifests())
+    assert years["schools"] == "2022" and years["stations"] == "2019"
+    page = maps.explore_map(_explore_layers(layers, 30), colour_by="commute", lang="en")
+    assert "Schools (2022)" in page.get_root().render()
+    # a snapshot rebuilt from later data is named by its own dates (hand-made years)
+    later = {"schools": "2031", "stations": "2032", "bus_stops": "2033", "childcare": "2034"}
+    shown = replace(_explore_layers(layers, 30), years=later)
+    page = maps.explore_map(shown, colour_by="commute", lang="nl").get_root().render()
+    for text in (
+        "Scholen (2031)",
+        "Onderwijs Vlaanderen 2031",
+        "Treinstations (2032)",
+        "NMBS/SNCB GTFS 2032",
+        "Treinen per weekdag (2032)",
+        "De Lijn 2033",
+        "OpenStreetMap 2034 (gedeeltelijk)",
+    ):
+        assert text in page, text
+    for old in ("(2022)", "(2019)", "Vlaanderen 2022", "GTFS 2019", "De Lijn 2019", "OSM 2024"):
+        assert old not in page, old
