@@ -10,6 +10,9 @@
   (:meth:`~dashboard.engine.core.CommuteEngine.preload`: networks and the transit
   planner, which builds the week's timetables), then the first train commute from the
   427 neighbourhoods is timed on its own.
+* Map payload of the default view: the bytes of the map (script, header and html)
+  the page hands to streamlit-folium's component, i.e. what the browser receives for
+  the map; target <= 1 MB.
 """
 
 from __future__ import annotations
@@ -114,9 +117,28 @@ def first_train_query() -> dict[str, Any]:
     }
 
 
+def default_map_payload() -> dict[str, Any]:
+    """Bytes of the map the Explore page sends for its default view (AppTest)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    sizes = [
+        len(str(e.proto.json_args).encode("utf-8"))
+        for e in at.get("component_instance")
+        if "L.map(" in str(e.proto.json_args)
+    ]
+    if at.exception or not sizes:
+        msg = "the Explore page drew no map in the benchmark"
+        raise RuntimeError(msg)
+    return {
+        "benchmark": "map payload of the default view (component arguments)",
+        "kilobytes": round(sizes[0] / 1024, 1),
+        "target_kilobytes": 1000,
+    }
+
+
 def run(runs: int = 7) -> list[dict[str, Any]]:
-    """First train query, then the Explore rerun for a street and a train mode."""
-    rows = [first_train_query()]
+    """First train query, the default map's payload, the Explore rerun (street, train)."""
+    rows = [first_train_query(), default_map_payload()]
     for mode in ("bike", "train_bike"):
         rows.append(_rerun_after_workplace_change(mode, runs))
     return rows

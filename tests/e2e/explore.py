@@ -138,7 +138,7 @@ def apply_school_filter(page: Any) -> None:
 
 def _secondary_label(page: Any) -> str:
     """The visible label of the secondary-school option (the first containing 'econdary')."""
-    options = open_options(page, "school_level").all_inner_texts()
+    options: list[str] = open_options(page, "school_level").all_inner_texts()
     page.keyboard.press("Escape")
     for text in options:
         if re.search(r"secondary|secundair", text, re.IGNORECASE):
