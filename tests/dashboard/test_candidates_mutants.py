@@ -24,6 +24,7 @@ from dashboard.layers import candidates as cand
 from dashboard.layers.candidates import (
     Commute,
     CommuteFailedError,
+    Constraint,
     PlaceFilters,
     commute_columns,
     count_by_wijk,
@@ -32,7 +33,9 @@ from dashboard.layers.candidates import (
     point_commute_columns,
     points_in,
     rank_candidates,
+    rank_with_removals,
     result_table,
+    sort_candidates,
 )
 
 WORK = LatLon(50.88, 4.70)
@@ -298,7 +301,7 @@ class _FakeEngine:
         minutes = base + np.arange(n, dtype=float)
         return CommuteTimes(
             minutes,
-            minutes - 2.02,
+            minutes - 2.37,
             minutes + 3.07,
             np.arange(n) % 2 == 1,
             np.array([kw["mode"]] * n),
@@ -314,7 +317,7 @@ def test_commute_columns_per_person_rounded(places: gpd.GeoDataFrame, monkeypatc
     ]
     out = commute_columns(object(), places, commutes)  # type: ignore[arg-type]
     assert out["minutes_1"].tolist() == [10.0, 11.0, 12.0, 13.0, 14.0]
-    assert out["p10_1"].tolist() == [8.0, 9.0, 10.0, 11.0, 12.0]
+    assert out["p10_1"].tolist() == [7.7, 8.7, 9.7, 10.7, 11.7]
     assert out["p90_1"].tolist() == [13.1, 14.1, 15.1, 16.1, 17.1]
     assert out["minutes_2"].tolist() == [20.3, 21.3, 22.3, 23.3, 24.3]
     assert out["estimated_2"].tolist() == [False, True, False, True, False]
@@ -345,3 +348,55 @@ def test_point_commute_columns_start_at_each_point(monkeypatch) -> None:  # type
     assert fake.calls[0]["lon"].tolist() == [4.61, 4.62]
     assert fake.calls[0]["lat"].tolist() == [50.81, 50.82]
     assert out["minutes_1"].tolist() == [10.0, 11.0]
+
+
+# ----------------------------------------------------------------- removals and order
+
+
+def test_removals_list_each_active_rule_in_order(  # type: ignore[no-untyped-def]
+    places, schools, international, childcare
+) -> None:
+    commute = _commute([10, 20, 15, 5, 30], [20, 5, 15, np.nan, 1])
+    filters = PlaceFilters(
+        childcare_type="groepsopvang_0_3",
+        childcare_keep_unknown=False,
+        budget_max_eur=300_000,
+        budget_strict=True,
+    )
+    ranking = rank_with_removals(places, commute, schools, international, childcare, filters)
+    # person 2 misses D; childcare keeps A and C; C's 400k median is over budget
+    assert [(r.constraint, r.person, r.before, r.removed) for r in ranking.removals] == [
+        (Constraint.COMMUTE, 1, 5, 0),
+        (Constraint.COMMUTE, 2, 5, 1),
+        (Constraint.CHILDCARE, None, 4, 2),
+        (Constraint.BUDGET, None, 2, 1),
+    ]
+    assert ranking.total == 5
+    assert ranking.candidates["code"].tolist() == ["A"]
+
+
+def test_a_strict_budget_of_zero_is_no_rule(  # type: ignore[no-untyped-def]
+    places, schools, international, childcare
+) -> None:
+    filters = PlaceFilters(budget_max_eur=0.0, budget_strict=True)
+    commute = _commute([1, 2, 3, 4, 5])
+    ranking = rank_with_removals(places, commute, schools, international, childcare, filters)
+    assert [r.constraint for r in ranking.removals] == [Constraint.COMMUTE]
+    assert len(ranking.candidates) == 5
+
+
+def test_sort_orders_and_renumbering(places, schools, international, childcare) -> None:  # type: ignore[no-untyped-def]
+    commute = _commute([10, 20, 15, 5, 30])
+    ranked = _rank(places, schools, international, childcare, commute, budget_max_eur=320_000)
+    assert ranked["code"].tolist() == ["D", "A", "C", "B", "E"]
+    by_budget = sort_candidates(ranked, "budget")
+    # B (350k) and C (400k) are over budget: after the others, each group by commute
+    assert by_budget["code"].tolist() == ["D", "A", "E", "C", "B"]
+    assert by_budget["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert by_budget.columns[0] == "rank" and "index" not in by_budget.columns
+    assert by_budget.index.tolist() == [0, 1, 2, 3, 4]
+    assert sort_candidates(by_budget)["code"].tolist() == ["D", "A", "C", "B", "E"]
+    with pytest.raises(ValueError, match="sort order"):
+        sort_candidates(ranked, "price")
+    with pytest.raises(ValueError, match="sort order"):
+        _rank(places, schools, international, childcare, commute, sort_by="price")

@@ -65,7 +65,8 @@ def _person_two() -> state.ExploreState:
 
 def test_a_link_without_parameters_means_these_defaults() -> None:
     # shared links leave defaults out, so changing one changes every old link's meaning
-    assert asdict(state.ExploreState()) == {
+    defaults = asdict(state.ExploreState())
+    expected = {
         "lang": state.DEFAULT_LANGUAGE,
         "w1": DEFAULT_REF,
         "m1": "bike",
@@ -84,7 +85,10 @@ def test_a_link_without_parameters_means_these_defaults() -> None:
         "bt": "house",
         "bmax": 0,
         "col": "commute",
+        "bs": False,
+        "sort": "commute",
     }
+    assert {key: defaults.get(key) for key in expected} == expected
 
 
 def test_to_query_writes_booleans_as_digits_and_skips_defaults() -> None:
