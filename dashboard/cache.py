@@ -90,12 +90,17 @@ def _manifests(data_dir: str) -> list[LayerManifest]:
 
 
 def data_years() -> dict[str, str]:
-    """Return each layer's data year from its manifest (:func:`maps.data_years`).
+    """Return the data year of each layer the texts date (:func:`maps.snapshot_years`).
 
     Texts that name a year (a timetable, a school list) take it from here: the snapshot
-    names its own dates.  Raises ``SnapshotError`` for a bad manifest.
+    names its own dates.  A damaged manifest only leaves its layer's year out.
     """
-    return maps.data_years(manifests())
+    return _data_years(str(default_data_dir()))
+
+
+@st.cache_data(show_spinner=False)
+def _data_years(data_dir: str) -> dict[str, str]:
+    return maps.snapshot_years(Path(data_dir))
 
 
 def presets() -> tuple[pd.DataFrame, str]:

@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -778,11 +779,35 @@ def data_years(manifests: Sequence[Any]) -> dict[str, str]:
     return years
 
 
-def _snapshot_years() -> dict[str, str]:
-    """Return the data years of the snapshot in force (for callers that pass none)."""
-    from geodata.io import load_manifests
+#: Layers whose data year the app's texts name.
+YEAR_LAYERS: tuple[str, ...] = (
+    "schools",
+    "childcare",
+    "stations",
+    "bus_stops",
+    "rail_timetable",
+)
 
-    return data_years(load_manifests())
+
+def snapshot_years(data_dir: Path | None = None) -> dict[str, str]:
+    """Return the data years of :data:`YEAR_LAYERS` in a snapshot (default: in force).
+
+    Each manifest is read on its own: a damaged one (named by the Sources page and by
+    the loaders that need its layer) only leaves its layer's year out of the texts.
+    """
+    from geodata.io import SnapshotError, load_manifest
+
+    found = []
+    for name in YEAR_LAYERS:
+        try:
+            found.append(load_manifest(name, data_dir))
+        except SnapshotError:
+            continue
+    return data_years(found)
+
+
+def _snapshot_years() -> dict[str, str]:
+    return snapshot_years()
 
 
 #: The layer whose data year a point layer's texts name.

@@ -238,10 +238,7 @@ def _sidebar(lang: str) -> None:
 
 def _timetable_year() -> str:
     """Return the train timetable's year from its manifest ("?" when unreadable)."""
-    try:
-        return cache.data_years().get("rail_timetable", "?")
-    except SnapshotError:  # named by the page when trains are computed
-        return "?"
+    return cache.data_years().get("rail_timetable", "?")
 
 
 def _day_bounds() -> tuple[date | None, date | None]:

@@ -6,6 +6,7 @@ import html
 import json
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -21,6 +22,7 @@ from dashboard.layers.candidates import (
     points_in,
     rank_candidates,
 )
+from geodata.catalog import default_data_dir
 from geodata.io import load_layer, load_manifests
 from tests.dashboard.test_escaping import HOSTILE, _cooked
 
@@ -326,3 +328,11 @@ def test_years_in_layer_names_and_sources_come_from_the_manifests(
         assert text in page, text
     for old in ("(2022)", "(2019)", "Vlaanderen 2022", "GTFS 2019", "De Lijn 2019", "OSM 2024"):
         assert old not in page, old
+
+
+def test_a_damaged_manifest_only_leaves_its_year_out(tmp_path: Path) -> None:
+    # hand-made snapshot folder: the real stations manifest, a garbage schools manifest
+    real = default_data_dir() / "stations.manifest.json"
+    (tmp_path / "stations.manifest.json").write_bytes(real.read_bytes())
+    (tmp_path / "schools.manifest.json").write_bytes(b"\xff not json")
+    assert maps.snapshot_years(tmp_path) == {"stations": "2019"}
