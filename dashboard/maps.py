@@ -518,29 +518,48 @@ class _FitView(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-            var map = {{ this._parent.get_name() }};
+            var map = {{ this.map.get_name() }};
+            {%- for group in this.hidden %}
+            map.removeLayer({{ group.get_name() }});
+            {%- endfor %}
             var bounds = {{ this.bounds|tojson }};
-            var moved = false;
+            // Run again on every update of the layers (st_folium feature groups): one
+            // resize handler, for the latest bounds; a new result is fitted again.
+            map._atlasMoved = false;
             function fit() {
                 map.fitBounds(bounds, {padding: [{{ this.padding }}, {{ this.padding }}],
                                        animate: false});
             }
             fit();
-            ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
-                map.getContainer().addEventListener(name, function () { moved = true; },
-                                                    {passive: true});
-            });
-            map.on("resize", function () { if (!moved) { fit(); } });
+            if (!map._atlasWatch) {
+                map._atlasWatch = true;
+                ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+                    map.getContainer().addEventListener(
+                        name, function () { map._atlasMoved = true; }, {passive: true});
+                });
+            }
+            if (map._atlasFit) { map.off("resize", map._atlasFit); }
+            map._atlasFit = function () { if (!map._atlasMoved) { fit(); } };
+            map.on("resize", map._atlasFit);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, bounds: list[list[float]], padding: int) -> None:
+    def __init__(
+        self,
+        fmap: folium.Map,
+        bounds: list[list[float]],
+        padding: int,
+        hidden: Sequence[folium.FeatureGroup] = (),
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "FitView"
+        self.map = fmap
         self.bounds = bounds
         self.padding = int(padding)
+        # Overlays off at first: st_folium adds every updated group to the map.
+        self.hidden = list(hidden)
 
 
 #: Margin (px) around the fitted view, so edge candidates clear the map's controls.
@@ -660,10 +679,51 @@ class ExploreLayers:
     years: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class MapParts:
+    """The Explore map as a base map and the overlays that change between reruns.
+
+    ``base`` holds the tiles, the legend and the click rule: it changes only with the
+    language, the colouring and the click rule.  ``overlays`` (one feature group per
+    layer-control entry, and a last one that fits the view) and ``control`` change with
+    every result.  streamlit-folium keeps its frame (and Leaflet) while the base map is
+    the same and swaps the overlays (``feature_group_to_add``, ``layer_control``); a
+    new base map reloads the frame (~0.5-0.7 s in Chromium).
+    """
+
+    base: folium.Map
+    overlays: list[folium.FeatureGroup]
+    control: folium.LayerControl
+
+
 def explore_map(
     layers: ExploreLayers, *, colour_by: str, lang: str, clicks_pass_through: bool = False
 ) -> folium.Map:
     """Assemble the Explore map: candidates, amenities, workplaces, legend, layer control.
+
+    One map holding every part of :func:`explore_map_parts` (its overlays and layer
+    control added to the base map).
+    """
+    parts = explore_map_parts(
+        layers, colour_by=colour_by, lang=lang, clicks_pass_through=clicks_pass_through
+    )
+    for overlay in parts.overlays:
+        overlay.add_to(parts.base)
+    parts.control.add_to(parts.base)
+    return parts.base
+
+
+def _group(layer: folium.Element, name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """Return a layer-control entry holding one layer (its name escaped as HTML text)."""
+    group = folium.FeatureGroup(name=html_text(name), show=show)
+    layer.add_to(group)
+    return group
+
+
+def explore_map_parts(
+    layers: ExploreLayers, *, colour_by: str, lang: str, clicks_pass_through: bool = False
+) -> MapParts:
+    """Assemble the Explore map's parts: base map, overlays, layer control.
 
     Parameters
     ----------
@@ -681,6 +741,7 @@ def explore_map(
     from dashboard.i18n import t
 
     fmap = base_map()
+    overlays: list[folium.FeatureGroup] = []
     cand = layers.candidates.copy()
     two = "minutes_2" in cand.columns
     fields = ["name", "municipality", "minutes_1", *(["minutes_2"] if two else [])]
@@ -708,24 +769,28 @@ def explore_map(
     cand["price_text"] = [format_eur(v, lang) for v in cand["price_eur"]]
     cand["source"] = t("source_neighbourhoods", lang)
     if len(cand):
-        neighbourhood_layer(
+        name = t("layer_neighbourhoods", lang)
+        polygons = neighbourhood_layer(
             cand,
             colour_by=colour_by,
             fields=fields,
             aliases=aliases,
-            name=t("layer_neighbourhoods", lang),
+            name=name,
             geometry=layers.candidate_geometry,
-        ).add_to(fmap)
+        )
+        overlays.append(_group(polygons, name))
     years = layers.years or _snapshot_years()
     for key in POINT_LAYERS:
         layer = _point_layer(key, getattr(layers, key), layers.features.get(key), lang, years)
         if layer is not None:
-            layer.add_to(fmap)
+            name = _point_layer_name(key, lang, years)
+            overlays.append(_group(layer, name, show=POINT_LAYERS[key].show))
     if layers.isochrones:
         mode = t(f"mode_{layers.isochrone_mode}", lang)
-        isochrone_layer(layers.isochrones, t("layer_isochrones", lang, mode=mode)).add_to(fmap)
+        name = t("layer_isochrones", lang, mode=mode)
+        overlays.append(_group(isochrone_layer(layers.isochrones, name), name))
     if layers.workplaces:
-        workplace_layer(layers.workplaces, t("layer_workplaces", lang)).add_to(fmap)
+        overlays.append(workplace_layer(layers.workplaces, t("layer_workplaces", lang)))
     if colour_by == "price":
         legend = legend_html(
             t("legend_price", lang),
@@ -745,10 +810,13 @@ def explore_map(
     add_legend(fmap, legend)
     if clicks_pass_through:
         _ClickThrough().add_to(fmap)
+    view = folium.FeatureGroup(name="view", control=False)
+    bounds = view_bounds(layers.candidates, layers.workplaces)
+    hidden = [group for group in overlays if not group.show]
+    _FitView(fmap, bounds, FIT_PADDING_PX, hidden).add_to(view)
+    overlays.append(view)
     # Collapsed: open, the list of overlays covered half the map.
-    _LayerControl(collapsed=True).add_to(fmap)
-    _FitView(view_bounds(layers.candidates, layers.workplaces), FIT_PADDING_PX).add_to(fmap)
-    return fmap
+    return MapParts(fmap, overlays, _LayerControl(collapsed=True))
 
 
 def _train_spread(cand: gpd.GeoDataFrame, person: int, lang: str) -> pd.Series | None:
@@ -910,6 +978,13 @@ def point_features(
     return pd.Series(features, index=frame.index, dtype=object)
 
 
+def _point_layer_name(key: str, lang: str, years: Mapping[str, str]) -> str:
+    """Return a point layer's name in ``lang`` (with its data year)."""
+    from dashboard.i18n import t
+
+    return t(POINT_LAYERS[key].name_key, lang, year=years.get(_YEAR_LAYER[key], ""))
+
+
 def _point_layer(
     key: str,
     frame: gpd.GeoDataFrame,
@@ -922,8 +997,6 @@ def _point_layer(
     ``features`` (from :func:`point_features` for the whole layer) are reused; the
     travel texts of ``frame`` (``time_1``, ``time_2``) are added, escaped.
     """
-    from dashboard.i18n import t
-
     if not len(frame):
         return None
     spec = POINT_LAYERS[key]
@@ -963,8 +1036,7 @@ def _point_layer(
 
     return GeoJsonLayer(
         {"type": "FeatureCollection", "features": out},
-        name=html_text(t(spec.name_key, lang, year=year)),
-        show=spec.show,
+        name=html_text(_point_layer_name(key, lang, years)),
         marker=marker,
         style_function=style_function,
         popup=folium.GeoJsonPopup(fields=fields, aliases=_html(aliases)),

@@ -403,12 +403,18 @@ def _map(
         years=cache.data_years(),
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
-    fmap = maps.explore_map(layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere)
+    parts = maps.explore_map_parts(
+        layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere
+    )
     st_folium(
-        fmap,
+        parts.base,
         # Rendered once, by st_folium itself: render=True rendered the whole page first
         # and then the map again.
         render=False,
+        # The results travel as overlays: the frame and Leaflet stay while the base map
+        # (tiles, legend, click rule) is unchanged, instead of reloading on every change.
+        feature_group_to_add=parts.overlays,
+        layer_control=parts.control,
         key=state.MAP,
         height=600,
         use_container_width=True,
