@@ -42,7 +42,7 @@ from geodata.catalog import layer_path, manifest_path
 from geodata.io import SnapshotError, load_layer, load_manifest
 
 #: Last travel date offered: the end of the century, the range the app's date input
-#: offers (``dashboard.state.DAY_RANGE``).  The first is January 1 of the feed's year
+#: offers (``dashboard.state.day_range()``).  The first is January 1 of the feed's year
 #: (:meth:`FeedWeek.travel_dates`).  A date outside is a typo (0019, 2109, 9999) or a
 #: question the feed's timetable cannot pretend to answer.
 LAST_TRAVEL_DATE = date(2099, 12, 31)
