@@ -39,12 +39,9 @@ from dashboard.layers.candidates import (
     commute_columns,
     rank_with_removals,
 )
+from dashboard.state import CommuteSpec
 from geodata.catalog import READER_COLUMNS, default_data_dir
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
-
-#: One person's commute as cached functions take it: (lat, lon, mode, max_minutes,
-#: arrive_by, day) -- widget values, hashable.
-CommuteKey = tuple[float, float, str, int, str, str]
 
 
 def engine() -> CommuteEngine:
@@ -260,7 +257,7 @@ def _origins(name: str) -> pd.DataFrame:
     )
 
 
-def commutes_by_layer(commutes: tuple[CommuteKey, ...]) -> dict[str, pd.DataFrame]:
+def commutes_by_layer(commutes: tuple[CommuteSpec, ...]) -> dict[str, pd.DataFrame]:
     """Commute columns of every place of :data:`COMMUTE_LAYERS`, one engine call per person.
 
     The neighbourhoods and the point layers are asked together: a train commute's
@@ -278,20 +275,20 @@ def commutes_by_layer(commutes: tuple[CommuteKey, ...]) -> dict[str, pd.DataFram
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _commutes_by_layer(commutes: tuple[CommuteKey, ...], data_dir: str) -> dict[str, pd.DataFrame]:
+def _commutes_by_layer(commutes: tuple[CommuteSpec, ...], data_dir: str) -> dict[str, pd.DataFrame]:
     parts = {name: _origins(name) for name in COMMUTE_LAYERS}
     together = pd.concat(parts.values(), keys=list(parts), names=["layer", None])
     times = commute_columns(engine(), together, _questions(commutes))
     return {name: pd.DataFrame(times.loc[name]) for name in parts}
 
 
-def ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters) -> Ranking:
+def ranking(commutes: tuple[CommuteSpec, ...], filters: PlaceFilters) -> Ranking:
     """Rank the neighbourhoods for the given commutes and filters.
 
     Parameters
     ----------
-    commutes : tuple of (lat, lon, mode, max_minutes, arrive_by, day)
-        One entry per person (widget values, hashable; ``day`` an ISO date or ``""``).
+    commutes : tuple of CommuteSpec
+        One entry per person (:func:`dashboard.state.commute_spec`).
     filters : PlaceFilters
         What a candidate must offer, the budget flag or cut, the sort order.
 
@@ -305,7 +302,7 @@ def ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters) -> Ranking:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters, data_dir: str) -> Ranking:
+def _ranking(commutes: tuple[CommuteSpec, ...], filters: PlaceFilters, data_dir: str) -> Ranking:
     return rank_with_removals(
         layer("neighbourhoods"),
         commutes_by_layer(commutes)["neighbourhoods"],
@@ -316,14 +313,11 @@ def _ranking(commutes: tuple[CommuteKey, ...], filters: PlaceFilters, data_dir: 
     )
 
 
-def _questions(commutes: tuple[CommuteKey, ...]) -> list[Commute]:
-    return [
-        Commute(LatLon(lat, lon), mode, float(limit), arrive, day)
-        for lat, lon, mode, limit, arrive, day in commutes
-    ]
+def _questions(commutes: tuple[CommuteSpec, ...]) -> list[Commute]:
+    return [spec.question() for spec in commutes]
 
 
-def point_commutes(layer_name: str, commutes: tuple[CommuteKey, ...]) -> pd.DataFrame:
+def point_commutes(layer_name: str, commutes: tuple[CommuteSpec, ...]) -> pd.DataFrame:
     """Commute columns from every point of a layer to the workplace(s) (popup times).
 
     The whole layer, not the filtered points: changing a filter then costs nothing.

@@ -17,14 +17,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, time, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError
-from dashboard.engine.inputs import parse_date, parse_hhmm, parse_latlon
+from dashboard.engine.inputs import LatLon, parse_date, parse_hhmm, parse_latlon
 from dashboard.engine.transit_commute import feed_week
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.layers import candidates as cand
@@ -75,35 +76,39 @@ _DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", r
 
 @dataclass(frozen=True)
 class ExploreState:
-    """The shareable view.  Field names are the URL parameter names (short links)."""
+    """The shareable view.  Each field's URL parameter name is in :data:`URL_NAMES`."""
 
-    lang: str = DEFAULT_LANGUAGE
-    w1: str = DEFAULT_REF
-    m1: str = "bike"
-    t1: int = 20
-    w2: str = ""  # empty: no second workplace
-    m2: str = "car"
-    t2: int = 30
-    arr: str = "09:00"
-    day: str = ""  # ISO date of the train commute; empty: default_travel_day()
-    lvl: str = cand.ANY
-    net: str = cand.ANY
-    sl: str = cand.ANY
-    intl: bool = False
-    cc: str = cand.ANY
-    cck: bool = True
-    bt: str = "house"
-    bmax: int = 0
-    col: str = "commute"
-    bs: bool = False  # budget strict: drop (not only flag) a median above the budget
-    sort: str = "commute"  # results order, one of candidates.SORT_KEYS
+    language: str = DEFAULT_LANGUAGE
+    workplace_1: str = DEFAULT_REF
+    mode_1: str = "bike"
+    max_minutes_1: int = 20
+    workplace_2: str = ""  # empty: no second workplace
+    mode_2: str = "car"
+    max_minutes_2: int = 30
+    arrive_by: str = "09:00"
+    travel_day: str = ""  # ISO date of the train commute; empty: default_travel_day()
+    school_level: str = cand.ANY
+    school_net: str = cand.ANY
+    school_language: str = cand.ANY
+    international_only: bool = False
+    childcare_type: str = cand.ANY
+    childcare_keep_unknown: bool = True
+    budget_type: str = "house"
+    budget_max_eur: int = 0
+    colour_by: str = "commute"
+    budget_strict: bool = False  # drop (not only flag) a median above the budget
+    sort_by: str = "commute"  # results order, one of candidates.SORT_KEYS
+
+    def url_values(self) -> dict[str, Any]:
+        """Return every field's value keyed by its URL parameter name."""
+        return {URL_NAMES[item.name]: getattr(self, item.name) for item in fields(self)}
 
     def to_query(self) -> dict[str, str]:
         """Return the URL parameters that differ from the defaults."""
-        default = ExploreState()
+        default = ExploreState().url_values()
         out: dict[str, str] = {}
-        for key, value in asdict(self).items():
-            if value != getattr(default, key):
+        for key, value in self.url_values().items():
+            if value != default[key]:
                 out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
 
@@ -116,14 +121,49 @@ class ExploreState:
         """
         state = cls()
         for item in fields(cls):
-            raw = params.get(item.name)
+            raw = params.get(URL_NAMES[item.name])
             text = raw[-1] if isinstance(raw, list) and raw else raw
             if not isinstance(text, str):
                 continue
-            value = _parse(item.name, text)
+            value = _parse(URL_NAMES[item.name], text)
             if value is not None:
                 state = replace(state, **{item.name: value})
         return state
+
+
+#: Field of :class:`ExploreState` -> its URL parameter name, the one mapping between them.
+#: The URL names are a public contract (short links already shared use them): add a
+#: parameter, never rename or repurpose one; a field may be renamed here freely.
+URL_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "language": "lang",
+        "workplace_1": "w1",
+        "mode_1": "m1",
+        "max_minutes_1": "t1",
+        "workplace_2": "w2",
+        "mode_2": "m2",
+        "max_minutes_2": "t2",
+        "arrive_by": "arr",
+        "travel_day": "day",
+        "school_level": "lvl",
+        "school_net": "net",
+        "school_language": "sl",
+        "international_only": "intl",
+        "childcare_type": "cc",
+        "childcare_keep_unknown": "cck",
+        "budget_type": "bt",
+        "budget_max_eur": "bmax",
+        "colour_by": "col",
+        "budget_strict": "bs",
+        "sort_by": "sort",
+    }
+)
+#: URL parameter name -> field of :class:`ExploreState` (the inverse of :data:`URL_NAMES`).
+FIELD_NAMES: Final[Mapping[str, str]] = MappingProxyType({u: f for f, u in URL_NAMES.items()})
+if set(URL_NAMES) != {item.name for item in fields(ExploreState)} or len(FIELD_NAMES) != len(
+    URL_NAMES
+):  # a field without a URL name, or two fields sharing one, would break links silently
+    raise RuntimeError("URL_NAMES must name every ExploreState field once, uniquely")
 
 
 _CHOICES: Final[dict[str, tuple[str, ...]]] = {
@@ -205,7 +245,85 @@ def default_travel_day(today: date | None = None) -> date:
 
 def travel_day(state: ExploreState) -> date:
     """Return the travel day a state describes (its ``day`` or the default)."""
-    return parse_date(state.day) if state.day else default_travel_day()
+    return parse_date(state.travel_day) if state.travel_day else default_travel_day()
+
+
+# -- what the page asks: commute questions and place filters ------------------------------
+#: Modes whose times depend on the arrival time and the travel day (a timetable).
+TRAIN_MODES: Final = tuple(m for m in COMMUTE_MODES if m.startswith("train_"))
+#: The arrival time and day every other mode's question carries: those modes ignore
+#: them, and one fixed value keeps their cached answers when the train time changes.
+STREET_ARRIVE_BY: Final = "09:00"
+STREET_DAY: Final = ""
+
+
+@dataclass(frozen=True)
+class Commuter:
+    """One person's commute as the state gives it: whose, which workplace, how, how long."""
+
+    person: int
+    workplace: str
+    mode: str
+    max_minutes: int
+
+
+def commuters(s: ExploreState) -> tuple[Commuter, ...]:
+    """Return person 1's commute, and person 2's when a second workplace is set."""
+    first = Commuter(1, s.workplace_1, s.mode_1, s.max_minutes_1)
+    if not s.workplace_2:
+        return (first,)
+    return first, Commuter(2, s.workplace_2, s.mode_2, s.max_minutes_2)
+
+
+@dataclass(frozen=True)
+class CommuteSpec:
+    """One person's commute question as the caches key it (plain values, hashable).
+
+    Build it with :func:`commute_spec`, the one place that decides the per-mode
+    arguments.  ``day`` is an ISO date, or ``""`` for modes without a timetable.
+    """
+
+    lat: float
+    lon: float
+    mode: str
+    max_minutes: int
+    arrive_by: str
+    day: str
+
+    def question(self) -> cand.Commute:
+        """Return the question as the ranking asks the engine."""
+        point = LatLon(self.lat, self.lon)
+        return cand.Commute(point, self.mode, float(self.max_minutes), self.arrive_by, self.day)
+
+
+def commute_spec(s: ExploreState, commuter: Commuter, point: LatLon) -> CommuteSpec:
+    """Return ``commuter``'s question to the workplace at ``point`` (resolved by the page).
+
+    Train modes keep the state's arrival time and travel day; every other mode gets
+    :data:`STREET_ARRIVE_BY` and :data:`STREET_DAY`, so changing the train time neither
+    recomputes nor evicts a street commute's cached answer.
+    """
+    if commuter.mode in TRAIN_MODES:
+        arrive_by, day = s.arrive_by, travel_day(s).isoformat()
+    else:
+        arrive_by, day = STREET_ARRIVE_BY, STREET_DAY
+    return CommuteSpec(point.lat, point.lon, commuter.mode, commuter.max_minutes, arrive_by, day)
+
+
+def place_filters(s: ExploreState) -> cand.PlaceFilters:
+    """Return the ranking's filters, budget rule and order that a state describes."""
+    return cand.PlaceFilters(
+        school_level=s.school_level,
+        school_net=s.school_net,
+        school_language=s.school_language,
+        international_only=s.international_only,
+        childcare_type=s.childcare_type,
+        childcare_keep_unknown=s.childcare_keep_unknown,
+        budget_type=s.budget_type,
+        budget_max_eur=float(s.budget_max_eur),
+        budget_strict=s.budget_strict,
+        sort_by=s.sort_by,
+    )
 
 
 def _int_in(text: str, low: int, high: int) -> int | None:
@@ -245,25 +363,25 @@ def _valid_ref(text: str, *, allow_empty: bool) -> str | None:
 def session_values(state: ExploreState) -> dict[str, Any]:
     """Return the widget values (key -> value) that show ``state``."""
     values: dict[str, Any] = {
-        LANG: state.lang,
-        SECOND_ON: bool(state.w2),
-        ARRIVE: parse_hhmm(state.arr),
+        LANG: state.language,
+        SECOND_ON: bool(state.workplace_2),
+        ARRIVE: parse_hhmm(state.arrive_by),
         TRAVEL_DAY: travel_day(state),
-        SCHOOL_LEVEL: state.lvl,
-        SCHOOL_NET: state.net,
-        SCHOOL_LANG: state.sl,
-        INTL_ONLY: state.intl,
-        CHILDCARE_TYPE: state.cc,
-        CHILDCARE_KEEP: state.cck,
-        BUDGET_TYPE: state.bt,
-        BUDGET_MAX: state.bmax,
-        COLOUR_BY: state.col,
-        BUDGET_STRICT: state.bs,
-        SORT_BY: state.sort,
+        SCHOOL_LEVEL: state.school_level,
+        SCHOOL_NET: state.school_net,
+        SCHOOL_LANG: state.school_language,
+        INTL_ONLY: state.international_only,
+        CHILDCARE_TYPE: state.childcare_type,
+        CHILDCARE_KEEP: state.childcare_keep_unknown,
+        BUDGET_TYPE: state.budget_type,
+        BUDGET_MAX: state.budget_max_eur,
+        COLOUR_BY: state.colour_by,
+        BUDGET_STRICT: state.budget_strict,
+        SORT_BY: state.sort_by,
     }
     for person, ref, mode, limit in (
-        (1, state.w1, state.m1, state.t1),
-        (2, state.w2, state.m2, state.t2),
+        (1, state.workplace_1, state.mode_1, state.max_minutes_1),
+        (2, state.workplace_2, state.mode_2, state.max_minutes_2),
     ):
         values.update(_workplace_values(person, ref or DEFAULT_REF))
         values[person_key(person, "mode")] = mode
@@ -317,27 +435,29 @@ def state_from_values(values: Mapping[str, Any]) -> ExploreState:
     arrive = values.get(ARRIVE)
     day = values.get(TRAVEL_DAY)
     return ExploreState(
-        lang=str(values.get(LANG, default.lang)),
-        w1=workplace_ref(values, 1),
-        m1=str(values.get(person_key(1, "mode"), default.m1)),
-        t1=int(values.get(person_key(1, "max"), default.t1)),
-        w2=workplace_ref(values, 2) if values.get(SECOND_ON) else "",
-        m2=str(values.get(person_key(2, "mode"), default.m2)),
-        t2=int(values.get(person_key(2, "max"), default.t2)),
-        arr=arrive.strftime("%H:%M") if isinstance(arrive, time) else default.arr,
+        language=str(values.get(LANG, default.language)),
+        workplace_1=workplace_ref(values, 1),
+        mode_1=str(values.get(person_key(1, "mode"), default.mode_1)),
+        max_minutes_1=int(values.get(person_key(1, "max"), default.max_minutes_1)),
+        workplace_2=workplace_ref(values, 2) if values.get(SECOND_ON) else "",
+        mode_2=str(values.get(person_key(2, "mode"), default.mode_2)),
+        max_minutes_2=int(values.get(person_key(2, "max"), default.max_minutes_2)),
+        arrive_by=arrive.strftime("%H:%M") if isinstance(arrive, time) else default.arrive_by,
         # The default day stays out of the link (it moves on; see default_travel_day).
-        day=day.isoformat() if isinstance(day, date) and day != default_travel_day() else "",
-        lvl=str(values.get(SCHOOL_LEVEL, default.lvl)),
-        net=str(values.get(SCHOOL_NET, default.net)),
-        sl=str(values.get(SCHOOL_LANG, default.sl)),
-        intl=bool(values.get(INTL_ONLY, default.intl)),
-        cc=str(values.get(CHILDCARE_TYPE, default.cc)),
-        cck=bool(values.get(CHILDCARE_KEEP, default.cck)),
-        bt=str(values.get(BUDGET_TYPE, default.bt)),
-        bmax=int(values.get(BUDGET_MAX, default.bmax)),
-        col=str(values.get(COLOUR_BY, default.col)),
-        bs=bool(values.get(BUDGET_STRICT, default.bs)),
-        sort=str(values.get(SORT_BY, default.sort)),
+        travel_day=(
+            day.isoformat() if isinstance(day, date) and day != default_travel_day() else ""
+        ),
+        school_level=str(values.get(SCHOOL_LEVEL, default.school_level)),
+        school_net=str(values.get(SCHOOL_NET, default.school_net)),
+        school_language=str(values.get(SCHOOL_LANG, default.school_language)),
+        international_only=bool(values.get(INTL_ONLY, default.international_only)),
+        childcare_type=str(values.get(CHILDCARE_TYPE, default.childcare_type)),
+        childcare_keep_unknown=bool(values.get(CHILDCARE_KEEP, default.childcare_keep_unknown)),
+        budget_type=str(values.get(BUDGET_TYPE, default.budget_type)),
+        budget_max_eur=int(values.get(BUDGET_MAX, default.budget_max_eur)),
+        colour_by=str(values.get(COLOUR_BY, default.colour_by)),
+        budget_strict=bool(values.get(BUDGET_STRICT, default.budget_strict)),
+        sort_by=str(values.get(SORT_BY, default.sort_by)),
     )
 
 

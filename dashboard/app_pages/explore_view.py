@@ -28,7 +28,6 @@ from dashboard.layers.workplaces import DEFAULT_REF, Workplace, coords_ref
 from geodata.io import SnapshotError
 
 pk = state.person_key
-TRAIN_MODES = tuple(m for m in COMMUTE_MODES if m.startswith("train_"))
 
 
 def _keep_valid(key: str, options: list[str], fallback: str) -> None:
@@ -285,52 +284,23 @@ def _report(exc: Exception, lang: str) -> None:
 
 
 def _modes(s: state.ExploreState) -> list[str]:
-    return [s.m1, s.m2] if s.w2 else [s.m1]
-
-
-def place_filters(s: state.ExploreState) -> cand.PlaceFilters:
-    """Return the ranking's filters, budget rule and order that a state describes."""
-    return cand.PlaceFilters(
-        school_level=s.lvl,
-        school_net=s.net,
-        school_language=s.sl,
-        international_only=s.intl,
-        childcare_type=s.cc,
-        childcare_keep_unknown=s.cck,
-        budget_type=s.bt,
-        budget_max_eur=float(s.bmax),
-        budget_strict=s.bs,
-        sort_by=s.sort,
-    )
+    return [c.mode for c in state.commuters(s)]
 
 
 def _compute(
     s: state.ExploreState,
-) -> tuple[cand.Ranking, list[Workplace], tuple[cache.CommuteKey, ...]]:
+) -> tuple[cand.Ranking, list[Workplace], tuple[state.CommuteSpec, ...]]:
     """Rank the candidates; return the ranking, the workplaces and the commutes asked."""
-    workplaces = [cache.person_workplace(1, s.w1)]
-    questions = [(s.m1, s.t1)]
-    if s.w2:
-        workplaces.append(cache.person_workplace(2, s.w2))
-        questions.append((s.m2, s.t2))
-    day = state.travel_day(s).isoformat()
-    # Only trains depend on the arrival time and the day: other modes get fixed values,
-    # so changing the time does not recompute (or evict) their cached results.
+    people = state.commuters(s)
+    workplaces = [cache.person_workplace(c.person, c.workplace) for c in people]
     commutes = tuple(
-        (
-            w.point.lat,
-            w.point.lon,
-            mode,
-            limit,
-            *((s.arr, day) if mode in TRAIN_MODES else ("09:00", "")),
-        )
-        for w, (mode, limit) in zip(workplaces, questions, strict=True)
+        state.commute_spec(s, c, w.point) for c, w in zip(people, workplaces, strict=True)
     )
-    return cache.ranking(commutes, place_filters(s)), workplaces, commutes
+    return cache.ranking(commutes, state.place_filters(s)), workplaces, commutes
 
 
 def _with_times(
-    points: Any, layer_name: str, commutes: tuple[cache.CommuteKey, ...], lang: str
+    points: Any, layer_name: str, commutes: tuple[state.CommuteSpec, ...], lang: str
 ) -> Any:
     """Points with their popup travel texts (the same engine call as the neighbourhoods)."""
     if not len(points):
@@ -339,7 +309,7 @@ def _with_times(
         times = cache.point_commutes(layer_name, commutes)
     except EngineError:  # the neighbourhoods were answered: show the points without times
         return points
-    return maps.with_travel_texts(points, times, [c[3] for c in commutes], lang)
+    return maps.with_travel_texts(points, times, [c.max_minutes for c in commutes], lang)
 
 
 def _isochrones(
@@ -347,11 +317,13 @@ def _isochrones(
 ) -> tuple[list[dict[str, Any]], str]:
     """Isochrone features of workplace 1 and a note: their band limits, or why none."""
     who = t("person_1", lang)
-    mode = t(f"mode_{s.m1}", lang)
-    if s.m1 not in ISOCHRONE_MODES:
+    mode = t(f"mode_{s.mode_1}", lang)
+    if s.mode_1 not in ISOCHRONE_MODES:
         return [], t("isochrone_note_mode", lang, who=who, mode=mode)
     try:
-        features = cache.isochrones(workplace.point.lat, workplace.point.lon, s.m1, s.t1)
+        features = cache.isochrones(
+            workplace.point.lat, workplace.point.lon, s.mode_1, s.max_minutes_1
+        )
     except OutsideCoverageError:
         return [], t("isochrone_note_outside", lang, who=who)
     limits = sorted(float(f["properties"]["minutes"]) for f in features)
@@ -373,12 +345,10 @@ def _map(
     result: Any,
     s: state.ExploreState,
     workplaces: list[Workplace],
-    commutes: tuple[cache.CommuteKey, ...],
+    commutes: tuple[state.CommuteSpec, ...],
     lang: str,
 ) -> None:
-    filters = cand.PlaceFilters(
-        school_level=s.lvl, school_net=s.net, school_language=s.sl, childcare_type=s.cc
-    )
+    filters = state.place_filters(s)
     isochrones, iso_note = _isochrones(s, workplaces[0], lang)
     schools = cache.layer("schools")
     intl = cache.layer("international_schools")
@@ -394,9 +364,9 @@ def _map(
         bus_stops=cand.points_in(cache.layer("bus_stops"), result["code"]),
         workplaces=tuple((w.label, w.point.lat, w.point.lon) for w in workplaces),
         isochrones=isochrones,
-        isochrone_mode=s.m1,
-        schools_filtered=(s.lvl, s.net, s.sl) != (cand.ANY,) * 3,
-        childcare_filtered=s.cc != cand.ANY,
+        isochrone_mode=s.mode_1,
+        schools_filtered=(s.school_level, s.school_net, s.school_language) != (cand.ANY,) * 3,
+        childcare_filtered=s.childcare_type != cand.ANY,
         # Prepared once per layer (and language), not on every rerun.
         features={key: cache.point_features(key, name, lang) for key, name in _POINT_SOURCES},
         candidate_geometry=cache.candidate_geometry(),
@@ -404,7 +374,7 @@ def _map(
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
     parts = maps.explore_map_parts(
-        layers, colour_by=s.col, lang=lang, clicks_pass_through=everywhere
+        layers, colour_by=s.colour_by, lang=lang, clicks_pass_through=everywhere
     )
     st_folium(
         parts.base,
@@ -431,7 +401,7 @@ def _map(
 def _mode_notes(s: state.ExploreState, lang: str) -> None:
     """Say once how train times are summarised (and which timetable day), and bus coverage."""
     modes = _modes(s)
-    if any(m in TRAIN_MODES for m in modes):
+    if any(m in state.TRAIN_MODES for m in modes):
         day = state.travel_day(s)
         feed = feed_date_for(day).feed_date
         year = _timetable_year()
@@ -463,14 +433,16 @@ def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
 
     The counts say what they count: "matching" only when a filter narrows them.
     """
-    schools_filtered = (s.lvl, s.net, s.sl) != (cand.ANY,) * 3
+    schools_filtered = (s.school_level, s.school_net, s.school_language) != (cand.ANY,) * 3
     names = {
         "rank": t("col_rank", lang),
         "name": t("col_name", lang),
         "minutes_1": t("col_minutes_1", lang),
         "minutes_2": t("col_minutes_2", lang),
         "n_schools_match": t("col_schools" if schools_filtered else "col_schools_all", lang),
-        "n_childcare_match": t("col_childcare" if s.cc != cand.ANY else "col_childcare_all", lang),
+        "n_childcare_match": t(
+            "col_childcare" if s.childcare_type != cand.ANY else "col_childcare_all", lang
+        ),
         "price_eur": t("col_price", lang),
         "median_over_budget": t("col_over_budget", lang),
         "p10_1": t("col_p10_1", lang),
@@ -486,10 +458,10 @@ def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
     }
     # The spread columns only mean something for trains (street times have none).
     for person, mode in enumerate(_modes(s), start=1):
-        if mode not in TRAIN_MODES:
+        if mode not in state.TRAIN_MODES:
             names.pop(f"p10_{person}")
             names.pop(f"p90_{person}")
-    if s.bmax <= 0:  # no budget: no flag to show
+    if s.budget_max_eur <= 0:  # no budget: no flag to show
         names.pop("median_over_budget")
     return names
 

@@ -24,30 +24,32 @@ def test_default_state_is_an_empty_query() -> None:
 
 def test_query_round_trip() -> None:
     full = state.ExploreState(
-        lang="fr",
-        w1="50.90000,4.70000",
-        m1="car",
-        t1=45,
-        w2="st:8833001",
-        m2="walk",
-        t2=15,
-        arr="08:30",
-        day="2026-12-04",
-        lvl="lager",
-        net="GO!",
-        sl="Nederlandstalig",
-        intl=True,
-        cc="groepsopvang_0_3",
-        cck=False,
-        bt="apartment",
-        bmax=300_000,
-        col="price",
+        language="fr",
+        workplace_1="50.90000,4.70000",
+        mode_1="car",
+        max_minutes_1=45,
+        workplace_2="st:8833001",
+        mode_2="walk",
+        max_minutes_2=15,
+        arrive_by="08:30",
+        travel_day="2026-12-04",
+        school_level="lager",
+        school_net="GO!",
+        school_language="Nederlandstalig",
+        international_only=True,
+        childcare_type="groepsopvang_0_3",
+        childcare_keep_unknown=False,
+        budget_type="apartment",
+        budget_max_eur=300_000,
+        colour_by="price",
     )
     assert state.ExploreState.from_query(full.to_query()) == full
 
 
 def test_widget_values_round_trip() -> None:
-    full = state.ExploreState(w1="addr:42", w2="50.80000,4.60000", m2="ebike", arr="07:45")
+    full = state.ExploreState(
+        workplace_1="addr:42", workplace_2="50.80000,4.60000", mode_2="ebike", arrive_by="07:45"
+    )
     assert state.state_from_values(state.session_values(full)) == full
 
 
@@ -59,10 +61,10 @@ def test_travel_day_defaults_to_next_tuesday() -> None:
     values = state.session_values(default)
     assert values[state.TRAVEL_DAY] == state.default_travel_day()
     assert state.state_from_values(values) == default  # the default day stays out of links
-    chosen = state.ExploreState(day="2026-12-05")
+    chosen = state.ExploreState(travel_day="2026-12-05")
     assert state.state_from_values(state.session_values(chosen)) == chosen
-    assert state.ExploreState.from_query({"day": "5 Dec"}).day == ""
-    assert state.ExploreState.from_query({"day": "1990-01-02"}).day == ""
+    assert state.ExploreState.from_query({"day": "5 Dec"}).travel_day == ""
+    assert state.ExploreState.from_query({"day": "1990-01-02"}).travel_day == ""
 
 
 def test_invalid_values_fall_back() -> None:
@@ -77,13 +79,13 @@ def test_invalid_values_fall_back() -> None:
             "intl": "maybe",
         }
     )
-    assert parsed.m1 == "bike"
-    assert parsed.t1 == state.MINUTES_RANGE[1]  # clamped
-    assert parsed.arr == "09:00"
-    assert parsed.w1 == state.ExploreState().w1
-    assert parsed.w2 == ""
-    assert parsed.bmax == 0
-    assert parsed.intl is False
+    assert parsed.mode_1 == "bike"
+    assert parsed.max_minutes_1 == state.MINUTES_RANGE[1]  # clamped
+    assert parsed.arrive_by == "09:00"
+    assert parsed.workplace_1 == state.ExploreState().workplace_1
+    assert parsed.workplace_2 == ""
+    assert parsed.budget_max_eur == 0
+    assert parsed.international_only is False
 
 
 @given(
@@ -95,13 +97,15 @@ def test_invalid_values_fall_back() -> None:
 )
 def test_round_trip_property(lat: float, lon: float, mode: str, minutes: int, budget: int) -> None:
     ref = f"{lat:.5f},{lon:.5f}"
-    original = state.ExploreState(w1=ref, m1=mode, t1=minutes, bmax=budget)
+    original = state.ExploreState(
+        workplace_1=ref, mode_1=mode, max_minutes_1=minutes, budget_max_eur=budget
+    )
     assert state.ExploreState.from_query(original.to_query()) == original
 
 
 @given(
     st.dictionaries(
-        st.sampled_from([f.name for f in state.ExploreState.__dataclass_fields__.values()]),
+        st.sampled_from(list(state.URL_NAMES.values())),
         st.text(max_size=30),
     )
 )
@@ -141,8 +145,8 @@ def test_day_range_is_the_engines_for_the_snapshot(
     (tmp_path / "rail_timetable.manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     assert state.day_range() == (date(2021, 1, 1), date(2099, 12, 31))
-    assert state.ExploreState.from_query({"day": "2020-06-02"}).day == ""
-    assert state.ExploreState.from_query({"day": "2021-06-01"}).day == "2021-06-01"
+    assert state.ExploreState.from_query({"day": "2020-06-02"}).travel_day == ""
+    assert state.ExploreState.from_query({"day": "2021-06-01"}).travel_day == "2021-06-01"
 
 
 def test_unreadable_timetable_manifest_drops_the_linked_day(
@@ -151,14 +155,14 @@ def test_unreadable_timetable_manifest_drops_the_linked_day(
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))  # an empty folder: no manifest
     with pytest.raises(SnapshotError):
         state.day_range()
-    assert state.ExploreState.from_query({"day": "2026-12-04"}).day == ""
+    assert state.ExploreState.from_query({"day": "2026-12-04"}).travel_day == ""
 
 
 def test_budget_strict_and_sort_round_trip() -> None:
-    shown = state.ExploreState(bmax=400_000, bs=True, sort="budget")
+    shown = state.ExploreState(budget_max_eur=400_000, budget_strict=True, sort_by="budget")
     assert shown.to_query() == {"bmax": "400000", "bs": "1", "sort": "budget"}
     assert state.ExploreState.from_query(shown.to_query()) == shown
     values = state.session_values(shown)
     assert values[state.BUDGET_STRICT] is True and values[state.SORT_BY] == "budget"
-    assert state.state_from_values(values).bs is True
-    assert state.ExploreState.from_query({"sort": "price"}).sort == "commute"
+    assert state.state_from_values(values).budget_strict is True
+    assert state.ExploreState.from_query({"sort": "price"}).sort_by == "commute"

@@ -7,7 +7,6 @@ the Streamlit glue run against a plain dict standing in for ``st.session_state``
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, time
 from typing import Any
 
@@ -48,15 +47,15 @@ def session(monkeypatch: pytest.MonkeyPatch) -> _Session:
 
 def _person_two() -> state.ExploreState:
     return state.ExploreState(
-        w1="addr:Naamsestraat 22",
-        m1="walk",
-        t1=25,
-        w2="50.80000,4.60000",
-        m2="ebike",
-        t2=55,
-        intl=True,
-        cck=False,
-        bmax=350_000,
+        workplace_1="addr:Naamsestraat 22",
+        mode_1="walk",
+        max_minutes_1=25,
+        workplace_2="50.80000,4.60000",
+        mode_2="ebike",
+        max_minutes_2=55,
+        international_only=True,
+        childcare_keep_unknown=False,
+        budget_max_eur=350_000,
     )
 
 
@@ -65,7 +64,7 @@ def _person_two() -> state.ExploreState:
 
 def test_a_link_without_parameters_means_these_defaults() -> None:
     # shared links leave defaults out, so changing one changes every old link's meaning
-    defaults = asdict(state.ExploreState())
+    defaults = state.ExploreState().url_values()
     expected = {
         "lang": state.DEFAULT_LANGUAGE,
         "w1": DEFAULT_REF,
@@ -92,19 +91,26 @@ def test_a_link_without_parameters_means_these_defaults() -> None:
 
 
 def test_to_query_writes_booleans_as_digits_and_skips_defaults() -> None:
-    query = state.ExploreState(intl=True, cck=False, t2=45, w2="st:1").to_query()
+    query = state.ExploreState(
+        international_only=True, childcare_keep_unknown=False, max_minutes_2=45, workplace_2="st:1"
+    ).to_query()
     assert query == {"intl": "1", "cck": "0", "t2": "45", "w2": "st:1"}
 
 
 def test_from_query_reads_each_person_from_its_own_key() -> None:
     parsed = state.ExploreState.from_query({"t2": "45", "m2": "walk"})
-    assert (parsed.t1, parsed.t2, parsed.m1, parsed.m2) == (20, 45, "bike", "walk")
+    assert (parsed.max_minutes_1, parsed.max_minutes_2, parsed.mode_1, parsed.mode_2) == (
+        20,
+        45,
+        "bike",
+        "walk",
+    )
     parsed = state.ExploreState.from_query({"t1": "7"})
-    assert (parsed.t1, parsed.t2) == (7, 30)
+    assert (parsed.max_minutes_1, parsed.max_minutes_2) == (7, 30)
 
 
 def test_from_query_takes_the_last_of_repeated_values() -> None:
-    assert state.ExploreState.from_query({"t1": ["10", "40"]}).t1 == 40
+    assert state.ExploreState.from_query({"t1": ["10", "40"]}).max_minutes_1 == 40
 
 
 @pytest.mark.parametrize(
@@ -112,8 +118,8 @@ def test_from_query_takes_the_last_of_repeated_values() -> None:
     [("2", 5), ("5", 5), ("6", 6), ("119", 119), ("120", 120), ("121", 120), ("12.6", 13)],
 )
 def test_minutes_are_rounded_and_clamped_on_both_sides(text: str, expected: int) -> None:
-    assert state.ExploreState.from_query({"t1": text}).t1 == expected
-    assert state.ExploreState.from_query({"t2": text}).t2 == expected
+    assert state.ExploreState.from_query({"t1": text}).max_minutes_1 == expected
+    assert state.ExploreState.from_query({"t2": text}).max_minutes_2 == expected
 
 
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", "ten", ""])
@@ -122,10 +128,10 @@ def test_minutes_that_are_not_numbers_fall_back(text: str) -> None:
 
 
 def test_budget_is_clamped_on_both_sides() -> None:
-    assert state.ExploreState.from_query({"bmax": "-1"}).bmax == 0
-    assert state.ExploreState.from_query({"bmax": "1"}).bmax == 1
-    assert state.ExploreState.from_query({"bmax": "2000001"}).bmax == 2_000_000
-    assert state.ExploreState.from_query({"bmax": "1999999"}).bmax == 1_999_999
+    assert state.ExploreState.from_query({"bmax": "-1"}).budget_max_eur == 0
+    assert state.ExploreState.from_query({"bmax": "1"}).budget_max_eur == 1
+    assert state.ExploreState.from_query({"bmax": "2000001"}).budget_max_eur == 2_000_000
+    assert state.ExploreState.from_query({"bmax": "1999999"}).budget_max_eur == 1_999_999
 
 
 @pytest.mark.parametrize(
@@ -135,37 +141,41 @@ def test_budget_is_clamped_on_both_sides() -> None:
 def test_flags(text: str, expected: bool | None) -> None:
     parsed = state.ExploreState.from_query({"intl": text, "cck": text})
     default = state.ExploreState()
-    assert parsed.intl is (default.intl if expected is None else expected)
-    assert parsed.cck is (default.cck if expected is None else expected)
+    assert parsed.international_only is (
+        default.international_only if expected is None else expected
+    )
+    assert parsed.childcare_keep_unknown is (
+        default.childcare_keep_unknown if expected is None else expected
+    )
 
 
 def test_choices_and_arrival_time() -> None:
     parsed = state.ExploreState.from_query(
         {"m2": "train_walk", "lvl": "lager", "col": "price", "arr": " 7:05", "lang": "nl"}
     )
-    got = (parsed.m2, parsed.lvl, parsed.col, parsed.lang)
+    got = (parsed.mode_2, parsed.school_level, parsed.colour_by, parsed.language)
     assert got == ("train_walk", "lager", "price", "nl")
-    assert parsed.arr in ("07:05", "09:00")  # "7:05" is accepted or refused, never garbled
-    assert state.ExploreState.from_query({"arr": "07:05"}).arr == "07:05"
+    assert parsed.arrive_by in ("07:05", "09:00")  # "7:05" is accepted or refused, never garbled
+    assert state.ExploreState.from_query({"arr": "07:05"}).arrive_by == "07:05"
     assert state.ExploreState.from_query({"m2": "rocket", "lang": "xx"}) == state.ExploreState()
 
 
 def test_workplace_references() -> None:
-    assert state.ExploreState.from_query({"w2": ""}).w2 == ""
-    assert state.ExploreState.from_query({"w1": ""}).w1 == DEFAULT_REF
-    assert state.ExploreState.from_query({"w1": "50.9,4.7"}).w1 == "50.90000,4.70000"
-    assert state.ExploreState.from_query({"w2": "50.9,4.7"}).w2 == "50.90000,4.70000"
-    assert state.ExploreState.from_query({"w1": "91,4.7"}).w1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w2": ""}).workplace_2 == ""
+    assert state.ExploreState.from_query({"w1": ""}).workplace_1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w1": "50.9,4.7"}).workplace_1 == "50.90000,4.70000"
+    assert state.ExploreState.from_query({"w2": "50.9,4.7"}).workplace_2 == "50.90000,4.70000"
+    assert state.ExploreState.from_query({"w1": "91,4.7"}).workplace_1 == DEFAULT_REF
     longest = "addr:" + "x" * 195
-    assert state.ExploreState.from_query({"w1": longest}).w1 == longest
-    assert state.ExploreState.from_query({"w1": longest + "x"}).w1 == DEFAULT_REF
-    assert state.ExploreState.from_query({"w1": "addr:a\x07b"}).w1 == DEFAULT_REF
-    assert state.ExploreState.from_query({"w2": "st:1\n"}).w2 == "st:1"  # stripped first
+    assert state.ExploreState.from_query({"w1": longest}).workplace_1 == longest
+    assert state.ExploreState.from_query({"w1": longest + "x"}).workplace_1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w1": "addr:a\x07b"}).workplace_1 == DEFAULT_REF
+    assert state.ExploreState.from_query({"w2": "st:1\n"}).workplace_2 == "st:1"  # stripped first
 
 
 def test_travel_day_range_is_inclusive() -> None:
     def day(text: str) -> str:
-        return state.ExploreState.from_query({"day": text}).day
+        return state.ExploreState.from_query({"day": text}).travel_day
 
     assert day("2019-01-01") == "2019-01-01"
     assert day("2018-12-31") == ""
@@ -178,7 +188,7 @@ def test_default_travel_day_each_weekday() -> None:
     assert state.default_travel_day(date(2026, 12, 1)) == date(2026, 12, 1)  # Tuesday
     assert state.default_travel_day(date(2026, 12, 2)) == date(2026, 12, 8)  # Wednesday
     assert state.default_travel_day(date(2026, 12, 6)) == date(2026, 12, 8)  # Sunday
-    assert state.travel_day(state.ExploreState(day="2026-12-04")) == date(2026, 12, 4)
+    assert state.travel_day(state.ExploreState(travel_day="2026-12-04")) == date(2026, 12, 4)
     assert state.travel_day(state.ExploreState()) == state.default_travel_day()
 
 
@@ -221,11 +231,11 @@ def test_state_from_values_reads_person_two_from_its_own_widgets() -> None:
         state.TRAVEL_DAY: date(2026, 12, 4),
     }
     got = state.state_from_values(values)
-    assert (got.w1, got.w2) == ("st:1", "addr:Bondgenotenlaan 1")
-    assert (got.t1, got.t2, got.m1, got.m2) == (15, 70, "car", "walk")
-    assert got.arr == "07:05" and got.day == "2026-12-04"
+    assert (got.workplace_1, got.workplace_2) == ("st:1", "addr:Bondgenotenlaan 1")
+    assert (got.max_minutes_1, got.max_minutes_2, got.mode_1, got.mode_2) == (15, 70, "car", "walk")
+    assert got.arrive_by == "07:05" and got.travel_day == "2026-12-04"
     hidden = state.state_from_values({**values, state.SECOND_ON: False})
-    assert hidden.w2 == ""
+    assert hidden.workplace_2 == ""
 
 
 def test_workplace_ref_fallbacks() -> None:
@@ -292,7 +302,7 @@ def test_start_run_loads_the_url_once(session: _Session, monkeypatch: pytest.Mon
     state.start_run()
     assert session["p2_max"] == 60
     assert state.language() == "fr"
-    assert state.current().t2 == 60
+    assert state.current().max_minutes_2 == 60
     state.write_url()
     assert params.written == {"t2": "60", "w2": "st:2", "lang": "fr"}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,8 @@ from dashboard.layers import candidates as cand
 from dashboard.layers.workplaces import DEFAULT_REF
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PARAMS = tuple(f.name for f in fields(state.ExploreState))
+PARAMS = tuple(state.URL_NAMES.values())  # the URL parameter names
+FIELD = state.FIELD_NAMES  # URL parameter name -> ExploreState field
 DEFAULT = state.ExploreState()
 
 
@@ -76,9 +77,9 @@ CONTRACT: dict[str, tuple[Any, str, Any]] = {
 def test_parameter_names_and_meanings_are_stable() -> None:
     assert set(PARAMS) == set(CONTRACT), "a URL parameter was added, renamed or removed"
     for name, (default, link, meaning) in CONTRACT.items():
-        assert getattr(DEFAULT, name) == default, name
+        assert getattr(DEFAULT, FIELD[name]) == default, name
         parsed = state.ExploreState.from_query({name: link})
-        assert parsed == replace(DEFAULT, **{name: meaning}), name
+        assert parsed == replace(DEFAULT, **{FIELD[name]: meaning}), name
         # A link is written back in its canonical spelling.
         canonical = meaning if isinstance(meaning, str) else link
         assert parsed.to_query() == {name: canonical}, name
@@ -86,8 +87,8 @@ def test_parameter_names_and_meanings_are_stable() -> None:
 
 def test_boolean_parameters_accept_both_spellings() -> None:
     for text, value in (("1", True), ("true", True), ("TRUE", True), ("0", False)):
-        assert state.ExploreState.from_query({"intl": text}).intl is value
-    assert state.ExploreState.from_query({"cck": "false"}).cck is False
+        assert state.ExploreState.from_query({"intl": text}).international_only is value
+    assert state.ExploreState.from_query({"cck": "false"}).childcare_keep_unknown is False
 
 
 @pytest.mark.parametrize(
@@ -220,8 +221,8 @@ def _is_valid_ref(value: str, *, allow_empty: bool) -> bool:
 
 def _comparable(parsed: state.ExploreState) -> state.ExploreState:
     """The state as the widgets give it back: a ``day`` equal to the default drops out."""
-    if parsed.day and date.fromisoformat(parsed.day) == state.default_travel_day():
-        return replace(parsed, day="")
+    if parsed.travel_day and date.fromisoformat(parsed.travel_day) == state.default_travel_day():
+        return replace(parsed, travel_day="")
     return parsed
 
 
@@ -231,10 +232,10 @@ def _comparable(parsed: state.ExploreState) -> state.ExploreState:
 def test_any_query_parses_to_a_valid_state(params: dict[str, Any]) -> None:
     parsed = state.ExploreState.from_query(params)
     for name in PARAMS:
-        value = getattr(parsed, name)
+        value = getattr(parsed, FIELD[name])
         assert _is_valid(name, value), (name, value)
         if name not in params:
-            assert value == getattr(DEFAULT, name), name
+            assert value == getattr(DEFAULT, FIELD[name]), name
     # Parsing normalises: the link the page writes back means the same state.
     assert state.ExploreState.from_query(parsed.to_query()) == parsed
     # The widgets can show it and give it back.
@@ -290,7 +291,7 @@ def test_huge_numbers_clamp_to_the_range(
 ) -> None:
     text = ("-" if negative else "") + ("1e" + "9" * digits if exponent else "9" * digits)
     low, high = state.BUDGET_RANGE if name == "bmax" else state.MINUTES_RANGE
-    value = getattr(state.ExploreState.from_query({name: text}), name)
+    value = getattr(state.ExploreState.from_query({name: text}), FIELD[name])
     assert value == (low if negative else high)
 
 
@@ -301,7 +302,7 @@ def test_empty_and_repeated_parameters(name: str, junk: list[str]) -> None:
     assert state.ExploreState.from_query({name: []}) == DEFAULT
     _, link, meaning = CONTRACT[name]
     parsed = state.ExploreState.from_query({name: [*junk, link]})
-    assert getattr(parsed, name) == meaning
+    assert getattr(parsed, FIELD[name]) == meaning
 
 
 def _refs(allow_empty: bool) -> st.SearchStrategy[str]:
@@ -320,26 +321,26 @@ def _refs(allow_empty: bool) -> st.SearchStrategy[str]:
 
 _valid_states = st.builds(
     state.ExploreState,
-    lang=st.sampled_from(_CHOICES["lang"]),
-    w1=_refs(allow_empty=False),
-    m1=st.sampled_from(COMMUTE_MODES),
-    t1=st.integers(*state.MINUTES_RANGE),
-    w2=_refs(allow_empty=True),
-    m2=st.sampled_from(COMMUTE_MODES),
-    t2=st.integers(*state.MINUTES_RANGE),
-    arr=st.times().map(lambda t: t.strftime("%H:%M")),
-    day=st.one_of(st.just(""), st.dates(*state.day_range()).map(date.isoformat)),
-    lvl=st.sampled_from(_CHOICES["lvl"]),
-    net=st.sampled_from(_CHOICES["net"]),
-    sl=st.sampled_from(_CHOICES["sl"]),
-    intl=st.booleans(),
-    cc=st.sampled_from(_CHOICES["cc"]),
-    cck=st.booleans(),
-    bt=st.sampled_from(_CHOICES["bt"]),
-    bmax=st.integers(*state.BUDGET_RANGE),
-    col=st.sampled_from(_CHOICES["col"]),
-    bs=st.booleans(),
-    sort=st.sampled_from(_CHOICES["sort"]),
+    language=st.sampled_from(_CHOICES["lang"]),
+    workplace_1=_refs(allow_empty=False),
+    mode_1=st.sampled_from(COMMUTE_MODES),
+    max_minutes_1=st.integers(*state.MINUTES_RANGE),
+    workplace_2=_refs(allow_empty=True),
+    mode_2=st.sampled_from(COMMUTE_MODES),
+    max_minutes_2=st.integers(*state.MINUTES_RANGE),
+    arrive_by=st.times().map(lambda t: t.strftime("%H:%M")),
+    travel_day=st.one_of(st.just(""), st.dates(*state.day_range()).map(date.isoformat)),
+    school_level=st.sampled_from(_CHOICES["lvl"]),
+    school_net=st.sampled_from(_CHOICES["net"]),
+    school_language=st.sampled_from(_CHOICES["sl"]),
+    international_only=st.booleans(),
+    childcare_type=st.sampled_from(_CHOICES["cc"]),
+    childcare_keep_unknown=st.booleans(),
+    budget_type=st.sampled_from(_CHOICES["bt"]),
+    budget_max_eur=st.integers(*state.BUDGET_RANGE),
+    colour_by=st.sampled_from(_CHOICES["col"]),
+    budget_strict=st.booleans(),
+    sort_by=st.sampled_from(_CHOICES["sort"]),
 )
 
 
@@ -378,8 +379,8 @@ def test_explore_page_survives_malformed_links(link: dict[str, str]) -> None:
     at.run()
     assert not at.exception, at.exception
     expected = state.ExploreState.from_query(link)
-    assert at.slider(key=state.person_key(1, "max")).value == expected.t1
-    assert at.selectbox(key=state.person_key(1, "mode")).value == expected.m1
+    assert at.slider(key=state.person_key(1, "max")).value == expected.max_minutes_1
+    assert at.selectbox(key=state.person_key(1, "mode")).value == expected.mode_1
     # The page rewrites the link canonically: known parameters, valid values only.
     written = {k: str(v) for k, v in at.query_params.items()}
     assert set(written) <= set(PARAMS), written
