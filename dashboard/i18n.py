@@ -250,15 +250,15 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "typique {m} min, {lo}–{hi} min sur l'heure avant l'arrivée",
     ),
     "walk_bus_note": (
-        "Walk + bus is an estimate for central Leuven only (bus stop order from OpenStreetMap "
-        "2024, 2019 frequencies, assumed bus speed); where no bus helps, the walking time "
-        "stands.",
+        "Walk + bus is an estimate for central Leuven only (bus stop order from OpenStreetMap, "
+        "frequencies of the De Lijn feed of {year}, assumed bus speed); where no bus helps, the "
+        "walking time stands.",
         "Te voet + bus is een schatting, enkel voor centraal Leuven (haltevolgorde uit "
-        "OpenStreetMap 2024, frequenties 2019, aangenomen bussnelheid); waar geen bus helpt, "
-        "geldt de wandeltijd.",
+        "OpenStreetMap, frequenties uit de De Lijn-feed van {year}, aangenomen bussnelheid); "
+        "waar geen bus helpt, geldt de wandeltijd.",
         "À pied + bus est une estimation pour le centre de Louvain seulement (ordre des arrêts "
-        "OpenStreetMap 2024, fréquences 2019, vitesse de bus supposée) ; sans bus utile, le "
-        "temps à pied s'applique.",
+        "OpenStreetMap, fréquences du flux De Lijn de {year}, vitesse de bus supposée) ; sans "
+        "bus utile, le temps à pied s'applique.",
     ),
     "isochrone_note_mode": (
         "No isochrone for {who} with {mode}: areas are drawn only for reach on the street network "
@@ -279,9 +279,9 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "par quartier.",
     ),
     "childcare_partial_note": (
-        "Childcare: only OpenStreetMap objects of central Leuven (2024); elsewhere no data.",
-        "Kinderopvang: enkel OpenStreetMap-objecten in centraal Leuven (2024); elders geen data.",
-        "Accueil d'enfants : seulement les objets OpenStreetMap du centre de Louvain (2024) ; "
+        "Childcare: only OpenStreetMap objects of central Leuven ({year}); elsewhere no data.",
+        "Kinderopvang: enkel OpenStreetMap-objecten in centraal Leuven ({year}); elders geen data.",
+        "Accueil d'enfants : seulement les objets OpenStreetMap du centre de Louvain ({year}) ; "
         "ailleurs pas de données.",
     ),
     "price_note": (
@@ -624,7 +624,7 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "ses lacunes connues, lues dans les manifestes de l'ETL.",
     ),
     # layer titles on the Data & sources page (key: manifest name, ':' as '_')
-    "title_municipalities": ("Municipalities (2025)", "Gemeenten (2025)", "Communes (2025)"),
+    "title_municipalities": ("Municipalities", "Gemeenten", "Communes"),
     "title_deelgemeenten": (
         "Former municipalities (deelgemeenten)",
         "Deelgemeenten",
@@ -632,9 +632,9 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "title_wijken": ("Neighbourhoods (wijken)", "Wijken", "Quartiers (wijken)"),
     "title_schools": (
-        "Schools (official list, June 2022)",
-        "Scholen (officiële lijst, juni 2022)",
-        "Écoles (liste officielle, juin 2022)",
+        "Schools (official list)",
+        "Scholen (officiële lijst)",
+        "Écoles (liste officielle)",
     ),
     "title_international_schools": (
         "International and foreign-curriculum schools (curated)",
@@ -740,11 +740,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Louvain ; la Flandre et Bruxelles comptent {locations} lieux agréés ({date}).",
     ),
     "gap_buses": (
-        "Buses: stops for the whole region (2019); lines only for central Leuven; no bus "
+        "Buses: stops for the whole region ({year}); lines only for central Leuven; no bus "
         "timetable.",
-        "Bussen: haltes voor de hele regio (2019); lijnen enkel voor centraal Leuven; geen "
+        "Bussen: haltes voor de hele regio ({year}); lijnen enkel voor centraal Leuven; geen "
         "dienstregeling.",
-        "Bus : arrêts de toute la région (2019) ; lignes seulement pour le centre de Louvain ; "
+        "Bus : arrêts de toute la région ({year}) ; lignes seulement pour le centre de Louvain ; "
         "pas d'horaires.",
     ),
     "gap_streets": (

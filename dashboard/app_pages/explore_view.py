@@ -179,7 +179,7 @@ def _filter_inputs(lang: str) -> None:
             key=state.CHILDCARE_TYPE,
         )
         st.checkbox(t("childcare_keep_unknown", lang), key=state.CHILDCARE_KEEP)
-        st.caption(t("childcare_partial_note", lang))
+        st.caption(t("childcare_partial_note", lang, year=_data_year("childcare")))
         st.radio(
             t("budget_type", lang),
             cand.BUDGET_TYPES,
@@ -235,9 +235,14 @@ def _sidebar(lang: str) -> None:
         _filter_inputs(lang)
 
 
+def _data_year(layer_name: str) -> str:
+    """Return a layer's data year from its manifest ("?" when unreadable)."""
+    return cache.data_years().get(layer_name, "?")
+
+
 def _timetable_year() -> str:
     """Return the train timetable's year from its manifest ("?" when unreadable)."""
-    return cache.data_years().get("rail_timetable", "?")
+    return _data_year("rail_timetable")
 
 
 def _day_bounds() -> tuple[date | None, date | None]:
@@ -407,7 +412,7 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
         year = _timetable_year()
         st.caption(t("train_note", lang, feed=feed, day=day.isoformat(), year=year))
     if "walk_bus" in modes:
-        st.caption(t("walk_bus_note", lang))
+        st.caption(t("walk_bus_note", lang, year=_data_year("bus_stops")))
 
 
 def _column_config(names: dict[str, str]) -> dict[str, Any]:
@@ -539,7 +544,8 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
         column_config=_column_config(names),
     )
     _mode_notes(s, lang)
-    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+    childcare_note = t("childcare_partial_note", lang, year=_data_year("childcare"))
+    st.caption(t("price_note", lang) + " " + childcare_note)
     _downloads(result, lang)
 
 

@@ -47,7 +47,8 @@ def render() -> None:
     )
     st.write(t("n_results", lang, n=len(table), total=len(cache.layer("neighbourhoods"))))
     st.dataframe(table, key=state.NEIGHBOURHOOD_TABLE, hide_index=True, width="stretch")
-    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang))
+    year = cache.data_years().get("childcare", "?")
+    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang, year=year))
 
 
 render()

@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import cache, state
 from dashboard.escaping import markdown_text
 from dashboard.i18n import format_number, has_key, t, t_markdown
+from dashboard.maps import data_years
 from geodata.io import LayerManifest, SnapshotError
 
 GAPS = ("gap_childcare", "gap_buses", "gap_streets", "gap_population")
@@ -44,6 +45,8 @@ def gap_values(manifests: list[LayerManifest], lang: str) -> dict[str, dict[str,
         }
     except (KeyError, TypeError, ValueError):
         out["gap_childcare"] = None
+    bus_year = data_years(manifests).get("bus_stops")
+    out["gap_buses"] = {"year": bus_year} if bus_year else None
     try:
         places = by_name["neighbourhoods"]
         out["gap_population"] = {

@@ -130,8 +130,8 @@ def _sources_markdown(lang: str) -> str:
 
 def test_sources_titles_are_translated() -> None:
     layers = list(_sources_page("fr").dataframe[0].value["Couche"])
-    assert "Communes (2025)" in layers
-    assert "Municipalities (2025)" not in layers
+    assert "Communes" in layers and "Écoles (liste officielle)" in layers
+    assert "Municipalities" not in layers
 
 
 def test_sources_gap_numbers_come_from_the_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -274,6 +274,38 @@ def test_timetable_year_comes_from_its_manifest(monkeypatch: pytest.MonkeyPatch)
     at = _run({"m1": "train_bike", "t1": "45", "day": "2026-12-08"})
     assert "NMBS 2031 feed, 2019-10-15" in _captions(at)
     assert "2031 NMBS timetable" in at.date_input(key=state.TRAVEL_DAY).help
+
+
+def test_childcare_and_bus_years_come_from_their_manifests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = cache.data_years
+
+    def later() -> dict[str, str]:  # a snapshot rebuilt from 2032/2033 sources (hand-made)
+        return {**real(), "childcare": "2032", "bus_stops": "2033"}
+
+    monkeypatch.setattr(cache, "data_years", later)
+    at = _run({"m1": "walk_bus", "t1": "30"})
+    captions = _captions(at)
+    assert "objects of central Leuven (2032)" in captions
+    assert "De Lijn feed of 2033" in captions
+    assert "2024" not in captions and "(2019" not in captions
+
+
+def test_sources_bus_gap_names_the_stops_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = cache.manifests
+
+    def changed() -> list[LayerManifest]:  # a bus_stops manifest dated 2034 (hand-made)
+        return [
+            LayerManifest(**{**m.__dict__, "data_date": "2034-02-01"})
+            if m.name == "bus_stops"
+            else m
+            for m in real()
+        ]
+
+    monkeypatch.setattr(cache, "manifests", changed)
+    text = _sources_markdown("en")
+    assert "stops for the whole region (2034)" in text
 
 
 def test_street_modes_have_no_spread_columns(explore: AppTest) -> None:
