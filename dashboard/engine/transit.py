@@ -7,6 +7,20 @@ call where people may board or alight) and is read-only afterwards.  Consecutive
 of a trip form a *connection* ``dep_stop -> arr_stop`` departing ``dep_s`` and arriving
 ``arr_s`` (seconds after midnight of the service day; may pass 86,400).
 
+Trains after midnight: GTFS times past 24:00 belong to the previous service day (a
+Tuesday train at 24:00 runs on Wednesday at 00:00).  A day's timetable therefore also
+holds the previous service day's trips still running in the last
+``PREVIOUS_DAY_LOOKBACK_S`` (4 h) before midnight or later, whole, with times shifted by
+-24 h: their calls after midnight count for the morning of the query day and their calls
+before midnight have negative times, so an arrive-by window that reaches back before
+midnight (arrive by 00:30: deadlines from 23:30) uses the previous evening's trains too.
+This is exact for windows up to 60 minutes with travel times up to 3 h (the defaults);
+a longer look-back just after midnight misses the previous evening's trains that ended
+before 20:00.  The feed holds one week and the engine maps dates onto the same weekday
+of it, so the week wraps: the day before the feed's Monday is the feed's Sunday
+(:func:`previous_service_date`).  A previous-day trip's ``trip_id`` carries the suffix
+``@<previous date>``.
+
 Rules of a valid journey (both algorithms below and the tests' brute force use them):
 
 * board a connection only where its departing call allows pickup (``pickup_type != 1``),
@@ -45,7 +59,9 @@ departure windows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +110,8 @@ class Timetable:
     dep_stop, arr_stop : ndarray of int
         Station index where each connection departs and arrives.
     dep_s, arr_s : ndarray of float
-        Departure and arrival time of each connection (seconds after midnight).
+        Departure and arrival time of each connection (seconds after midnight; negative
+        for the previous day's trains before midnight, past 86,400 for late trains).
     trip : ndarray of int
         Trip index of each connection.
     can_board, can_alight : ndarray of bool
@@ -293,23 +310,79 @@ def _footpaths(
 DEFAULT_SERVICE_DATE = "2019-10-15"
 
 
+#: How far before midnight the previous service day's trips are kept in a day's
+#: timetable (seconds): the default arrive-by window (60 min) plus the default longest
+#: travel time (3 h), so default queries just after midnight are exact.
+PREVIOUS_DAY_LOOKBACK_S = 4 * 3600
+#: Seconds in a service day: GTFS times past it belong to the next calendar day.
+DAY_S = 86_400
+
+
+def previous_service_date(service_date: str, dates: Sequence[str]) -> str | None:
+    """Return the service date before ``service_date`` among ``dates``.
+
+    The layer holds one Monday-to-Sunday week and a requested date is mapped onto the
+    same weekday of it, so the week wraps: the day before the feed week's Monday is the
+    week's Sunday (the same weekday mapping the engine uses for dates).  ``None`` when
+    neither the day before nor the same weekday a week later is in ``dates``.
+    """
+    day = date.fromisoformat(service_date)
+    for candidate in (day - timedelta(days=1), day + timedelta(days=6)):
+        if candidate.isoformat() in dates:
+            return candidate.isoformat()
+    return None
+
+
+def service_day_calls(calls: pd.DataFrame, service_date: str) -> pd.DataFrame:
+    """Return the calls of one service day and the previous day's trains running late.
+
+    GTFS times past 24:00 belong to the previous service day: a Tuesday train leaving at
+    24:00 runs on Wednesday at 00:00.  The previous service day's trips that arrive
+    anywhere at or after ``24:00 - PREVIOUS_DAY_LOOKBACK_S`` are added whole, their times
+    shifted by -24 h (so their calls before midnight get negative times, which lets an
+    arrive-by window reaching back before midnight use them too).  Their ``trip_id``
+    gets the suffix ``@<previous date>`` so that the same train number running on both
+    days stays two trips.  Frames without ``service_date`` are one day and returned as
+    they are.
+    """
+    if "service_date" not in calls.columns:
+        return calls
+    day = calls[calls["service_date"] == service_date]
+    dates = calls["service_date"].astype(str).unique().tolist()
+    previous = previous_service_date(service_date, dates)
+    if previous is None:
+        return day
+    before = calls[calls["service_date"] == previous]
+    last_arrival = (
+        pd.to_numeric(before["arrival_s"], errors="coerce")
+        .groupby(before["trip_id"])
+        .transform("max")
+    )
+    late = before[last_arrival >= DAY_S - PREVIOUS_DAY_LOOKBACK_S].copy()
+    for col in ("arrival_s", "departure_s"):
+        late[col] = pd.to_numeric(late[col], errors="coerce") - DAY_S
+    late["trip_id"] = late["trip_id"].astype(str) + f"@{previous}"
+    return pd.concat([day, late], ignore_index=True)
+
+
 def load_timetable(
     service_date: str = DEFAULT_SERVICE_DATE, data_dir: Path | None = None
 ) -> Timetable:
     """Build the :class:`Timetable` of one service date of the committed ``rail_timetable``.
 
     The layer holds one week of the 2019 feed; see :func:`feed_date_for` to map a
-    requested date onto it.
+    requested date onto it.  The timetable holds the day's trains and the previous
+    service day's trains running past midnight (:func:`service_day_calls`).
     """
     from geodata.io import load_layer
 
     calls = load_layer("rail_timetable", data_dir)
-    if "service_date" in calls.columns:
-        calls = calls[calls["service_date"] == service_date]
+    if "service_date" in calls.columns and not (calls["service_date"] == service_date).any():
+        calls = calls.iloc[:0]
     if calls.empty:
         msg = f"the rail timetable has no service on {service_date}"
         raise BadInputError(msg)
-    return Timetable.from_frame(calls)
+    return Timetable.from_frame(service_day_calls(calls, service_date))
 
 
 # --------------------------------------------------------------------------- queries

@@ -36,6 +36,7 @@ from dashboard.engine.transit import (
     journey,
     latest_departures,
     load_timetable,
+    service_day_calls,
     summarize,
 )
 from geodata.catalog import layer_path, manifest_path
@@ -164,15 +165,13 @@ class TransitPlanner:
     def _build_week(self) -> dict[str, Timetable]:
         """Build the timetable of every day of the week that has service (one layer read)."""
         calls = load_layer("rail_timetable", self.engine.data_dir)
-        by_day = calls.groupby("service_date", sort=False) if "service_date" in calls else None
+        days = set(calls["service_date"].astype(str)) if "service_date" in calls else None
         built = {}
         for day in self.week.dates:
-            if by_day is None:
-                rows = calls
-            elif day in by_day.groups:
-                rows = by_day.get_group(day)
-            else:  # no service: timetable() reports it when that day is asked for
-                continue
+            if days is not None and day not in days:
+                continue  # no service: timetable() reports it when that day is asked for
+            # the day's trains and the previous day's trains running past midnight
+            rows = service_day_calls(calls, day)
             try:
                 built[day] = Timetable.from_frame(rows)
             except BadInputError as exc:  # the layer's rows, not the user's input
@@ -316,7 +315,12 @@ def transit_commute(
 
 
 def _clock(seconds: float) -> str:
-    minutes = round(seconds / 60)
+    """Clock time of seconds after the service day's midnight, wrapped to 00:00-23:59.
+
+    Times past 24:00 (late trains) and before 00:00 (the previous evening's trains in an
+    arrive-by query just after midnight) are shown as the clock reads them.
+    """
+    minutes = round(seconds / 60) % (24 * 60)
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

@@ -19,6 +19,8 @@ from dashboard.engine.transit import (
     latest_departures,
     latest_departures_scan,
     load_timetable,
+    previous_service_date,
+    service_day_calls,
     summarize,
 )
 
@@ -361,7 +363,10 @@ def test_build_is_fast(calls: pd.DataFrame) -> None:
     assert time.perf_counter() - t0 < 1.0
     assert tt.n_stops == calls["stop_id"].nunique()
     assert 40_000 < tt.n_connections < 46_029
-    assert load_timetable().n_connections == tt.n_connections
+    # the default day's timetable adds the previous day's trains running past midnight
+    own = load_timetable().trip_ids
+    assert len(own) > len(tt.trip_ids)
+    assert set(tt.trip_ids) == {t for t in own if "@" not in t}
 
 
 def test_matches_brute_force_on_real_timetable(calls: pd.DataFrame, real: Timetable) -> None:
@@ -457,3 +462,86 @@ def test_query_speed_on_real_timetable(real: Timetable) -> None:
     t0 = time.perf_counter()
     arrive_by_window(real, leuven, 0.0, hm("09:00"))
     assert time.perf_counter() - t0 < 2.0
+
+
+# ------------------------------------------------------- trains after midnight (issue 9)
+
+WEDNESDAY = "2019-10-16"
+LEUVEN, BRUSSELS_CENTRAL = "8833001", "8813003"
+
+
+@pytest.fixture(scope="module")
+def wednesday_calls() -> pd.DataFrame:
+    from geodata.io import load_layer
+
+    return service_day_calls(load_layer("rail_timetable"), WEDNESDAY)
+
+
+@pytest.fixture(scope="module")
+def wednesday(wednesday_calls: pd.DataFrame) -> Timetable:
+    return Timetable.from_frame(wednesday_calls)
+
+
+def test_previous_service_date_wraps_the_feed_week() -> None:
+    week = [f"2019-10-{d}" for d in range(14, 21)]  # Monday 14 .. Sunday 20
+    assert previous_service_date(WEDNESDAY, week) == "2019-10-15"
+    # the day before the week's Monday is outside it: the week's Sunday stands in
+    assert previous_service_date("2019-10-14", week) == "2019-10-20"
+    assert previous_service_date("2019-10-14", ["2019-10-14"]) is None
+
+
+def test_arrive_by_0030_on_wednesday_finds_tuesdays_ic545() -> None:
+    """IC 545 of the Tuesday service leaves Leuven at 24:00 and reaches Brussels-Central
+    at 24:22 (GTFS times of the Tuesday), i.e. Wednesday 00:00 -> 00:22."""
+    tt = load_timetable(WEDNESDAY)
+    leuven, central = tt.stop_index(LEUVEN), tt.stop_index(BRUSSELS_CENTRAL)
+    latest = latest_departures(tt, np.array([central]), 0.0, hm("00:30"))
+    assert latest[leuven] == hm("00:00")
+    j = journey(tt, leuven, np.array([central]), 0.0, hm("00:30"))
+    assert j is not None and [leg.train for leg in j.legs] == ["545"]
+    assert (j.departure_s, j.arrival_s) == (hm("00:00"), hm("00:22"))
+
+
+def test_feed_monday_gets_the_week_sundays_late_trains() -> None:
+    tt = load_timetable("2019-10-14")
+    late = [t for t in tt.trip_ids if "@" in t]
+    assert late and all(t.endswith("@2019-10-20") for t in late)
+
+
+def test_matches_brute_force_across_midnight(
+    wednesday_calls: pd.DataFrame, wednesday: Timetable
+) -> None:
+    brute = BruteForce(wednesday_calls, wednesday)
+    rng = np.random.default_rng(20191016)
+    n_cases = 40
+    targets = rng.integers(0, wednesday.n_stops, n_cases - 1)
+    central = wednesday.stop_index(BRUSSELS_CENTRAL)
+    deadlines = rng.integers(-hm("02:00"), hm("02:30"), n_cases - 1)  # 22:00 .. 02:30
+    reachable = 0
+    for target, deadline in zip(
+        np.r_[targets, central], np.r_[deadlines, hm("00:30")], strict=True
+    ):
+        expected = brute.latest(int(target), float(deadline))
+        ours = latest_departures(wednesday, np.array([target]), 0.0, float(deadline))
+        scan = latest_departures_scan(wednesday, np.array([target]), 0.0, float(deadline))
+        np.testing.assert_array_equal(ours, expected, err_msg=f"{target=} {deadline=}")
+        np.testing.assert_array_equal(scan, expected, err_msg=f"{target=} {deadline=}")
+        reachable += int(np.isfinite(expected).sum())
+    assert reachable > 5 * n_cases  # trains run around midnight: not only trivial answers
+
+
+def test_window_reaching_back_before_midnight(wednesday: Timetable) -> None:
+    central = np.array([wednesday.stop_index(BRUSSELS_CENTRAL)])
+    leuven = wednesday.stop_index(LEUVEN)
+    res = arrive_by_window(wednesday, central, 0.0, hm("00:30"))
+    assert res.deadlines_s[0] == -hm("00:30")  # 23:30 on Tuesday evening
+    evening = res.deadlines_s < 0
+    # the Tuesday evening trains serve the deadlines before midnight too
+    assert np.all(np.isfinite(res.travel_s[evening, leuven]))
+    assert np.isfinite(res.median_s[leuven])
+    for row in (0, 29, 60):
+        single = latest_departures(
+            wednesday, central, 0.0, res.deadlines_s[row], max_travel_s=3 * 3600
+        )
+        ok = np.isfinite(res.travel_s[row])
+        np.testing.assert_array_equal(res.latest_departure_s[row][ok], single[ok])

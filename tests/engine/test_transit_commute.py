@@ -87,3 +87,23 @@ def test_cli_transit_route_and_bad_access(capsys: pytest.CaptureFixture[str]) ->
     assert row["transfers"] == 0 and row["minutes"] > 20
     assert main([*argv, "--access", "car"]) == 2
     assert "unknown mode 'car'" in capsys.readouterr().err
+
+
+def test_planner_wednesday_0030_takes_tuesdays_late_train(engine: CommuteEngine) -> None:
+    """Issue 9: IC 545 (Tuesday service, Leuven 24:00 -> Brussels-Central 24:22) runs
+    on Wednesday night; the planner's Wednesday holds it, and the week wraps on Monday."""
+    planner = engine.transit_planner()
+    row = transit_route(
+        planner,
+        LEUVEN_STATION,
+        LatLon(50.8454, 4.3571),  # Brussels Central
+        access_mode="walk",
+        arrive_by=time(0, 30),
+        day=date(2026, 12, 2),  # a Wednesday
+    )
+    assert row["minutes"] is not None, row["method"]
+    trains = [leg for leg in row["legs"] if leg["kind"] == "train"]  # type: ignore[attr-defined]
+    assert [leg["train"] for leg in trains] == ["545"]
+    assert (row["departure"], row["arrival"]) == ("00:00", "00:22")
+    monday = planner.timetable(planner.week.dates[0])
+    assert any(t.endswith(f"@{planner.week.dates[-1]}") for t in monday.trip_ids)
