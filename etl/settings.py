@@ -27,6 +27,20 @@ ARR_LEUVEN_NIS: Final[str] = "24000"
 #: NIS code of Leuven municipality (the detailed street network covers it only).
 LEUVEN_NIS: Final[str] = "24062"
 
+#: Year of Statbel's population per statistical sector that ``etl fetch`` downloads.
+#: 2024 on purpose: the mirror's sector lookup (statsec_to_deelgemeente_belgium_2024.csv)
+#: and sector populations are of 1 January 2024, and Statbel renumbered the sectors of
+#: the merged municipalities in 2025, so a 2025 file would not match the lookup.
+SECTOR_POPULATION_YEAR: Final[int] = 2024
+
+#: Statbel's population per statistical sector, all of Belgium, one zip per year
+#: holding ``OPENDATA_SECTOREN_<year>.txt`` ('|'-separated, UTF-8); documented at
+#: https://statbel.fgov.be/en/open-data/population-statistical-sector-<year>.
+SECTOR_POPULATION_URL: Final[str] = (
+    "https://statbel.fgov.be/sites/default/files/files/opendata/bevolking/sectoren/"
+    f"OPENDATA_SECTOREN_{SECTOR_POPULATION_YEAR}.zip"
+)
+
 #: Metric CRS for all distance computations (Belgian Lambert 72).
 METRIC_CRS: Final[str] = "EPSG:31370"
 #: Storage CRS of every layer.

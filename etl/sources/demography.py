@@ -2,6 +2,9 @@
 
 Sources: Statbel municipal population, Statistiek Vlaanderen household projections,
 Statbel statistical-sector population, and the 2025 municipality mergers lookup.
+Statbel's live sector table (``OPENDATA_SECTOREN_<year>.zip``, every Belgian sector, no
+polygons) is read by :func:`parse_sector_population` and summed per neighbourhood by
+:func:`population_to_neighbourhoods`; offline the mirror's 100 sectors are used.
 
 Population and household *counts* add up, so a 2025 municipality formed by a merger gets
 the sum of its former municipalities (Tessenderlo-Ham 71071 = Tessenderlo 71057 + Ham
@@ -10,22 +13,32 @@ the sum of its former municipalities (Tessenderlo-Ham 71071 = Tessenderlo 71057 
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 
-from etl.errors import SourceError
-from etl.settings import METRIC_CRS, LiveSource
-from etl.sources.contracts import read_text, require_unique
+from etl.errors import SourceError, require_columns
+from etl.settings import (
+    METRIC_CRS,
+    SECTOR_POPULATION_URL,
+    SECTOR_POPULATION_YEAR,
+    LiveSource,
+)
+from etl.sources.contracts import check_row_lengths, decode_text, read_text, require_unique
 from etl.sources.vector import read_csv, read_vector
 from etl.transform.region import LEUVEN_REGION, check_geometries_inside
 
 POPULATION_2020: Final[str] = "demography/population_2020_by_municipality_belgium.csv"
 HOUSEHOLDS: Final[str] = "demography/households_2010_2040_projection_leuven_region_flanders.csv"
 SECTORS: Final[str] = "demography/statbel_sectors_leuven_area_population_epsg31370.geojson"
+#: Where ``etl fetch population_sectors`` saves Statbel's zip (all Belgian sectors).
+SECTORS_LIVE: Final[str] = f"demography/OPENDATA_SECTOREN_{SECTOR_POPULATION_YEAR}.zip"
 MERGERS: Final[str] = "boundaries/lookups/municipality_mergers_2025.csv"
 
 #: First year of the Statistiek Vlaanderen 2024 projection is 2024; it starts from the
@@ -65,15 +78,17 @@ LIVE_SOURCES = (
     ),
     LiveSource(
         "population_sectors",
-        SECTORS,
-        "https://statbel.fgov.be/sites/default/files/files/opendata/bevolking/sectoren/"
-        "OPENDATA_SECTOREN_2024.zip",
-        "https://statbel.fgov.be/en/open-data/population-statistical-sector-2024",
-        "live data are two files: a '|'-separated table (CD_SECTOR, TOTAL, ...) for all "
-        "Belgian sectors, and the sector polygons (Statbel 'statistical sectors 2024', "
-        "EPSG:31370). The mirror is one GeoJSON (GitHub XanderPENG/matsim-xp "
-        "leuven_census.geojson) that already joins them for 100 sectors of Leuven, Herent "
-        "and Bierbeek (cd_sector, CD_SECTOR, TOTAL).",
+        SECTORS_LIVE,
+        SECTOR_POPULATION_URL,
+        f"https://statbel.fgov.be/en/open-data/population-statistical-sector-{SECTOR_POPULATION_YEAR}",
+        "live file: zip of OPENDATA_SECTOREN_<year>.txt, '|'-separated UTF-8, one row per "
+        "statistical sector of Belgium (CD_REFNIS, CD_SECTOR, TOTAL, DT_STRT_SECTOR, "
+        "DT_STOP_SECTOR, OPPERVLAKKTE IN HM², TX_DESCR_SECTOR_NL/FR, TX_DESCR_NL/FR), "
+        "read by parse_sector_population and aggregated by population_to_neighbourhoods. "
+        "It has no polygons. The mirror's GeoJSON (GitHub XanderPENG/matsim-xp "
+        "leuven_census.geojson: cd_sector, CD_SECTOR, TOTAL) joins the same numbers to "
+        "the polygons of 100 sectors of Leuven, Herent and Bierbeek; offline, "
+        "sector_population keeps those 100 sectors.",
     ),
 )
 
@@ -81,6 +96,12 @@ LIVE_SOURCES = (
 REQUIRED_POPULATION: Final[tuple[str, ...]] = ("NIS_code", "inhabitants")
 REQUIRED_HOUSEHOLDS: Final[tuple[str, ...]] = ("y", "nis", "n")
 REQUIRED_SECTORS: Final[tuple[str, ...]] = ("CD_SECTOR", "TOTAL")
+#: Columns :func:`parse_sector_population` needs in Statbel's live sector file.
+REQUIRED_SECTOR_TABLE: Final[tuple[str, ...]] = ("CD_REFNIS", "CD_SECTOR", "TOTAL")
+
+#: A Statbel statistical-sector code: NIS code, letter and two characters, and a last
+#: character that is a digit, a letter or '-' (``24062A00-``, ``24038A112``, ``12005A00K``).
+_SECTOR_CODE = r"\d{5}[0-9A-Z]{3}[0-9A-Z-]"
 
 _CODE_IN_PARENS = re.compile(r"\((\d{5})\)")
 
@@ -191,7 +212,7 @@ def parse_sectors(path: Path) -> gpd.GeoDataFrame:
     """
     frame = read_vector(path, REQUIRED_SECTORS, METRIC_CRS)
     sectors = frame["CD_SECTOR"].astype(str).str.strip()
-    bad = ~sectors.str.fullmatch(r"\d{5}[0-9A-Z]{3}[0-9A-Z-]")
+    bad = ~sectors.str.fullmatch(_SECTOR_CODE)
     if bad.any():
         first = int(bad.to_numpy().nonzero()[0][0])
         msg = f"feature {first + 1} has CD_SECTOR {sectors.iloc[first]!r}, not a sector code"
@@ -206,6 +227,132 @@ def parse_sectors(path: Path) -> gpd.GeoDataFrame:
         crs=frame.crs,
     )
     return out.sort_values("sector").reset_index(drop=True)
+
+
+def parse_sector_population(path: Path) -> pd.DataFrame:
+    """Parse Statbel's population per statistical sector (the live zip, all of Belgium).
+
+    The zip holds one ``OPENDATA_SECTOREN_<year>.txt``: UTF-8 text, ``|``-separated,
+    one row per sector with ``CD_REFNIS`` (municipality), ``CD_SECTOR`` and ``TOTAL``
+    (inhabitants on 1 January) and, unused here but kept when present, the sector's
+    Dutch name ``TX_DESCR_SECTOR_NL``.
+
+    Returns
+    -------
+    DataFrame
+        ``sector`` (9-character code), ``nis`` (5 digits), ``population`` (int) and
+        ``name_nl`` (str, empty when the file has no names), sorted by sector.
+
+    Raises
+    ------
+    SourceError
+        Naming the zip (or ``archive.zip!member.txt``) for a corrupt or truncated zip
+        (the member's CRC is checked), a zip without exactly one ``.txt``, text that is
+        not UTF-8, a record cut short, missing columns, bad or repeated sector codes, or
+        populations that are blank, negative or fractional.
+    """
+    data = _read_bytes(path)
+    member = _only_text_member(data, path)
+    where = Path(f"{path}!{member}")
+    text = decode_text(_read_member(data, member, path), where)
+    frame = _pipe_table(text, where)
+    sectors = frame["CD_SECTOR"].fillna("").str.strip()
+    bad = ~sectors.str.fullmatch(_SECTOR_CODE)
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        msg = f"line {first + 2} has CD_SECTOR {sectors.iloc[first]!r}, not a sector code"
+        raise SourceError(where, msg)
+    require_unique(sectors, where, "CD_SECTOR")
+    nis = frame["CD_REFNIS"].fillna("").str.strip()
+    _check_codes(nis, where, unique=False)
+    names = frame.get("TX_DESCR_SECTOR_NL", pd.Series("", index=frame.index))
+    out = pd.DataFrame(
+        {
+            "sector": sectors,
+            "nis": nis,
+            "population": _whole_numbers(frame["TOTAL"], "TOTAL", where),
+            "name_nl": names.fillna("").str.strip(),
+        }
+    )
+    return out.sort_values("sector").reset_index(drop=True)
+
+
+def sector_to_wijk_by_code(sectors: pd.Series, wijk_codes: pd.Series) -> pd.DataFrame:
+    """Map sectors to the wijk whose code starts their own code (longest such code).
+
+    The wijken the source numbers after their sectors (``12005A0`` holds ``12005A00K``,
+    ``12005A01-``, ...) can be matched by code alone; wijken with a municipal numbering
+    (``2406210``) match no sector and need a spatial placement instead.
+
+    Returns
+    -------
+    DataFrame
+        ``sector`` and ``wijk`` for every sector that matched a wijk.
+    """
+    codes = set(wijk_codes.astype(str))
+    lengths = sorted({len(c) for c in codes}, reverse=True)
+    pairs = []
+    for sector in sectors.astype(str):
+        wijk = next((sector[:n] for n in lengths if sector[:n] in codes), None)
+        if wijk is not None:
+            pairs.append((sector, wijk))
+    return pd.DataFrame(pairs, columns=["sector", "wijk"])
+
+
+def population_to_neighbourhoods(
+    population: pd.DataFrame, lookup: pd.DataFrame, *, min_coverage: float = 1.0
+) -> pd.DataFrame:
+    """Sum sector populations per neighbourhood (wijk), saying how many sectors are known.
+
+    Parameters
+    ----------
+    population : DataFrame
+        ``sector`` and ``population`` (e.g. from :func:`parse_sector_population`).
+    lookup : DataFrame
+        ``sector`` and ``wijk``: every sector of each wijk (from the mirror's sector
+        lookup, or :func:`sector_to_wijk_by_code`).  A sector in two wijken is refused.
+    min_coverage : float, default 1.0
+        Smallest share of a wijk's sectors that must have a population for
+        ``population`` to be given; below it the sum would be an undercount, so it is
+        missing (``population_known_sectors`` still has the partial sum).
+
+    Returns
+    -------
+    DataFrame
+        One row per wijk of ``lookup``, sorted by wijk: ``wijk``, ``sectors`` (count in
+        the lookup), ``sectors_known`` (with a population), ``sector_coverage``
+        (``sectors_known / sectors``), ``population_known_sectors`` (Int64 sum over
+        the known sectors, missing when none is known) and ``population`` (Int64, that
+        sum where ``sector_coverage >= min_coverage``, else missing).
+
+    Raises
+    ------
+    ValueError
+        When a sector appears twice in ``lookup`` or in ``population``, or
+        ``min_coverage`` is not in (0, 1].
+    """
+    if not 0 < min_coverage <= 1:
+        raise ValueError(f"min_coverage must be in (0, 1], got {min_coverage}")
+    for frame, what in ((lookup, "lookup"), (population, "population")):
+        repeated = frame["sector"][frame["sector"].duplicated()]
+        if not repeated.empty:
+            raise ValueError(f"sector {repeated.iloc[0]!r} appears twice in the {what}")
+    people = lookup[["sector", "wijk"]].merge(
+        population[["sector", "population"]], on="sector", how="left"
+    )
+    grouped = people.groupby("wijk", sort=True)
+    out = pd.DataFrame(
+        {
+            "sectors": grouped["sector"].size(),
+            "sectors_known": grouped["population"].count(),
+        }
+    )
+    sums = grouped["population"].sum(min_count=1)
+    out["sector_coverage"] = out["sectors_known"] / out["sectors"]
+    out["population_known_sectors"] = sums.astype("Int64")
+    complete = out["sector_coverage"] >= min_coverage
+    out["population"] = out["population_known_sectors"].where(complete)
+    return out.reset_index()
 
 
 def to_2025_codes(
@@ -269,3 +416,52 @@ def _check_codes(codes: pd.Series, path: Path, *, unique: bool = True) -> None:
         raise SourceError(path, msg)
     if unique:
         require_unique(codes, path, "NIS code")
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Return the whole file, or raise a SourceError naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"unreadable ({exc})") from exc
+
+
+def _only_text_member(data: bytes, path: Path) -> str:
+    """Name of the zip's single ``.txt`` member (Statbel zips hold exactly one)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".txt")]
+    except zipfile.BadZipFile as exc:
+        raise SourceError(path, f"not a readable zip archive ({exc})") from exc
+    if len(members) != 1:
+        found = ", ".join(members) or "none"
+        raise SourceError(path, f"zip archive must hold one .txt file, found: {found}")
+    return members[0]
+
+
+def _read_member(data: bytes, member: str, path: Path) -> bytes:
+    """Read a whole zip member; reading to its end makes zipfile check the CRC-32."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read(member)
+    # A truncated or damaged member shows up as a CRC, zlib or end-of-file error.
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        where = Path(f"{path}!{member}")
+        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc
+
+
+def _pipe_table(text: str, where: Path) -> pd.DataFrame:
+    """Read Statbel's '|'-separated text as strings, checking whole rows and columns."""
+    if not text.strip():
+        raise SourceError(where, "file is empty")
+    check_row_lengths(text, where, sep="|")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep="|", dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceError(where, f"not a readable '|'-separated table ({exc})") from exc
+    if frame.empty:
+        raise SourceError(where, "has a header but no rows")
+    require_columns(frame.columns, REQUIRED_SECTOR_TABLE, where)
+    return frame

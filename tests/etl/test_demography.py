@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+import responses
 from shapely.geometry import box
 
 from etl.errors import SourceError
+from etl.fetch import fetch, live_sources
 from etl.pipeline import BuildContext, run_pipeline
+from etl.settings import SECTOR_POPULATION_URL, Settings
 from etl.sources import demography as src
 from etl.stages.demography import STAGES
 from geodata.io import LayerManifest, load_layer, load_manifest, save_layer
@@ -203,3 +208,158 @@ def test_stage_on_full_mirror(tmp_path: Path) -> None:
     assert len(sectors) == 100
     assert sectors["population_2024"].sum() == 91054
     assert sectors["wijk"].notna().all()
+
+
+# --- Statbel's population per statistical sector, live file (hand-made fixture in the real
+# format: see tests/fixtures/demography/README.md) ------------------------------------------
+
+SECTOR_TABLE = FIXTURES / "OPENDATA_SECTOREN_2024.txt"
+MEMBER = "OPENDATA_SECTOREN_2024.txt"
+
+
+def zipped(text: bytes, members: tuple[str, ...] = (MEMBER,), *, stored: bool = False) -> bytes:
+    """Zip ``text`` under each name of ``members``, in memory, like Statbel's download."""
+    buffer = io.BytesIO()
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name in members:
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def write_zip(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "OPENDATA_SECTOREN_2024.zip"
+    path.write_bytes(data)
+    return path
+
+
+def test_parse_sector_population_reads_the_mirror_numbers(tmp_path: Path) -> None:
+    frame = src.parse_sector_population(write_zip(tmp_path, zipped(SECTOR_TABLE.read_bytes())))
+    assert list(frame.columns) == ["sector", "nis", "population", "name_nl"]
+    mirror = gpd.read_file(MIRROR / src.SECTORS).set_index("CD_SECTOR")["TOTAL"]
+    assert len(frame) == 7
+    assert frame["sector"].is_monotonic_increasing
+    for row in frame.itertuples():
+        assert row.population == int(mirror[row.sector])  # real values, not invented
+        assert row.nis == row.sector[:5]
+    assert frame.set_index("sector").loc["24062A00-", "name_nl"] == "Leuven-Centrum"
+    assert frame["population"].dtype == "int64"
+
+
+@responses.activate
+def test_fetch_downloads_the_sector_zip_and_the_parser_reads_it(tmp_path: Path) -> None:
+    (source,) = [s for s in live_sources() if s.name == "population_sectors"]
+    assert source.url == SECTOR_POPULATION_URL
+    # the download must not overwrite the mirror's GeoJSON that the offline stage reads
+    assert source.raw_file == src.SECTORS_LIVE != src.SECTORS
+    responses.get(SECTOR_POPULATION_URL, body=zipped(SECTOR_TABLE.read_bytes()))
+    settings = Settings(raw_dir=tmp_path / "cache", retries=0, backoff_s=0.0)
+    (path,) = fetch(["population_sectors"], raw_dir=tmp_path / "raw", settings=settings)
+    assert path == tmp_path / "raw" / "demography" / "OPENDATA_SECTOREN_2024.zip"
+    frame = src.parse_sector_population(path)
+    assert frame["population"].sum() == 1214 + 700 + 9 + 765 + 885 + 365 + 674
+
+
+def _corrupt_stored_member(data: bytes) -> bytes:
+    """Flip one byte inside the (stored, uncompressed) member: the CRC-32 no longer fits."""
+    at = data.index(b"24062A02-")
+    return data[:at] + b"X" + data[at + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"not a zip", "OPENDATA_SECTOREN_2024.zip: not a readable zip archive"),
+        (zipped(b"x", ("a.csv",)), "must hold one .txt file, found: none"),
+        (zipped(b"x", ("a.txt", "b.txt")), "must hold one .txt file, found: a.txt, b.txt"),
+        (
+            _corrupt_stored_member(zipped(SECTOR_TABLE.read_bytes(), stored=True)),
+            f"!{MEMBER}: zip member is truncated or corrupt",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_text(encoding="utf-8").encode("latin-1")),
+            f"!{MEMBER}: is not UTF-8 text",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_bytes().replace(b"|TOTAL|", b"|POPULATION|")),
+            f"!{MEMBER}: missing column(s) 'TOTAL'",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_bytes().replace(b"24062A03-", b"24062A02-")),
+            "CD_SECTOR '24062A02-' appears 2 times (lines 7, 8)",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_bytes().replace(b"24038A181", b"24038 181")),
+            "line 4 has CD_SECTOR '24038 181', not a sector code",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_bytes().replace(b"|1214|", b"|12,5|")),
+            "column 'TOTAL' has missing, negative or non-integer values",
+        ),
+        (
+            zipped(SECTOR_TABLE.read_bytes().rstrip(b"\n").rsplit(b"|", 3)[0]),
+            "line 8 has 7 of 10 fields",
+        ),
+    ],
+    ids=[
+        "not-zip",
+        "no-txt",
+        "two-txt",
+        "crc",
+        "latin-1",
+        "no-total",
+        "duplicate",
+        "bad-code",
+        "fraction",
+        "cut-mid-row",
+    ],
+)
+def test_parse_sector_population_refuses_bad_files(
+    tmp_path: Path, data: bytes, problem: str
+) -> None:
+    path = write_zip(tmp_path, data)
+    with pytest.raises(SourceError) as exc:
+        src.parse_sector_population(path)
+    assert str(exc.value).startswith(str(path))
+    assert problem in str(exc.value)
+
+
+def test_population_to_neighbourhoods_counts_known_sectors() -> None:
+    # hand-made: W1 has both sectors known, W2 one of two, W3 its only sector (0 people)
+    lookup = pd.DataFrame(
+        {"sector": ["S1", "S2", "S3", "S4", "S5"], "wijk": ["W1", "W1", "W2", "W2", "W3"]}
+    )
+    population = pd.DataFrame(
+        {"sector": ["S1", "S2", "S3", "S5", "S9"], "population": [100, 50, 70, 0, 999]}
+    )
+    out = src.population_to_neighbourhoods(population, lookup)
+    assert out["wijk"].tolist() == ["W1", "W2", "W3"]
+    assert out["sectors"].tolist() == [2, 2, 1]
+    assert out["sectors_known"].tolist() == [2, 1, 1]
+    assert out["sector_coverage"].tolist() == [1.0, 0.5, 1.0]
+    assert out["population_known_sectors"].tolist() == [150, 70, 0]
+    assert out["population"].tolist() == [150, pd.NA, 0]  # no undercount for W2
+    half = src.population_to_neighbourhoods(population, lookup, min_coverage=0.5)
+    assert half["population"].tolist() == [150, 70, 0]
+    none_known = src.population_to_neighbourhoods(population.iloc[:0], lookup)
+    assert none_known["population_known_sectors"].isna().all()
+    assert none_known["sector_coverage"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_population_to_neighbourhoods_refuses_ambiguous_input() -> None:
+    lookup = pd.DataFrame({"sector": ["S1", "S1"], "wijk": ["W1", "W2"]})
+    population = pd.DataFrame({"sector": ["S1"], "population": [1]})
+    with pytest.raises(ValueError, match="sector 'S1' appears twice in the lookup"):
+        src.population_to_neighbourhoods(population, lookup)
+    with pytest.raises(ValueError, match="min_coverage"):
+        src.population_to_neighbourhoods(population, lookup.iloc[:1], min_coverage=0)
+
+
+def test_sector_to_wijk_by_code_takes_the_longest_code() -> None:
+    sectors = pd.Series(["12005A00K", "12005A1--", "24062A00-"])
+    wijken = pd.Series(["12005A0", "12005A", "2406210"])
+    out = src.sector_to_wijk_by_code(sectors, wijken)
+    assert out.to_dict("list") == {
+        "sector": ["12005A00K", "12005A1--"],
+        "wijk": ["12005A0", "12005A"],
+    }
