@@ -2,9 +2,16 @@
 
 ``python -m dashboard.engine route --from LAT,LON --to LAT,LON
 --mode walk|bike|ebike|car|transit|bus [--access walk|bike] [--arrive HH:MM]
-[--date YYYY-MM-DD] [--json]`` and ``python -m dashboard.engine reach --from LAT,LON
---mode MODE --max-minutes N --layer schools|childcare|stations|international_schools|
-neighbourhoods [--json]``.
+[--date YYYY-MM-DD] [--lang en|nl|fr] [--json]`` and ``python -m dashboard.engine reach
+--from LAT,LON --mode MODE --max-minutes N --layer schools|childcare|stations|
+international_schools|neighbourhoods [--lang en|nl|fr] [--json]``.
+
+``--lang`` names stations as the app does in that language (default ``en``, the app's
+default): Dutch names in English and Dutch ("Leuven"), French names in French
+("Louvain"), from the feed's translations as the ``stations`` layer records them.
+Stations outside that layer (outside the region) keep the feed's own name.  Train times
+read 00:00-23:59; after midnight the previous evening's trains count (a Tuesday train
+at 24:00 serves Wednesday 00:00).
 
 Values use ASCII digits; N is a positive number of minutes up to 1440; ``--date`` lies
 between January 1 of the train timetable's year and 2099-12-31 (its weekday is looked up
@@ -60,7 +67,12 @@ from dashboard.engine.inputs import (
 )
 from dashboard.engine.settings import STREET_MODES
 from dashboard.engine.street import METHOD_OUTSIDE, StreetTimes
-from dashboard.engine.transit_commute import check_travel_date, transit_route
+from dashboard.engine.transit_commute import (
+    DEFAULT_LANG,
+    STATION_NAME_COLUMN,
+    check_travel_date,
+    transit_route,
+)
 from geodata.catalog import READER_COLUMNS
 from geodata.io import SnapshotError, load_layer
 
@@ -103,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--access", default="walk", help="transit access: walk or bike")
     route.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
     route.add_argument("--json", action="store_true")
+    _lang_option(route)
     reach = sub.add_parser("reach", help="features of a layer reachable within a time")
     reach.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
     reach.add_argument("--mode", required=True)
@@ -112,7 +125,17 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (transit)")
     reach.add_argument("--access", default="walk", help="transit access: walk or bike")
     reach.add_argument("--json", action="store_true")
+    _lang_option(reach)
     return parser
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=tuple(STATION_NAME_COLUMN),
+        default=DEFAULT_LANG,
+        help=f"language of station names (default {DEFAULT_LANG}, as the app)",
+    )
 
 
 def _transit_options(args: argparse.Namespace) -> tuple[time, date | None, str]:
@@ -136,6 +159,7 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
                 access_mode=access,
                 arrive_by=arrive,
                 day=day,
+                lang=args.lang,
             ),
             origin,
             destination,
@@ -193,8 +217,11 @@ def _route_row(
     }
 
 
-def _layer_points(engine: CommuteEngine, name: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    layer = load_layer(name, engine.data_dir, columns=READER_COLUMNS.get(name, ()))
+def _layer_points(
+    engine: CommuteEngine, name: str, extra: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    columns = (*READER_COLUMNS.get(name, ()), *extra)
+    layer = load_layer(name, engine.data_dir, columns=columns)
     assert isinstance(layer, gpd.GeoDataFrame)  # every REACH_LAYERS entry has geometry
     if "centroid_lon" in layer.columns:
         return layer, layer["centroid_lon"].to_numpy(), layer["centroid_lat"].to_numpy()
@@ -207,7 +234,10 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
     mode = check_mode(args.mode, ALL_MODES)
     max_minutes = parse_minutes(args.max_minutes)
     arrive, day, access = _transit_options(args)
-    layer, lon, lat = _layer_points(engine, args.layer)
+    # stations are named in the asked language (the other layers have one name)
+    station_name = STATION_NAME_COLUMN[args.lang]
+    extra = (station_name,) if args.layer == "stations" else ()
+    layer, lon, lat = _layer_points(engine, args.layer, extra)
     if mode == "bus":
         result: StreetTimes | CommuteTimes = commute_times(
             engine, origin, lon, lat, mode="walk_bus", max_minutes=max_minutes
@@ -227,7 +257,8 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
         result = engine.times(
             origin, lon, lat, mode=mode, direction="from", max_minutes=max_minutes
         )
-    label = "name" if "name" in layer.columns else "name_nl"
+    label = station_name if args.layer == "stations" else "name"
+    label = label if label in layer.columns else "name_nl"
     ident = "id" if "id" in layer.columns else "code"
     rows = []
     for i in np.argsort(result.minutes, kind="stable"):

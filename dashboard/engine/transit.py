@@ -123,6 +123,9 @@ class Timetable:
         later-in-trip first): the order of the reverse Connection Scan.
     trip_ids, trip_train, trip_route : ndarray of str
         Per trip: GTFS ``trip_id``, train number and route short name (``IC``, ``S1`` ...).
+    trip_previous_day : ndarray of bool
+        Per trip: a previous service day's trip running past midnight (times shifted by
+        -24 h, see :func:`service_day_calls`).
     fp_from, fp_to : ndarray of int
         Footpaths between stations (both directions listed).
     fp_s : ndarray of float
@@ -146,6 +149,7 @@ class Timetable:
     trip_ids: np.ndarray
     trip_train: np.ndarray
     trip_route: np.ndarray
+    trip_previous_day: np.ndarray
     fp_from: np.ndarray
     fp_to: np.ndarray
     fp_s: np.ndarray
@@ -166,7 +170,7 @@ class Timetable:
         calls : DataFrame
             Columns ``trip_id, stop_sequence, stop_id, arrival_s, departure_s,
             pickup_type, drop_off_type``; optional ``stop_name, stop_lon, stop_lat,
-            min_transfer_s, train, route_short_name``.
+            min_transfer_s, train, route_short_name, previous_day``.
         default_transfer_s : float
             Transfer time of stations without ``min_transfer_s``.
         footpath_max_m : float
@@ -219,6 +223,7 @@ class Timetable:
         first_call = pd.Series(np.arange(len(df))).groupby(trip_codes).first().to_numpy()
         trip_train = _column(df, "train", "").to_numpy(dtype=object)[first_call].astype(str)
         trip_route = _column(df, "route_short_name", "").to_numpy(dtype=object)[first_call]
+        previous_day = _column(df, "previous_day", False).eq(True).to_numpy(dtype=bool)
 
         fp_from, fp_to, fp_s = _footpaths(stop_lon, stop_lat, footpath_max_m)
         return cls(
@@ -239,6 +244,7 @@ class Timetable:
             trip_ids=np.asarray(trip_ids, dtype=str),
             trip_train=trip_train,
             trip_route=trip_route.astype(str),
+            trip_previous_day=previous_day[first_call],
             fp_from=fp_from,
             fp_to=fp_to,
             fp_s=fp_s,
@@ -249,6 +255,11 @@ class Timetable:
     def n_stops(self) -> int:
         """Number of stations."""
         return int(self.stop_ids.shape[0])
+
+    @property
+    def own_trip_ids(self) -> np.ndarray:
+        """``trip_id`` of the service day's own trips (without the previous day's)."""
+        return np.asarray(self.trip_ids[~self.trip_previous_day])
 
     @property
     def n_connections(self) -> int:
@@ -342,8 +353,9 @@ def service_day_calls(calls: pd.DataFrame, service_date: str) -> pd.DataFrame:
     shifted by -24 h (so their calls before midnight get negative times, which lets an
     arrive-by window reaching back before midnight use them too).  Their ``trip_id``
     gets the suffix ``@<previous date>`` so that the same train number running on both
-    days stays two trips.  Frames without ``service_date`` are one day and returned as
-    they are.
+    days stays two trips, and column ``previous_day`` marks them
+    (:attr:`Timetable.trip_previous_day`).  Frames without ``service_date`` are one day
+    and returned as they are.
     """
     if "service_date" not in calls.columns:
         return calls
@@ -362,7 +374,8 @@ def service_day_calls(calls: pd.DataFrame, service_date: str) -> pd.DataFrame:
     for col in ("arrival_s", "departure_s"):
         late[col] = pd.to_numeric(late[col], errors="coerce") - DAY_S
     late["trip_id"] = late["trip_id"].astype(str) + f"@{previous}"
-    return pd.concat([day, late], ignore_index=True)
+    late["previous_day"] = True
+    return pd.concat([day.assign(previous_day=False), late], ignore_index=True)
 
 
 def load_timetable(

@@ -53,6 +53,12 @@ MAX_ACCESS_MIN = {"walk": 20.0, "bike": 20.0}
 MAX_EGRESS_MIN = 20.0
 #: Straight-line reach of the access legs, to preselect stations (metres).
 ACCESS_RADIUS_M = {"walk": 2_000.0, "bike": 6_500.0}
+#: Column of the ``stations`` layer naming a station per interface language (the ETL
+#: took them from the feed's ``translations.txt``).  English uses the Dutch names, as
+#: the app does: they are the names on the signs in Flanders.
+STATION_NAME_COLUMN = {"en": "name_nl", "nl": "name_nl", "fr": "name_fr"}
+#: Interface language when none is asked for (``dashboard.i18n.DEFAULT_LANGUAGE``).
+DEFAULT_LANG = "en"
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,7 @@ class TransitPlanner:
         self.week = feed_week(engine.data_dir)
         self._access: dict[tuple[str, bytes, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
+        self._names: dict[str, dict[str, str]] = {}
         self._timetables: dict[str, Timetable] = self._build_week()
 
     def _build_week(self) -> dict[str, Timetable]:
@@ -194,6 +201,32 @@ class TransitPlanner:
             if feed_date not in self._timetables:
                 self._timetables[feed_date] = self._load(feed_date)
             return self._timetables[feed_date]
+
+    def station_names(self, lang: str) -> dict[str, str]:
+        """Station name per GTFS ``stop_id`` in interface language ``lang``.
+
+        From the ``stations`` layer (Dutch and French names from the feed's
+        translations); stations outside it are missing here and keep the feed's own
+        name (see :func:`transit_route`).
+
+        Raises
+        ------
+        BadInputError
+            When ``lang`` is not one of :data:`STATION_NAME_COLUMN`.
+        SnapshotError
+            When the ``stations`` layer is missing, damaged or lacks the name columns.
+        """
+        if lang not in STATION_NAME_COLUMN:
+            msg = f"unknown language {lang!r}: use one of {', '.join(STATION_NAME_COLUMN)}"
+            raise BadInputError(msg)
+        column = STATION_NAME_COLUMN[lang]
+        if column not in self._names:
+            layer = load_layer("stations", self.engine.data_dir, columns=("id", column))
+            names = layer[column].where(layer[column].notna(), None)
+            self._names[column] = {
+                str(i): str(n) for i, n in zip(layer["id"], names, strict=True) if n
+            }
+        return self._names[column]
 
     def _load(self, feed_date: str) -> Timetable:
         try:
@@ -332,15 +365,25 @@ def transit_route(
     access_mode: str,
     arrive_by: time,
     day: date | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, object]:
     """One door-to-door train journey arriving by ``arrive_by``, with its legs.
 
     Returns a JSON-ready dict: minutes (leave home -> deadline), estimated, method,
     departure and arrival clock times, stations, transfers and legs; ``minutes`` is
-    ``None`` when no journey arrives in time.
+    ``None`` when no journey arrives in time.  Station names are in language ``lang``
+    (:meth:`TransitPlanner.station_names`); a station outside the ``stations`` layer
+    (outside the region) keeps the feed's name, which is French in Wallonia and
+    Brussels.  Clock times read 00:00-23:59 (a train at 24:10 of the previous service
+    day shows 00:10).
     """
     service = feed_date_for(day, planner.week)
     tt = planner.timetable(service.feed_date)
+    known = planner.station_names(lang)
+
+    def name(stop: int) -> str:
+        return known.get(str(tt.stop_ids[stop]), str(tt.stop_names[stop]))
+
     engine = planner.engine
     egress = engine.times(
         destination, tt.stop_lon, tt.stop_lat, mode="walk", max_minutes=MAX_EGRESS_MIN
@@ -378,8 +421,8 @@ def transit_route(
         *(
             {
                 "kind": leg.kind,
-                "from": str(tt.stop_names[leg.from_stop]),
-                "to": str(tt.stop_names[leg.to_stop]),
+                "from": name(leg.from_stop),
+                "to": name(leg.to_stop),
                 "departure": _clock(leg.dep_s),
                 "arrival": _clock(leg.arr_s),
                 "train": leg.train,
@@ -398,8 +441,8 @@ def transit_route(
         "leave_home": _clock(float(leave[start])),
         "departure": _clock(trip.departure_s),
         "arrival": _clock(trip.arrival_s),
-        "from_station": str(tt.stop_names[start]),
-        "to_station": str(tt.stop_names[trip.target_stop]),
+        "from_station": name(start),
+        "to_station": name(trip.target_stop),
         "transfers": trip.transfers,
         "legs": legs,
     }

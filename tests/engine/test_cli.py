@@ -161,10 +161,52 @@ def test_bus_route_from_outside_the_region_is_no_answer(
 
 
 def test_no_train_in_time_is_no_answer(capsys: pytest.CaptureFixture[str]) -> None:
-    """Arrive in Brussels by 00:00: no train; exited 0 with "unreachable" before."""
-    argv = ["route", "--from", LEUVEN_STATION, "--to", BRUSSELS_CENTRAL, "--mode", "transit"]
-    assert main([*argv, "--arrive", "00:00"]) == 1
+    """No train in time: exit 1 (it exited 0 with "unreachable" before).
+
+    Hambos -> Leuven by 04:00 on a Monday: nothing runs before 04:00 and no Sunday
+    evening train from Hambos reaches Leuven (arriving in Brussels by 00:00 on a Tuesday,
+    the case used before issue 9, now rightly takes Monday's 23:08 train).
+    """
+    hambos = "50.94425,4.66301"
+    argv = ["route", "--from", hambos, "--to", LEUVEN_STATION, "--mode", "transit"]
+    assert main([*argv, "--arrive", "04:00", "--date", "2026-12-07"]) == 1
     assert "no train in time" in capsys.readouterr().err
+
+
+def test_arrive_by_midnight_takes_the_evening_train(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["route", "--from", LEUVEN_STATION, "--to", BRUSSELS_CENTRAL, "--mode", "transit"]
+    assert main([*argv, "--arrive", "00:00", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["arrival"] <= "23:59" and row["departure"] >= "22:00"
+
+
+@pytest.mark.parametrize(("lang", "name"), [("nl", "Leuven"), ("fr", "Louvain"), ("en", "Leuven")])
+def test_station_names_follow_the_language(
+    capsys: pytest.CaptureFixture[str], lang: str, name: str
+) -> None:
+    """Issue 9: the CLI printed the feed's French names; now as the app, per language."""
+    argv = ["route", "--from", LEUVEN_STATION, "--to", BRUSSELS_CENTRAL, "--mode", "transit"]
+    assert main([*argv, "--arrive", "09:00", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    assert f" {name} -> " in out
+    reach = ["reach", "--from", LEUVEN_STATION, "--mode", "walk", "--max-minutes", "10"]
+    assert main([*reach, "--layer", "stations", "--lang", lang, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"]: r["name"] for r in rows}["8833001"] == name
+
+
+def test_default_language_is_the_apps(capsys: pytest.CaptureFixture[str]) -> None:
+    from dashboard.engine.transit_commute import DEFAULT_LANG, STATION_NAME_COLUMN
+    from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+    assert DEFAULT_LANG == DEFAULT_LANGUAGE
+    assert set(STATION_NAME_COLUMN) == set(LANGUAGES)
+    argv = ["route", "--from", LEUVEN_STATION, "--to", BRUSSELS_CENTRAL, "--mode", "transit"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--lang", "de"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "invalid choice: 'de'" in err
 
 
 @pytest.mark.parametrize(

@@ -367,6 +367,8 @@ def test_build_is_fast(calls: pd.DataFrame) -> None:
     own = load_timetable().trip_ids
     assert len(own) > len(tt.trip_ids)
     assert set(tt.trip_ids) == {t for t in own if "@" not in t}
+    assert load_timetable().own_trip_ids.tolist() == tt.trip_ids.tolist()
+    assert not tt.trip_previous_day.any()
 
 
 def test_matches_brute_force_on_real_timetable(calls: pd.DataFrame, real: Timetable) -> None:
@@ -506,6 +508,7 @@ def test_feed_monday_gets_the_week_sundays_late_trains() -> None:
     tt = load_timetable("2019-10-14")
     late = [t for t in tt.trip_ids if "@" in t]
     assert late and all(t.endswith("@2019-10-20") for t in late)
+    assert sorted(late) == sorted(tt.trip_ids[tt.trip_previous_day])
 
 
 def test_matches_brute_force_across_midnight(

@@ -74,7 +74,7 @@ def test_route_legs_follow_the_timetable(engine: CommuteEngine) -> None:
         arrive_by=time(9, 0),
     )
     trains = [leg for leg in row["legs"] if leg["kind"] == "train"]  # type: ignore[attr-defined]
-    assert trains and trains[0]["from"] == "Louvain"
+    assert trains and trains[0]["from"] == "Leuven"  # the app's names (issue 9)
     assert row["to_station"] == "Bruxelles-Central"
     assert trains[-1]["arrival"] <= "09:00"
     assert row["leave_home"] <= row["departure"]
