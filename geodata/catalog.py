@@ -105,6 +105,7 @@ READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "median_apartment_price_muni",
         "childcare_coverage",
         "n_schools",
+        "n_school_sites",
         "n_childcare",
         "n_stations",
         "n_bus_stops",

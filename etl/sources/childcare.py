@@ -46,7 +46,10 @@ any other ``amenity=kindergarten``      ``kindergarten_tag_unclear``: kept, but 
                                         unknown and it *may* be a school
 ======================================  ==============================================
 
-``construction:amenity=childcare`` gives ``status = "under_construction"``.  OSM has no
+``construction:amenity=childcare`` gives ``status = "under_construction"``; such objects
+are left out of the layer (reason ``not_open``).  Where the mirror's curated table
+(:data:`CURATED`) lists an object, its category, evidence and tariff win over the tag
+rules (:func:`apply_curated`).  OSM has no
 tag for the income-related tariff, so OSM rows have ``income_related_tariff="unknown"``;
 ``places`` comes from ``capacity``.
 
@@ -87,6 +90,9 @@ from etl.transform.region import BELGIUM, FLANDERS_BRUSSELS_LAMBERT, check_insid
 OSM_PBF: Final = "osm/leuven_core_2024-06.osm.pbf"
 PLACES_FLANDERS: Final = "childcare/childcare_places_flanders_brussels_2018_2025.csv"
 AGGREGATE_FACTS: Final = "childcare/childcare_aggregate_facts.csv"
+#: The mirror's curated table of the extract's childcare objects: a category and the
+#: evidence for it per object (web pages read by the curator), preferred to the tag rules.
+CURATED: Final = "childcare/osm_childcare_leuven_core_2024-06.csv"
 #: Where ``fetch`` (or an operator) puts the official export inside the raw folder; the
 #: stage uses the first of these that exists.
 OPGROEIEN_RAW_FILES: Final = (
@@ -136,6 +142,7 @@ EXCLUSION_REASONS: Final[dict[str, str]] = {
     "family_support": "family-support centre (Huis van het Kind, Kind en Gezin, outreach)",
     "residential_care": "residential care for children (they live there; not day care)",
     "school": "a kleuterschool/school tagged as kindergarten (belongs in the schools layer)",
+    "not_open": "not open (under construction): offers no care yet",
 }
 
 OSM_COVERAGE: Final = "partial: OpenStreetMap, central Leuven only (2024-06)"
@@ -442,6 +449,90 @@ def format_address(
     second = " ".join(p.strip() for p in (postcode, town) if p and p.strip())
     text = ", ".join(p for p in (first, second) if p)
     return text or None
+
+
+# ------------------------------------------------------------------ curated evidence
+
+#: Curated categories of :data:`CURATED` -> layer category (``None``: not childcare).
+#: ``_probable`` keeps the category; the evidence column says "probable".
+CURATED_CATEGORIES: Final[dict[str, str | None]] = {
+    "groepsopvang_0_3": "groepsopvang_0_3",
+    "groepsopvang_0_3_probable": "groepsopvang_0_3",
+    "gezinsopvang_0_3": "gezinsopvang_0_3",
+    "buitenschoolse_opvang": "buitenschoolse_opvang",
+    "childcare_unspecified": "kinderopvang_unknown_type",
+    "unclear_kindergarten_tag": "kindergarten_tag_unclear",
+    "family_support_not_childcare": None,
+}
+
+
+@dataclass
+class CuratedChildcare:
+    """Result of :func:`apply_curated`: the open objects and those that are not open."""
+
+    points: gpd.GeoDataFrame
+    not_open: pd.DataFrame
+    overridden: int
+
+
+def parse_curated(path: Path) -> pd.DataFrame:
+    """Read the curated table: ``osm_id``, ``category``, ``evidence``, ``tariff``.
+
+    ``category`` is the layer category (see :data:`CURATED_CATEGORIES`; an unknown
+    curated category is an error naming it), ``open`` is false for a category that says
+    ``under_construction``, ``tariff`` is ``yes``/``no``/``unknown`` from the first word of
+    the curated ``income_related_tariff``.
+    """
+    frame = read_csv(path, ["osm_id", "category", "evidence", "income_related_tariff"])
+    require_unique(frame["osm_id"], path, "osm_id")
+    curated = frame["category"].fillna("").astype(str)
+    base = curated.str.replace(r"_under_construction(_\d{4})?$", "", regex=True)
+    unknown = sorted(set(base) - set(CURATED_CATEGORIES))
+    if unknown:
+        raise SourceError(path, f"unknown curated category {', '.join(map(repr, unknown))}")
+    first_word = frame["income_related_tariff"].fillna("").astype(str).str.split().str[0]
+    return pd.DataFrame(
+        {
+            "osm_id": frame["osm_id"].astype(str),
+            "category": base.map(CURATED_CATEGORIES),
+            "open": base == curated,
+            "probable": curated.str.endswith("_probable"),
+            "evidence": frame["evidence"].fillna("").astype(str),
+            "tariff": first_word.where(first_word.isin(["yes", "no"]), "unknown"),
+        }
+    )
+
+
+def apply_curated(points: gpd.GeoDataFrame, curated: pd.DataFrame) -> CuratedChildcare:
+    """Use the curated category, evidence and tariff; leave out what is not open.
+
+    Objects the curator did not list keep their tag-rule result.  An object that is not
+    open (under construction per the curator, or ``status`` not ``open`` from its tags)
+    is left out of the layer: it offers no care today.
+    """
+    table = curated.set_index("osm_id")
+    out = points.copy()
+    listed = out["osm_id"].isin(table.index)
+    rows = table.reindex(out["osm_id"]).set_axis(out.index)
+    has_category = listed & rows["category"].notna()
+    prefix = rows["probable"].map({True: "curated (probable): ", False: "curated: "})
+    out.loc[has_category, "category"] = rows.loc[has_category, "category"]
+    out.loc[listed, "category_evidence"] = (prefix + rows["evidence"])[listed]
+    known_tariff = listed & (rows["tariff"] != "unknown")
+    out.loc[known_tariff, "income_related_tariff"] = rows.loc[known_tariff, "tariff"]
+    closed = listed & (rows["open"] == False)  # noqa: E712 (a nullable column)
+    out.loc[closed, "status"] = "under_construction"
+    not_open = out["status"] != "open"
+    left_out = pd.DataFrame(
+        {
+            "osm_id": out.loc[not_open, "osm_id"].astype(str),
+            "name": out.loc[not_open, "name"].fillna("").astype(str),
+            "reason": "not_open",
+            "evidence": "status " + out.loc[not_open, "status"].astype(str),
+        }
+    ).reset_index(drop=True)
+    kept = gpd.GeoDataFrame(out.loc[~not_open], geometry="geometry", crs=points.crs)
+    return CuratedChildcare(kept, left_out, int(has_category.sum()))
 
 
 # ------------------------------------------------------------------- official export

@@ -1,7 +1,9 @@
 """Stage ``childcare``: childcare locations from OSM, or from the official Opgroeien export.
 
-Offline, the layer holds the childcare objects of the OSM extract of central Leuven
-(partial coverage, said plainly in the manifest and in the ``coverage`` column).  When an
+Offline, the layer holds the open childcare objects of the OSM extract of central Leuven,
+categorised by the mirror's curated evidence where it lists them (partial coverage, said
+plainly in the manifest and in the ``coverage`` column; the area where the extract really
+has data is stored in the manifest as ``osm_mapped_area``).  When an
 official export is available - ``--childcare-file`` on the command line, or
 ``childcare/opgroeien_locaties_kinderopvang.csv``/``.xlsx`` in the source folder (the
 command-line file wins) - its rows form the layer and OSM objects are kept only where no
@@ -18,6 +20,7 @@ import pandas as pd
 
 from etl.pipeline import BuildContext, Output, Stage
 from etl.sources import childcare as src
+from etl.transform.coverage import METHOD, area_wkt, osm_mapped_area
 from etl.transform.region import assign_areas, keep_in_region
 from geodata.io import LayerManifest
 
@@ -84,13 +87,16 @@ def _finish(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
 
 
-def _coverage_text(osm_rows: int, official_rows: int | None, flanders: dict[str, Any]) -> str:
-    lon0, lat0, lon1, lat1 = src.OSM_EXTRACT_BBOX
+def _coverage_text(osm_rows: int, official_rows: int | None, extra: dict[str, Any]) -> str:
+    """Say how complete the layer is; offline, where the OSM extract really has data."""
+    flanders = extra["flanders_brussels"]
+    lon0, lat0, lon1, lat1 = extra["osm_mapped_area"]["bounds"]
     locations = f"{flanders['locations']:,}"
     if official_rows is None:
         return (
-            f"PARTIAL: OpenStreetMap only, central Leuven only (lon {lon0:.3f}-{lon1:.3f}, "
-            f"lat {lat0:.3f}-{lat1:.3f}; parts of Leuven, Heverlee, Kessel-Lo, Wilsele), OSM of "
+            f"PARTIAL: OpenStreetMap only, central Leuven only (the extract has mapped "
+            f"objects only in lon {lon0:.3f}-{lon1:.3f}, lat {lat0:.3f}-{lat1:.3f}: parts of "
+            "Leuven, Heverlee, Kessel-Lo, Wilsele; elsewhere childcare is unknown), OSM of "
             f"{src.OSM_DATA_DATE}: {osm_rows} childcare objects, versus {locations} licensed "
             f"locations for babies and toddlers in Flanders and Brussels (Opgroeien, "
             f"{flanders['reference_date']}). The rest of the region has no childcare data "
@@ -114,13 +120,20 @@ def build(ctx: BuildContext) -> list[Output]:
     """Extract OSM childcare, import the official export if any, place and describe."""
     munis, wijken = ctx.layer("municipalities"), ctx.layer("wijken")
     osm = src.parse_osm_childcare(ctx.raw(src.OSM_PBF))
-    osm_points, osm_outside = _place(osm.points, munis, wijken)
+    curated = src.apply_curated(osm.points, src.parse_curated(ctx.raw(src.CURATED)))
+    excluded = pd.concat([osm.excluded, curated.not_open], ignore_index=True)
+    excluded = excluded.sort_values("osm_id", ignore_index=True)
+    osm_points, osm_outside = _place(curated.points, munis, wijken)
+    mapped = osm_mapped_area(ctx.raw(src.OSM_PBF))
     extra: dict[str, Any] = {
         "osm_candidates": len(osm.points) + len(osm.excluded),
         "osm_excluded_not_childcare": len(osm.excluded),
-        "osm_excluded_by_reason": osm.excluded["reason"].value_counts().sort_index().to_dict(),
-        "osm_excluded": osm.excluded.to_dict("records"),
+        "osm_excluded_not_open": len(curated.not_open),
+        "osm_excluded_by_reason": excluded["reason"].value_counts().sort_index().to_dict(),
+        "osm_excluded": excluded.to_dict("records"),
         "osm_outside_region": osm_outside,
+        "osm_categories_from_curated_evidence": curated.overridden,
+        "osm_mapped_area": _mapped_area_facts(mapped),
         "category_meanings": src.CATEGORIES,
     }
     path = official_file(ctx)
@@ -146,12 +159,20 @@ def build(ctx: BuildContext) -> list[Output]:
     extra["categories"] = frame["category"].value_counts().sort_index().to_dict()
     extra["flanders_brussels"] = flanders
     extra["leuven_facts"] = leuven
-    return [Output(_manifest(len(osm_points), official_rows, flanders, extra), frame)]
+    return [Output(_manifest(len(osm_points), official_rows, extra), frame)]
 
 
-def _manifest(
-    osm_rows: int, official_rows: int | None, flanders: dict[str, Any], extra: dict[str, Any]
-) -> LayerManifest:
+def _mapped_area_facts(area: Any) -> dict[str, Any]:
+    """Where the OSM extract really has data (see :mod:`etl.transform.coverage`)."""
+    lon0, lat0, lon1, lat1 = (round(float(v), 4) for v in area.bounds)
+    return {
+        "method": METHOD,
+        "bounds": [lon0, lat0, lon1, lat1],
+        "wkt": area_wkt(area),
+    }
+
+
+def _manifest(osm_rows: int, official_rows: int | None, extra: dict[str, Any]) -> LayerManifest:
     official = official_rows is not None
     return LayerManifest(
         "childcare",
@@ -160,7 +181,7 @@ def _manifest(
         f"{src.KINDEROPVANGZOEKER_URL}; {OSM_URL}" if official else OSM_URL,
         f"{OPGROEIEN_LICENCE}; OSM rows: {OSM_LICENCE}" if official else OSM_LICENCE,
         _data_date(extra),
-        _coverage_text(osm_rows, official_rows, flanders),
+        _coverage_text(osm_rows, official_rows, extra),
         extra=extra,
     )
 
@@ -174,7 +195,7 @@ def _data_date(extra: dict[str, Any]) -> str:
 STAGES = [
     Stage(
         name="childcare",
-        inputs=(src.OSM_PBF, src.PLACES_FLANDERS, src.AGGREGATE_FACTS),
+        inputs=(src.OSM_PBF, src.PLACES_FLANDERS, src.AGGREGATE_FACTS, src.CURATED),
         depends=("municipalities", "wijken"),
         outputs=("childcare",),
         build=build,

@@ -1,21 +1,35 @@
 """Stage ``neighbourhoods``: one profile row per wijk joining the other layers.
 
 Counts of schools, childcare, stations and bus stops use the ``wijk`` column every point
-layer carries.  Population is the sum of the statistical sectors whose interior point is
+layer carries; schools are counted both as school numbers (``n_schools``) and as distinct
+sites (``n_school_sites``: distinct coordinates, since several school numbers often share
+one address).  Childcare is counted only where the OSM extract has mapped objects (the
+convex hull of its address points, :mod:`etl.transform.coverage`, stored in the
+childcare manifest); elsewhere it is
+unknown, not 0.  Wijken that the source names only by code (e.g. ``24028A0 (Geetbets)``)
+get a readable name from their statistical sectors (:func:`readable_names`).
+
+Population is the sum of the statistical sectors whose interior point is
 in the wijk, given only where the sectors cover (practically) the whole wijk.  Prices are
 those of the wijk's municipality (Statbel publishes none below the municipality).
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import box
+import shapely.wkt
+from shapely.geometry.base import BaseGeometry
 
 from etl.errors import EtlError
 from etl.pipeline import BuildContext, Output, Stage
 from etl.settings import METRIC_CRS, STORAGE_CRS
-from geodata.io import LayerManifest
+from etl.sources.contracts import require_unique
+from etl.sources.vector import read_csv
+from etl.transform.coverage import share_inside
+from geodata.io import LayerManifest, load_manifest
 
 #: A wijk gets a population only when the sector polygons cover at least this share of
 #: its area; the slack absorbs digitising differences between the two boundary sets
@@ -25,9 +39,11 @@ MIN_SECTOR_COVER = 0.99
 #: School levels counted separately (tokens of the schools layer's ``levels``).
 SCHOOL_LEVELS = ("kleuter", "lager", "secundair", "buitengewoon")
 
-#: Area of the only childcare data without an official export: the OSM extract of central
-#: Leuven (lon_min, lat_min, lon_max, lat_max; see the mirror README).
-OSM_CHILDCARE_BBOX = (4.645, 50.850, 4.785, 50.940)
+#: The statistical sectors of the region with their names (sector code -> name).
+SECTOR_LOOKUP: Final = "boundaries/statsec_lookup_leuven_region.csv"
+
+#: Decimals of WGS84 coordinates that make two schools one site (1e-6 deg ~ 0.1 m).
+SITE_DECIMALS: Final = 6
 
 POINT_LAYERS = ("schools", "childcare", "stations", "bus_stops")
 
@@ -50,14 +66,36 @@ def count_by_wijk(points: pd.DataFrame, codes: pd.Series) -> pd.Series:
     return codes.map(counts).fillna(0).astype("int64")
 
 
+def school_sites(schools: gpd.GeoDataFrame, codes: pd.Series) -> pd.Series:
+    """Count distinct school sites (coordinates rounded to :data:`SITE_DECIMALS`) per wijk.
+
+    The source lists one row per school number at its main seat; several numbers (a
+    kleuter-, lager and secundair school of one campus) share one address and point.
+    """
+    keys = pd.DataFrame(
+        {
+            "wijk": schools["wijk"],
+            "x": schools.geometry.x.round(SITE_DECIMALS),
+            "y": schools.geometry.y.round(SITE_DECIMALS),
+        }
+    )
+    sites = keys.dropna(subset=["wijk"]).drop_duplicates()
+    return count_by_wijk(sites, codes)
+
+
 def school_counts(schools: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
-    """Count all schools and the schools offering each level of :data:`SCHOOL_LEVELS`.
+    """Count all schools, their sites and the schools offering each level.
 
     A school teaching several levels counts once in ``n_schools`` and once in each of its
-    levels.
+    levels (:data:`SCHOOL_LEVELS`); ``n_school_sites`` counts distinct locations.
     """
     tokens = schools["levels"].fillna("").astype(str).str.split(";")
-    out = pd.DataFrame({"n_schools": count_by_wijk(schools, codes)})
+    out = pd.DataFrame(
+        {
+            "n_schools": count_by_wijk(schools, codes),
+            "n_school_sites": school_sites(gpd.GeoDataFrame(schools), codes),
+        }
+    )
     for level in SCHOOL_LEVELS:
         has_level = tokens.apply(lambda items, lv=level: lv in {t.strip() for t in items})
         out[f"n_schools_{level}"] = count_by_wijk(schools[has_level], codes)
@@ -65,30 +103,102 @@ def school_counts(schools: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
 
 
 def childcare_counts(
-    childcare: pd.DataFrame, wijken: gpd.GeoDataFrame
-) -> tuple[pd.Series, pd.Series]:
+    childcare: pd.DataFrame, wijken: gpd.GeoDataFrame, mapped_area: BaseGeometry
+) -> pd.DataFrame:
     """Count childcare per wijk and say how complete that count is.
+
+    Parameters
+    ----------
+    mapped_area : shapely geometry
+        Where the OSM extract has mapped objects (EPSG:4326).
 
     Returns
     -------
-    tuple of Series
-        ``n_childcare`` (nullable int) and ``childcare_coverage``: ``"complete"`` when the
+    DataFrame
+        ``n_childcare`` (nullable int), ``childcare_coverage``: ``"complete"`` when the
         layer holds an official export (rows whose ``coverage`` mentions neither OSM nor
-        "partial"); otherwise ``"partial"`` for wijken touching the OSM extract of
-        central Leuven (a lower bound) and ``"none"`` elsewhere, where the count is
-        missing rather than a misleading 0.
+        "partial"); otherwise ``"partial"`` for wijken overlapping the OSM-mapped area
+        (a lower bound) and ``"none"`` elsewhere, where the count is missing rather than
+        a misleading 0; ``childcare_mapped_share``: the share of the wijk's area inside
+        the OSM-mapped area (missing with an official export).
     """
     counts = count_by_wijk(childcare, wijken["code"])
     text = childcare["coverage"].fillna("").astype(str).str.lower()
     official = ~text.str.contains("osm|partial|openstreetmap", regex=True)
     if len(childcare) and official.any():
         coverage = pd.Series("complete", index=wijken.index)
+        share = pd.Series(float("nan"), index=wijken.index)
     else:
-        osm_area = box(*OSM_CHILDCARE_BBOX)
-        touches = wijken.to_crs(STORAGE_CRS).intersects(osm_area)
-        coverage = pd.Series(["partial" if t else "none" for t in touches], index=wijken.index)
-    n = counts.where(coverage != "none").astype("Int64")
-    return n, coverage
+        share = share_inside(wijken, mapped_area)
+        coverage = pd.Series(["partial" if v > 0 else "none" for v in share], index=wijken.index)
+    return pd.DataFrame(
+        {
+            "n_childcare": counts.where(coverage != "none").astype("Int64"),
+            "childcare_coverage": coverage,
+            "childcare_mapped_share": share,
+        }
+    )
+
+
+def readable_names(wijken: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
+    """Name the wijken the source names only by code after their statistical sectors.
+
+    Such a wijk's code is the first 7 characters of its sectors' codes.  Its name becomes
+    that of its main sector - the lowest code, which Statbel gives the core (kern,
+    centrum) - plus ``e.o.`` ("en omgeving", and surroundings) when it has more sectors,
+    and the municipality: ``24028A0 (Geetbets)`` -> ``Geetbets-Centrum e.o. (Geetbets)``.
+
+    Returns
+    -------
+    DataFrame
+        ``name`` and ``name_origin`` (``"wijken file"`` or ``"statistical sector
+        <code>"``), aligned to ``wijken``.  A code-named wijk without sectors keeps its
+        name.
+    """
+    names = wijken["name"].astype(str).tolist()
+    origin = ["wijken file"] * len(names)
+    ordered = sectors.sort_values("statsec")
+    pairs = zip(wijken["code"], wijken["municipality"], strict=True)
+    for i, (code, municipality) in enumerate(pairs):
+        # A name that is only "<code> (<municipality>)" says nothing to a reader.
+        if names[i].split(" (")[0].strip() != str(code):
+            continue
+        own = ordered[ordered["statsec"].str.startswith(str(code))]
+        if own.empty:
+            continue
+        main = own.iloc[0]
+        more = " e.o." if len(own) > 1 else ""
+        names[i] = f"{main['statsec_naam']}{more} ({municipality})"
+        origin[i] = f"statistical sector {main['statsec']}"
+    return pd.DataFrame({"name": names, "name_origin": origin}, index=wijken.index)
+
+
+def childcare_mapped_area(ctx: BuildContext) -> BaseGeometry:
+    """Where the OSM childcare data has mapped objects: the childcare manifest's area.
+
+    The childcare stage derives it from the same extract as its points
+    (:mod:`etl.transform.coverage`) and stores it as ``osm_mapped_area.wkt``; reading it
+    from there keeps one definition for the layer and the counts.
+
+    Raises
+    ------
+    EtlError
+        When the childcare manifest does not hold the area (built by older code).
+    """
+    extra = load_manifest("childcare", ctx.out_dir).extra
+    area = extra.get("osm_mapped_area", {}).get("wkt") if isinstance(extra, dict) else None
+    if not isinstance(area, str):
+        msg = "the childcare manifest lacks osm_mapped_area.wkt; rebuild the childcare stage"
+        raise EtlError(msg)
+    return shapely.wkt.loads(area)
+
+
+def read_sector_names(ctx: BuildContext) -> pd.DataFrame:
+    """Sector codes and names of :data:`SECTOR_LOOKUP` (codes must be unique)."""
+    path = ctx.raw(SECTOR_LOOKUP)
+    frame = read_csv(path, ["statsec", "statsec_naam"])
+    require_unique(frame["statsec"], path, "statsec")
+    return frame[["statsec", "statsec_naam"]].dropna()
 
 
 def population_by_wijk(sectors: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> pd.Series:
@@ -122,28 +232,33 @@ def profile(
     summary: pd.DataFrame,
     sectors: gpd.GeoDataFrame,
     points: dict[str, pd.DataFrame],
+    mapped_area: BaseGeometry,
+    sector_names: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
     """Assemble the profile: one row per wijk, geometry = wijk polygon (EPSG:4326)."""
     wijken = wijken.sort_values("code").reset_index(drop=True)
     codes = wijken["code"]
     metric = wijken.to_crs(METRIC_CRS)
     interior = gpd.GeoSeries(metric.representative_point(), crs=METRIC_CRS).to_crs(STORAGE_CRS)
-    n_childcare, childcare_coverage = childcare_counts(points["childcare"], wijken)
+    childcare = childcare_counts(points["childcare"], wijken, mapped_area)
+    names = readable_names(wijken, sector_names)
     out = pd.concat(
         [
-            wijken[["code", "name", "nis", "municipality"]],
+            wijken[["code"]],
+            names[["name"]],
+            wijken[["nis", "municipality"]],
             pd.DataFrame({"area_km2": (metric.area / 1e6).round(4)}),
             pd.DataFrame({"population": population_by_wijk(sectors, wijken)}),
             prices_by_wijk(summary, wijken["nis"]),
             school_counts(points["schools"], codes),
+            childcare,
             pd.DataFrame(
                 {
-                    "n_childcare": n_childcare,
-                    "childcare_coverage": childcare_coverage,
                     "n_stations": count_by_wijk(points["stations"], codes),
                     "n_bus_stops": count_by_wijk(points["bus_stops"], codes),
                     "centroid_lon": interior.x.round(6),
                     "centroid_lat": interior.y.round(6),
+                    "name_origin": names["name_origin"],
                 }
             ),
         ],
@@ -173,8 +288,10 @@ def build(ctx: BuildContext) -> list[Output]:
     no_wijk = {name: int(frame["wijk"].isna().sum()) for name, frame in points.items()}
     summary = ctx.layer("housing_summary")
     sectors = ctx.layer("sector_population")
-    result = profile(wijken, summary, sectors, points)
+    mapped_area = childcare_mapped_area(ctx)
+    result = profile(wijken, summary, sectors, points, mapped_area, read_sector_names(ctx))
     with_population = int(result["population"].notna().sum())
+    renamed = int((result["name_origin"] != "wijken file").sum())
     coverage_counts = result["childcare_coverage"].value_counts().to_dict()
     return [
         Output(
@@ -190,8 +307,13 @@ def build(ctx: BuildContext) -> list[Output]:
                 f"{with_population} wijken whose area is at least {MIN_SECTOR_COVER:.0%} "
                 "covered by the 100 sectors in the data (parts of Leuven and Herent), else "
                 "missing. Prices are the municipality's median, not the wijk's. "
-                "childcare_coverage: 'partial' = OSM only (a lower bound), 'none' = no data "
-                "(n_childcare missing), 'complete' = official export. Bus stop counts are "
+                "childcare_coverage: 'partial' = the wijk overlaps the area where the OSM "
+                "extract has mapped objects (a lower bound; childcare_mapped_share says how "
+                "much of it), 'none' = no data (n_childcare missing, not 0), 'complete' = "
+                "official export. n_schools counts school numbers, n_school_sites distinct "
+                "locations; the source lists main seats only, so other campuses are "
+                f"missing. {renamed} wijken named only by code in the source are named "
+                "after their main statistical sector (name_origin). Bus stop counts are "
                 "stops, not services (no bus timetables).",
                 extra={
                     "wijken_with_population": with_population,
@@ -199,6 +321,8 @@ def build(ctx: BuildContext) -> list[Output]:
                     "points_without_wijk": no_wijk,
                     "points_with_unknown_wijk": unknown,
                     "min_sector_cover": MIN_SECTOR_COVER,
+                    "wijken_named_after_sectors": renamed,
+                    "childcare_mapped_area": "osm_mapped_area of the childcare manifest",
                 },
             ),
             result,
@@ -209,7 +333,7 @@ def build(ctx: BuildContext) -> list[Output]:
 STAGES = [
     Stage(
         name="neighbourhoods",
-        inputs=(),
+        inputs=(SECTOR_LOOKUP,),
         depends=(
             "wijken",
             "housing_summary",

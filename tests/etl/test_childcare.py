@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely.wkt
 from shapely.geometry import Point
 
 from etl.errors import SourceError
@@ -22,6 +23,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CC = FIXTURES / "childcare"
 PBF = CC / "leuven_childcare_cut.pbf"
 OFFICIAL = CC / "opgroeien_locaties_sample.csv"
+#: The mirror's curated table (whole, 16 real rows), copied as a fixture.
+CURATED_NAME = "osm_childcare_leuven_core_2024-06.csv"
 
 
 # ------------------------------------------------------------------ OSM classification
@@ -344,6 +347,47 @@ def test_places_table_without_locations_is_refused(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ stage
 
 
+def test_curated_evidence_sets_category_and_tariff() -> None:
+    # De Girafant: amenity=kindergarten only, so the tag rules say "unclear"; the curated
+    # evidence (kinderopvangleuven.be) says group day care with income-related price.
+    osm = src.parse_osm_childcare(PBF)
+    girafant = osm.points.set_index("osm_id").loc["way/80075802"]
+    assert girafant["category"] == "kindergarten_tag_unclear"
+    curated = src.apply_curated(osm.points, src.parse_curated(CC / CURATED_NAME))
+    row = curated.points.set_index("osm_id").loc["way/80075802"]
+    assert row["category"] == "groepsopvang_0_3"
+    assert row["income_related_tariff"] == "yes"
+    assert row["category_evidence"].startswith("curated: De Girafant: kinderopvangleuven.be")
+    probable = curated.points.set_index("osm_id").loc["way/256757247"]  # De Slabbertjes
+    assert probable["category_evidence"].startswith("curated (probable):")
+
+
+def test_object_under_construction_is_left_out() -> None:
+    osm = src.parse_osm_childcare(PBF)
+    assert "way/844637234" in set(osm.points["osm_id"])  # DoRemy, construction:amenity
+    curated = src.apply_curated(osm.points, src.parse_curated(CC / CURATED_NAME))
+    assert "way/844637234" not in set(curated.points["osm_id"])
+    assert curated.not_open["osm_id"].tolist() == ["way/844637234"]
+    assert set(curated.not_open["reason"]) == {"not_open"}
+
+
+def test_unlisted_objects_keep_the_tag_rules(tmp_path: Path) -> None:
+    osm = src.parse_osm_childcare(PBF)
+    curated = src.parse_curated(CC / CURATED_NAME).iloc[:0]  # hand-made: an empty table
+    result = src.apply_curated(osm.points, curated)
+    open_rows = osm.points[osm.points["status"] == "open"]
+    assert result.points["category"].tolist() == open_rows["category"].tolist()
+    assert result.overridden == 0
+
+
+def test_unknown_curated_category_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "curated.csv"
+    text = (CC / CURATED_NAME).read_text()
+    bad.write_text(text.replace("childcare_unspecified", "something_else", 1))
+    with pytest.raises(SourceError, match="unknown curated category 'something_else'"):
+        src.parse_curated(bad)
+
+
 def make_source_dir(root: Path) -> Path:
     """Boundary fixtures plus the childcare fixtures, laid out like the mirror."""
     (root / "boundaries").mkdir(parents=True)
@@ -359,6 +403,7 @@ def make_source_dir(root: Path) -> Path:
     shutil.copy(PBF, root / src.OSM_PBF)
     shutil.copy(CC / "childcare_places_flanders_brussels_2018_2025.csv", root / src.PLACES_FLANDERS)
     shutil.copy(CC / "childcare_aggregate_facts.csv", root / src.AGGREGATE_FACTS)
+    shutil.copy(CC / "osm_childcare_leuven_core_2024-06.csv", root / src.CURATED)
     return root
 
 
@@ -374,7 +419,7 @@ def test_stage_osm_only(ctx: BuildContext) -> None:
     (result,) = run_pipeline(STAGES, ctx)
     assert result.status == "built", result.message
     layer = load_layer("childcare", ctx.out_dir)
-    assert len(layer) == 14
+    assert len(layer) == 13  # 14 candidates kept by the tag rules, minus DoRemy (not open)
     assert layer["id"].is_monotonic_increasing
     assert list(layer.columns[:3]) == ["id", "name", "category"]
     assert set(layer["nis"]) <= {"24062", "24038"}
@@ -383,7 +428,17 @@ def test_stage_osm_only(ctx: BuildContext) -> None:
     manifest = load_manifest("childcare", ctx.out_dir)
     assert manifest.coverage.startswith("PARTIAL: OpenStreetMap only, central Leuven only")
     assert "5,389 licensed locations" in manifest.coverage
-    assert manifest.extra["osm_excluded_by_reason"] == {"family_support": 4, "residential_care": 1}
+    assert manifest.extra["osm_excluded_by_reason"] == {
+        "family_support": 4,
+        "not_open": 1,
+        "residential_care": 1,
+    }
+    # the fixture's address points are those of its childcare objects: the area is
+    # their hull, inside the extract's advertised box
+    area = shapely.wkt.loads(manifest.extra["osm_mapped_area"]["wkt"])
+    assert area.area > 0
+    assert shapely.box(*src.OSM_EXTRACT_BBOX).covers(area)
+    assert manifest.extra["osm_mapped_area"]["bounds"] == [round(v, 4) for v in area.bounds]
     assert manifest.extra["flanders_brussels"]["licensed_places_babies_toddlers"] == 92819
     assert json.dumps(manifest.extra)  # serialisable for the app
     (again,) = run_pipeline(STAGES, ctx)
@@ -402,7 +457,7 @@ def test_stage_with_childcare_file(ctx: BuildContext) -> None:
     osm = layer[layer["source"] == "osm"]
     assert "osm:node/3670476537" not in osm.index  # De Ketteflet: official row 4 m away
     assert "osm:node/6143600085" in osm.index  # Wigwam: official row nearby, other name
-    assert len(osm) == 13
+    assert len(osm) == 12
     manifest = load_manifest("childcare", ctx.out_dir)
     assert manifest.coverage.startswith("official Opgroeien export: 4 licensed locations")
     assert manifest.extra["official_rows_without_coordinates"] == 1
@@ -433,6 +488,6 @@ def test_stage_on_full_mirror(mirror_dir: Path, tmp_path: Path) -> None:
     results = run_pipeline([*BOUNDARY_STAGES, *STAGES], context)
     assert [r.status for r in results] == ["built", "built"], [r.message for r in results]
     layer = load_layer("childcare", context.out_dir)
-    assert len(layer) == 14
+    assert len(layer) == 13
     assert (layer["municipality"] == "Leuven").all()
     assert load_manifest("childcare", context.out_dir).extra["osm_excluded_not_childcare"] == 5

@@ -1,8 +1,9 @@
 """Tests of the neighbourhood profile on tiny hand-made layers (counts checked by hand).
 
 Layout (Lambert 72 metres): wijk 2406210 = x 170000-171000, 2406211 = x 171000-172000
-(both Leuven, y 172000-174000, inside the OSM childcare box); wijk 240011 = a 1 km square
-near Aarschot at x 180000, y 185000 (outside that box).
+(both Leuven, y 172000-174000); wijk 240011 = a 1 km square near Aarschot at x 180000,
+y 185000, whose source name is its code.  The hand-made OSM-mapped area of the childcare
+manifest (:data:`MAPPED`) covers all of 2406211, a quarter of 2406210 and none of 240011.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import pytest
 from shapely.geometry import Point, box
 
 from etl.pipeline import BuildContext, run_pipeline
-from etl.stages.neighbourhoods import STAGES, childcare_counts, school_counts
+from etl.stages.neighbourhoods import (
+    SECTOR_LOOKUP,
+    STAGES,
+    childcare_counts,
+    readable_names,
+    school_counts,
+)
+from etl.transform.coverage import area_wkt
 from geodata.io import LayerManifest, load_layer, load_manifest, save_layer
 
 WIJKEN = {
@@ -24,10 +32,23 @@ WIJKEN = {
     "240011": ("24001", "Aarschot", box(180000, 185000, 181000, 186000)),
 }
 OSM = "partial: OpenStreetMap, central Leuven only (2024-06)"
+#: Hand-made OSM-mapped area (Lambert 72): x 170750-172000, y 172000-174000.
+MAPPED = gpd.GeoSeries([box(170750, 172000, 172000, 174000)], crs="EPSG:31370").to_crs("EPSG:4326")[
+    0
+]
+#: Hand-made sector lookup rows: wijk 240011 has two sectors, A0- is its main one.
+LOOKUP = "statsec,statsec_naam\n240011B1-,Veld\n240011A0-,Aarschot-Kern\n24062A00-,Centrum\n"
 
 
-def _save(frame: pd.DataFrame, name: str, out_dir: Path) -> None:
-    save_layer(frame, LayerManifest(name, "t", "s", "u", "l", "d", "c"), out_dir)
+def _save(frame: pd.DataFrame, name: str, out_dir: Path, extra: dict | None = None) -> None:  # type: ignore[type-arg]
+    manifest = LayerManifest(name, "t", "s", "u", "l", "d", "c", extra=extra or {})
+    save_layer(frame, manifest, out_dir)
+
+
+def save_raw(raw_dir: Path) -> None:
+    """Write the raw input the stage reads (the sector lookup)."""
+    (raw_dir / SECTOR_LOOKUP).parent.mkdir(parents=True)
+    (raw_dir / SECTOR_LOOKUP).write_text(LOOKUP)
 
 
 def _points(rows: list[tuple[float, float, str | None]], **columns: list[str]) -> gpd.GeoDataFrame:
@@ -51,7 +72,7 @@ def save_inputs(out_dir: Path, *, childcare_coverage: str = OSM) -> None:
     wijken = gpd.GeoDataFrame(
         {
             "code": list(WIJKEN),
-            "name": ["W10", "W11", "A1"],
+            "name": ["W10", "W11", "240011 (Aarschot)"],
             "nis": [v[0] for v in WIJKEN.values()],
             "municipality": [v[1] for v in WIJKEN.values()],
         },
@@ -88,8 +109,8 @@ def save_inputs(out_dir: Path, *, childcare_coverage: str = OSM) -> None:
     _save(sectors, "sector_population", out_dir)
     schools = _points(
         [(170500, 172500, "2406210"), (170600, 172600, "2406210"), (180500, 185500, "240011"),
-         (175000, 175000, None)],
-        levels=["kleuter;lager", "secundair;buitengewoon", "lager", "kleuter"],
+         (175000, 175000, None), (170500, 172500, "2406210")],
+        levels=["kleuter;lager", "secundair;buitengewoon", "lager", "kleuter", "lager"],
     )  # fmt: skip
     _save(schools, "schools", out_dir)
     childcare = _points(
@@ -97,18 +118,26 @@ def save_inputs(out_dir: Path, *, childcare_coverage: str = OSM) -> None:
         category=["kinderdagverblijf", "kinderdagverblijf"],
         coverage=[childcare_coverage] * 2,
     )
-    _save(childcare, "childcare", out_dir)
+    _save(childcare, "childcare", out_dir, {"osm_mapped_area": {"wkt": area_wkt(MAPPED)}})
     _save(_points([(170900, 173900, "2406210")]), "stations", out_dir)
     stops = _points([(180100, 185100, "240011")] * 3 + [(171100, 172100, "2406211")])
     _save(stops, "bus_stops", out_dir)
 
 
-def test_school_counts_by_level() -> None:
-    schools = pd.DataFrame(
-        {"wijk": ["a", "a", "b", None], "levels": ["kleuter;lager", "lager", None, "lager"]}
-    )
+def test_school_counts_by_level_and_site() -> None:
+    # hand-made: wijk a has 3 school numbers at 2 points (two share one point)
+    schools = gpd.GeoDataFrame(
+        {
+            "wijk": ["a", "a", "a", "b", None],
+            "levels": ["kleuter;lager", "lager", "secundair", None, "lager"],
+        },
+        geometry=[Point(4.7, 50.8), Point(4.7, 50.8), Point(4.71, 50.8), Point(4.8, 50.9),
+                  Point(4.9, 50.9)],
+        crs="EPSG:4326",
+    )  # fmt: skip
     counts = school_counts(schools, pd.Series(["a", "b", "c"]))
-    assert counts["n_schools"].tolist() == [2, 1, 0]
+    assert counts["n_schools"].tolist() == [3, 1, 0]
+    assert counts["n_school_sites"].tolist() == [2, 1, 0]
     assert counts["n_schools_lager"].tolist() == [2, 0, 0]
     assert counts["n_schools_kleuter"].tolist() == [1, 0, 0]
 
@@ -116,6 +145,7 @@ def test_school_counts_by_level() -> None:
 def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
     ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
     save_inputs(ctx.out_dir)
+    save_raw(ctx.source_dir)
     (result,) = run_pipeline(STAGES, ctx)
     assert result.status == "built", result.message
     nb = load_layer("neighbourhoods", ctx.out_dir).set_index("code")
@@ -126,17 +156,28 @@ def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
     assert nb.loc["2406210", "population"] == 150
     assert pd.isna(nb.loc["2406211", "population"])
     assert pd.isna(nb.loc["240011", "population"])
-    assert nb["n_schools"].to_dict() == {"240011": 1, "2406210": 2, "2406211": 0}
+    assert nb["n_schools"].to_dict() == {"240011": 1, "2406210": 3, "2406211": 0}
+    # two school numbers share one point in 2406210: 3 schools at 2 sites
+    assert nb["n_school_sites"].to_dict() == {"240011": 1, "2406210": 2, "2406211": 0}
+    # named by code in the source: named after its main (lowest-code) sector; code kept
+    assert nb.loc["240011", "name"] == "Aarschot-Kern e.o. (Aarschot)"
+    assert nb.loc["240011", "name_origin"] == "statistical sector 240011A0-"
+    assert nb.loc["2406210", "name"] == "W10"
     assert nb.loc["2406210", "n_schools_kleuter"] == 1
+    assert nb.loc["2406210", "n_schools_lager"] == 2
     assert nb.loc["2406210", "n_schools_secundair"] == 1
     assert nb.loc["2406210", "n_schools_buitengewoon"] == 1
     assert nb.loc["240011", "n_schools_lager"] == 1
     assert nb["n_stations"].to_dict() == {"240011": 0, "2406210": 1, "2406211": 0}
     assert nb["n_bus_stops"].to_dict() == {"240011": 3, "2406210": 0, "2406211": 1}
-    # OSM-only childcare: counted (lower bound) inside the OSM box, missing outside it
+    # OSM-only childcare: counted (lower bound) where the extract maps objects, missing
+    # (not 0) outside it
     assert nb.loc["2406211", "n_childcare"] == 2
     assert nb.loc["2406210", "n_childcare"] == 0
     assert pd.isna(nb.loc["240011", "n_childcare"])
+    assert nb["childcare_mapped_share"].to_dict() == pytest.approx(
+        {"240011": 0.0, "2406210": 0.25, "2406211": 1.0}
+    )
     assert nb["childcare_coverage"].to_dict() == {
         "240011": "none",
         "2406210": "partial",
@@ -156,14 +197,55 @@ def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
 def test_official_childcare_makes_coverage_complete(tmp_path: Path) -> None:
     save_inputs(tmp_path, childcare_coverage="official Opgroeien export")
     wijken = load_layer("wijken", tmp_path)
-    n, coverage = childcare_counts(load_layer("childcare", tmp_path), wijken)
-    assert set(coverage) == {"complete"}
-    assert n.tolist() == [0, 2, 0]
+    counts = childcare_counts(load_layer("childcare", tmp_path), wijken, MAPPED)
+    assert set(counts["childcare_coverage"]) == {"complete"}
+    assert counts["n_childcare"].tolist() == [0, 2, 0]
+
+
+def test_wijk_outside_mapped_area_is_unknown_not_zero(tmp_path: Path) -> None:
+    # Before: any wijk touching the advertised OSM box was "partial" with a count of 0.
+    save_inputs(tmp_path)
+    wijken = load_layer("wijken", tmp_path)
+    area = gpd.GeoSeries([box(171000, 172000, 172000, 174000)], crs="EPSG:31370")
+    counts = childcare_counts(load_layer("childcare", tmp_path), wijken, area.to_crs(4326)[0])
+    by_code = counts.set_index(wijken["code"])
+    assert by_code.loc["2406210", "childcare_coverage"] == "none"
+    assert pd.isna(by_code.loc["2406210", "n_childcare"])
+
+
+def test_stage_needs_the_mapped_area_of_the_childcare_manifest(tmp_path: Path) -> None:
+    ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
+    save_inputs(ctx.out_dir)
+    save_raw(ctx.source_dir)
+    _save(load_layer("childcare", ctx.out_dir), "childcare", ctx.out_dir)  # no area
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "failed"
+    assert "lacks osm_mapped_area" in result.message
+
+
+def test_readable_names_keep_file_names_and_codes_without_sectors() -> None:
+    wijken = pd.DataFrame(
+        {
+            "code": ["24001A1", "24001A2", "2406210"],
+            "name": ["24001A1 (Aarschot)", "24001A2 (Aarschot)", "Centrum (Leuven)"],
+            "municipality": ["Aarschot"] * 2 + ["Leuven"],
+        }
+    )
+    sectors = pd.DataFrame({"statsec": ["24001A10-"], "statsec_naam": ["Langdorp"]})
+    names = readable_names(wijken, sectors)
+    # one sector: no "e.o."; no sector: the code name stays; a real name stays
+    assert names["name"].tolist() == [
+        "Langdorp (Aarschot)",
+        "24001A2 (Aarschot)",
+        "Centrum (Leuven)",
+    ]
+    assert names["name_origin"].tolist()[1:] == ["wijken file", "wijken file"]
 
 
 def test_missing_contract_column_fails_clearly(tmp_path: Path) -> None:
     ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
     save_inputs(ctx.out_dir)
+    save_raw(ctx.source_dir)
     schools = load_layer("schools", ctx.out_dir).drop(columns="levels")
     _save(schools, "schools", ctx.out_dir)
     (result,) = run_pipeline(STAGES, ctx)
