@@ -49,8 +49,9 @@ class EngineSettings:
     car_peak_factor : float
         Multiplies free-flow car times (1.0 = free flow).
     max_snap_m : float
-        A point farther than this from the detailed network is outside its coverage:
-        its time is estimated (straight line x detour factor, or the regional network).
+        A point farther than this from the detailed network is off it: its time is the
+        network time to its best nearby node (detailed or regional) plus an estimated
+        remainder (straight line x detour factor), see :mod:`dashboard.engine.street`.
     max_distance_km : float
         Beyond this straight-line distance from Leuven a point is refused.
     car_estimate_bands : tuple of (float, float)

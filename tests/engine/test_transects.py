@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dashboard.engine.core import CommuteEngine
+from dashboard.engine.core import CommuteEngine, commute_times
 from dashboard.engine.inputs import LatLon
 from dashboard.engine.network import lonlat_to_xy
 from dashboard.engine.street import METHOD_REGIONAL, remainder_seconds
@@ -118,3 +118,12 @@ def test_peak_factor_applies_to_the_estimated_part_too(engine: CommuteEngine) ->
     peak_q = engine.query_for("car", BRUSSELS_CENTRAL, "to", None)
     free_q = free.query_for("car", BRUSSELS_CENTRAL, "to", None)
     assert np.allclose(remainder_seconds(d, peak_q), factor * remainder_seconds(d, free_q))
+
+
+def test_commute_answers_carry_the_estimated_seconds(engine: CommuteEngine) -> None:
+    _, lon, lat = transect("west", 30)
+    street = engine.times(LEUVEN_STATION, lon, lat, mode="car", direction="to")
+    commute = commute_times(engine, LEUVEN_STATION, lon, lat, mode="car")
+    assert commute.estimated_s is not None
+    assert np.array_equal(commute.estimated_s, street.estimated_s, equal_nan=True)
+    assert (commute.estimated_s[commute.estimated] > 0).all()
