@@ -284,6 +284,16 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "Accueil d'enfants : seulement les objets OpenStreetMap du centre de Louvain ({year}) ; "
         "ailleurs pas de données.",
     ),
+    "schools_sites_note": (
+        "Schools: the official list ({year}) gives each school number at its main seat only; "
+        "schools sharing an address are one point, and other campuses are missing.",
+        "Scholen: de officiële lijst ({year}) geeft elk schoolnummer enkel op de hoofdzetel; "
+        "scholen op hetzelfde adres zijn één punt, andere vestigingsplaatsen ontbreken.",
+        "Écoles : la liste officielle ({year}) donne chaque numéro d'école à son siège "
+        "principal seulement ; les écoles à une même adresse forment un point, les autres "
+        "implantations manquent.",
+    ),
+    "col_school_sites": ("School sites", "Schoollocaties", "Sites scolaires"),
     "price_note": (
         "Prices are the municipality's median sale price (Statbel), not the neighbourhood's.",
         "Prijzen zijn de mediane verkoopprijs van de gemeente (Statbel), niet van de wijk.",
@@ -441,6 +451,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     "col_bus_stops": ("Bus stops", "Bushaltes", "Arrêts de bus"),
     # point popups: field labels
     "field_name": ("Name", "Naam", "Nom"),
+    "field_site_schools": (
+        "Schools at this address",
+        "Scholen op dit adres",
+        "Écoles à cette adresse",
+    ),
     "field_levels": ("Levels", "Niveaus", "Niveaux"),
     "field_net": ("Network", "Net", "Réseau"),
     "field_language": ("Language", "Taal", "Langue"),
@@ -464,7 +479,11 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
         "gedeeltelijk: OpenStreetMap, enkel centraal Leuven",
         "partiel : OpenStreetMap, centre de Louvain seulement",
     ),
-    "coverage_none": ("no data", "geen data", "pas de données"),
+    "coverage_none": (
+        "unknown: outside the area the OpenStreetMap extract maps",
+        "onbekend: buiten het gebied dat het OpenStreetMap-uittreksel in kaart brengt",
+        "inconnu : hors de la zone cartographiée par l'extrait OpenStreetMap",
+    ),
     "coverage_complete": ("complete", "volledig", "complet"),
     "cc_groepsopvang_0_3": (
         "Group day care, 0-3 (crèche)",

@@ -1010,7 +1010,11 @@ def _point_layer(
         props = dict(feature["properties"])
         props.update({f: values[position] for f, values in texts.items()})
         out.append({**feature, "properties": props})
+    if key == "schools":
+        out = group_sites(out)
     fields = [f for f in spec.fields if f in out[0]["properties"]] + travel
+    if key == "schools":
+        fields.insert(1, SITE_COUNT_FIELD)
     # The source last, as before the travel texts were added.
     if "source" in fields:
         fields.remove("source")
@@ -1041,6 +1045,38 @@ def _point_layer(
         style_function=style_function,
         popup=folium.GeoJsonPopup(fields=fields, aliases=_html(aliases)),
     )
+
+
+#: Popup field of a school site: how many school numbers share the point.
+SITE_COUNT_FIELD = "site_schools"
+
+
+def group_sites(features: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge point features at the same coordinates into one feature per site.
+
+    The schools source lists one row per school number at its main seat, and several
+    numbers often share one address (a kleuter-, lager and secundair school of one
+    campus): one marker with one popup listing every school is what a user can read.
+    Names (already escaped) are listed one per line; other texts keep their distinct
+    values joined by "; "; :data:`SITE_COUNT_FIELD` gives the number of schools.  The
+    first feature's id and travel texts (equal at one point) are kept.
+    """
+    sites: dict[tuple[float, ...], list[dict[str, Any]]] = {}
+    for feature in features:
+        sites.setdefault(tuple(feature["geometry"]["coordinates"]), []).append(feature)
+    return [_merged_site(group) for group in sites.values()]
+
+
+def _merged_site(group: list[dict[str, Any]]) -> dict[str, Any]:
+    first = group[0]
+    props = dict(first["properties"])
+    props[SITE_COUNT_FIELD] = len(group)
+    if len(group) > 1:
+        for field in ("name", "levels", "net", "language", "address"):
+            values = [g["properties"].get(field) for g in group]
+            distinct = list(dict.fromkeys(str(v) for v in values if v not in (None, "")))
+            props[field] = ("<br>" if field == "name" else "; ").join(distinct)
+    return {**first, "properties": props}
 
 
 def _alias(field: str, lang: str, year: str = "") -> str:

@@ -545,7 +545,8 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
     )
     _mode_notes(s, lang)
     childcare_note = t("childcare_partial_note", lang, year=_data_year("childcare"))
-    st.caption(t("price_note", lang) + " " + childcare_note)
+    schools_note = t("schools_sites_note", lang, year=_data_year("schools"))
+    st.caption(" ".join((t("price_note", lang), childcare_note, schools_note)))
     _downloads(result, lang)
 
 

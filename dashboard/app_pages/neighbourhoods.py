@@ -16,7 +16,8 @@ from geodata.io import SnapshotError
 COLUMNS = {
     "name": "col_name",
     "municipality": "col_municipality",
-    "n_schools": "col_schools",
+    "n_schools": "col_schools_all",
+    "n_school_sites": "col_school_sites",
     "n_childcare": "col_childcare",
     "childcare_coverage": "col_childcare_coverage",
     "median_house_price_muni": "house",
@@ -47,8 +48,10 @@ def render() -> None:
     )
     st.write(t("n_results", lang, n=len(table), total=len(cache.layer("neighbourhoods"))))
     st.dataframe(table, key=state.NEIGHBOURHOOD_TABLE, hide_index=True, width="stretch")
-    year = cache.data_years().get("childcare", "?")
-    st.caption(t("price_note", lang) + " " + t("childcare_partial_note", lang, year=year))
+    years = cache.data_years()
+    childcare = t("childcare_partial_note", lang, year=years.get("childcare", "?"))
+    schools = t("schools_sites_note", lang, year=years.get("schools", "?"))
+    st.caption(" ".join((t("price_note", lang), childcare, schools)))
 
 
 render()

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import cache, geocoding, state
+from dashboard import cache, geocoding, maps, state
 from dashboard.engine import core, transit_commute
 from dashboard.engine.inputs import LatLon
 from dashboard.escaping import WORD_JOINER
@@ -748,3 +748,33 @@ def test_geocoder_caption_hides_credentials(monkeypatch: pytest.MonkeyPatch) -> 
     captions = _captions(at)
     assert "Online geocoder on (geocoder.example.org:8443)" in captions
     assert "s3cret" not in captions and "atlas:" not in captions
+
+
+def test_neighbourhoods_page_shows_names_sites_and_unknown_childcare() -> None:
+    # Before: "24028A0 (Geetbets)", "Heverlee Centrum: 9 schools" only, and Bertem
+    # centrum (no OSM data) with 0 childcare.
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"lang": "nl"})
+    at.run()
+    at.switch_page("app_pages/neighbourhoods.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index(t("col_name", "nl"))
+    assert "Geetbets-Centrum e.o. (Geetbets)" in table.index
+    assert not any(n.startswith("24028A0") for n in table.index)
+    heverlee = table.loc["Heverlee Centrum (Leuven)"]
+    assert (heverlee[t("col_schools_all", "nl")], heverlee[t("col_school_sites", "nl")]) == (9, 2)
+    assert pd.isna(table.loc["Bertem centrum (Bertem)", t("col_childcare", "nl")])
+    years = maps.snapshot_years()
+    note = t("schools_sites_note", "nl", year=years["schools"])
+    assert note in "\n".join(c.value for c in at.caption)
+
+
+def test_explore_table_says_childcare_unknown_outside_the_mapped_area() -> None:
+    # Before: these wijken without any OSM data were "partial" with 0 childcare.
+    at = _run({"m1": "car", "t1": "30"})
+    table = at.dataframe[0].value.set_index(t("col_name", "en"))
+    without_data = ["Wijgmaal (Leuven)", "Herent-Centraal (Herent)", "Bertem centrum (Bertem)"]
+    shown = [n for n in without_data if n in table.index]
+    assert shown, "none of the wijken without OSM data is in the default results"
+    assert (table.loc[shown, t("col_childcare_coverage", "en")] == t("coverage_none", "en")).all()
+    assert table.loc[shown, t("col_childcare_all", "en")].isna().all()

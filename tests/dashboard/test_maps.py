@@ -336,3 +336,35 @@ def test_a_damaged_manifest_only_leaves_its_year_out(tmp_path: Path) -> None:
     (tmp_path / "stations.manifest.json").write_bytes(real.read_bytes())
     (tmp_path / "schools.manifest.json").write_bytes(b"\xff not json")
     assert maps.snapshot_years(tmp_path) == {"stations": "2019"}
+
+
+def test_schools_at_one_site_are_one_marker_listing_every_school(
+    layers: dict[str, gpd.GeoDataFrame],
+) -> None:
+    # Heverlee Centrum: 9 school numbers at 2 addresses, 8 at Naamsesteenweg 355.
+    # Before: 9 markers, 8 stacked on one point where only the top popup could be opened.
+    schools = layers["schools"][layers["schools"]["wijk"] == "2406219"]
+    sites = maps.group_sites(list(maps.point_features("schools", schools, "en")))
+    assert sorted(f["properties"][maps.SITE_COUNT_FIELD] for f in sites) == [1, 8]
+    big = max(sites, key=lambda f: f["properties"][maps.SITE_COUNT_FIELD])
+    at_site = schools[schools["address"] == "Naamsesteenweg 355, 3001 Leuven"]
+    expected = sorted(html.escape(n, quote=True) for n in at_site["name"])
+    assert sorted(big["properties"]["name"].split("<br>")) == expected
+    shown = replace(_explore_layers(layers, 30), schools=schools)
+    page = maps.explore_map(shown, colour_by="commute", lang="nl").get_root().render()
+    assert page.count("Heilig Hartinstituut Lyceum Middenschool") == 1
+    assert "Scholen op dit adres" in page
+
+
+def test_merged_site_keeps_every_name_escaped() -> None:
+    # hand-made: two hostile names at one point
+    frame = gpd.GeoDataFrame(
+        {"name": list(HOSTILE[3:5]), "levels": ["lager", "kleuter"], "level": ["lager"] * 2},
+        geometry=gpd.points_from_xy([4.7, 4.7], [50.88, 50.88]),
+        crs="EPSG:4326",
+    )
+    (site,) = maps.group_sites(list(maps.point_features("schools", frame, "en", years={})))
+    assert site["properties"]["name"].count("<br>") == 1
+    assert "<script" not in site["properties"]["name"] and "<img" not in site["properties"]["name"]
+    assert site["properties"]["levels"] == "lager; kleuter"
+    assert site["properties"][maps.SITE_COUNT_FIELD] == 2
