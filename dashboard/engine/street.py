@@ -122,8 +122,8 @@ class StreetTimes:
     def estimated_share(self) -> np.ndarray:
         """Share (0-1) of each time that is estimated; ``nan`` where there is no time."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = self.estimated_s / (self.minutes * 60.0)
-        return np.where(self.minutes > 0, np.clip(share, 0.0, 1.0), 0.0 * self.minutes)
+            share = np.clip(self.estimated_s / (self.minutes * 60.0), 0.0, 1.0)
+        return np.where(self.minutes == 0, 0.0, share)  # 0 of 0 s estimated
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,7 @@ def street_times(
     order = np.lexsort((total, rows))  # per point, best first
     first = order[np.flatnonzero(np.r_[True, rows[order][1:] != rows[order][:-1]])]
     # on the network, only a clear gain counts: small ones are the snap rule's own noise
-    gain_s = np.where(on, REROUTE_GAIN_S * query.estimate_scale, 0.0)  # peak-invariant
+    gain_s = REROUTE_GAIN_S * query.estimate_scale  # peak-invariant; off: seconds is inf
     better = total[first] < seconds - gain_s
     chosen = node[first]
     seconds[better] = total[first][better]
