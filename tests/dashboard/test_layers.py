@@ -336,3 +336,30 @@ def test_resolve_workplace(stations, addresses) -> None:  # type: ignore[no-unty
         wp.resolve_workplace("addr:3", table, None)
     with pytest.raises(BadInputError):
         wp.resolve_workplace("north pole", table, None)
+
+
+def test_snapshot_export_has_site_counts_and_unknown_childcare() -> None:
+    # Real snapshot: every wijk reached (a commute of 0 minutes for all, hand-made).
+    from geodata.io import load_layer
+
+    places = load_layer("neighbourhoods")
+    commute = pd.DataFrame(
+        {"minutes_1": 0.0, "method_1": "test", "estimated_1": False}, index=places.index
+    )
+    ranked = rank_candidates(
+        places,
+        commute,
+        load_layer("schools"),
+        load_layer("international_schools"),
+        load_layer("childcare"),
+        PlaceFilters(),
+    )
+    csv = pd.read_csv(io.BytesIO(export.to_csv_bytes(ranked)), dtype={"code": str})
+    by_code = csv.set_index("code")
+    heverlee = by_code.loc["2406219"]  # Heverlee Centrum: 9 school numbers at 2 sites
+    assert (heverlee["n_schools_match"], heverlee["n_school_sites"]) == (9, 2)
+    outside = by_code["childcare_coverage"] == "none"
+    assert outside.sum() == 399
+    assert by_code.loc[outside, "n_childcare_match"].isna().all()
+    assert (by_code.loc[outside, "childcare_mapped_share"] == 0).all()
+    assert by_code.loc["24009A02", "childcare_coverage"] == "none"  # Bertem centrum: no data
