@@ -8,7 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -259,9 +259,13 @@ def test_train_mode_with_arrival_time_spread_and_day() -> None:
     assert _captions(at).count("NMBS 2019 feed, 2019-10-19 (the same weekday as 2026-12-05)") == 1
     assert "over the hour before arrival" in _map_script(at)  # popups: typical + range
     assert "No isochrone for Person 1" in _captions(at)
-    at.date_input(key=state.TRAVEL_DAY).set_value(date(2026, 12, 8)).run()
-    assert at.query_params["day"] == "2026-12-08"
-    assert "NMBS 2019 feed, 2019-10-15 (the same weekday as 2026-12-08)" in _captions(at)
+    # a Tuesday that is never the default day (the default moves with today's date)
+    tuesday = state.default_travel_day() + timedelta(days=7)
+    at.date_input(key=state.TRAVEL_DAY).set_value(tuesday).run()
+    assert at.query_params["day"] == tuesday.isoformat()
+    assert f"NMBS 2019 feed, 2019-10-15 (the same weekday as {tuesday.isoformat()})" in _captions(
+        at
+    )
 
 
 def test_timetable_year_comes_from_its_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
