@@ -97,7 +97,7 @@ READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "schools": ("id", "name", "level", "levels", "net", "language", "nis", "wijk"),
     "international_schools": ("wijk",),
     "childcare": ("id", "name"),
-    "stations": ("id", "name_nl", "wijk"),
+    "stations": ("id", "name_nl", "name_fr", "wijk"),
     "bus_stops": ("id", "name", "wijk"),
     "rail_timetable": ("stop_name", "stop_lon", "stop_lat"),
     "neighbourhoods": (
