@@ -148,9 +148,6 @@ class StreetQuery:
         Time limit; times beyond it are ``nan``.
     max_distance_m : float
         Points farther from the anchor than this are outside coverage (``nan``).
-    max_regional_snap_m : float
-        Kept for callers; the continuous model tries nearby regional nodes at any
-        distance (a far one simply loses to nearer routes or the straight line).
     estimate_bands : tuple of (float, float)
         Speed of estimated remainders per band of estimated road distance: pairs of
         (band upper bound in metres, speed in m/s), ascending; empty means one band at
@@ -173,7 +170,6 @@ class StreetQuery:
     detour_factor: float
     max_minutes: float | None = None
     max_distance_m: float = 60_000.0
-    max_regional_snap_m: float = 3_000.0
     estimate_bands: tuple[tuple[float, float], ...] = ()
     estimate_scale: float = 1.0
     max_reroute_m: float | None = None
@@ -195,11 +191,6 @@ def remainder_seconds(distance_m: np.ndarray, query: StreetQuery) -> np.ndarray:
         lower = upper
     seconds += np.maximum(road - lower, 0.0) / query.estimate_bands[-1][1]
     return seconds * query.estimate_scale
-
-
-def straight_line_minutes(distance_m: np.ndarray, query: StreetQuery) -> np.ndarray:
-    """Estimate minutes as straight-line distance x detour factor at the estimate speed."""
-    return remainder_seconds(distance_m, query) / 60.0
 
 
 def _candidates(net: StreetNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

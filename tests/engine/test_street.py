@@ -161,6 +161,19 @@ def test_remainder_is_driven_per_distance_band_and_scaled() -> None:
     assert out.tolist() == pytest.approx([130.0, 780.0, 1430.0])
 
 
+def test_remainder_without_bands_is_at_mode_speed_and_scaled() -> None:
+    query = StreetQuery(
+        LatLon(50.88, 4.70),
+        "to",
+        speed_mps=2.0,
+        scale=1.0,
+        max_snap_m=50.0,
+        detour_factor=1.25,
+        estimate_scale=1.3,
+    )
+    assert remainder_seconds(np.array([400.0]), query)[0] == pytest.approx(400 * 1.25 / 2 * 1.3)
+
+
 def test_estimated_share_of_a_time() -> None:
     out = StreetTimes(
         minutes=np.array([2.0, np.nan, 0.0]),

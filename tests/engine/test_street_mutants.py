@@ -178,13 +178,14 @@ def test_snap_exactly_at_max_snap_stays_on_the_network() -> None:
     assert out.method[0] == METHOD_NETWORK
 
 
-def test_regional_snap_exactly_at_its_limit_is_regional() -> None:
-    net = _network()
+def test_regional_network_is_used_at_any_distance_from_it() -> None:
+    # issue 9: there is no 3 km regional snap limit any more (beyond it the old model
+    # switched to one straight line from the anchor): 700 m from node 5 via node 5
     anchor = _latlon(0.0, 0.0)
     lon, lat = _points((10_000.0, 700.0))
-    _, snap = net.snap_coarse(*lonlat_to_xy(lon, lat))
-    query = _query(anchor, max_regional_snap_m=float(snap[0]))
-    assert street_times(net, query, lon, lat).method[0] == METHOD_REGIONAL
+    out = street_times(_network(), _query(anchor), lon, lat)
+    assert out.method[0] == METHOD_REGIONAL
+    assert out.minutes[0] == pytest.approx((560 * 1.5 + 700 * DETOUR / SPEED) / 60, abs=TOL_MIN)
 
 
 def test_no_jump_where_the_regional_network_ends() -> None:
