@@ -9,10 +9,9 @@ from __future__ import annotations
 
 EQUIVALENT: dict[str, dict[str, str]] = {
     "dashboard/engine/street.py": {
-        "_anchor_times: query.max_minutes * 60.0 -> query.max_minutes * 61.0": (
-            "a larger search limit only reaches nodes slower than max_minutes; every time "
-            "through them (plus legs >= 0) exceeds max_minutes and the final "
-            "`minutes > max_minutes` filter turns it into nan anyway"
+        "street_times: query.max_minutes * 60.0 -> query.max_minutes * 61.0": (
+            "a larger search limit only reaches nodes slower than max_minutes, which the "
+            "final `minutes > max_minutes` filter turns into nan anyway"
         ),
     },
     "dashboard/engine/transit.py": {

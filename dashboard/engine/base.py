@@ -33,10 +33,6 @@ class CommuteTimes:
         True where any part is not computed on a real network or timetable.
     method : ndarray of str
         How each time was computed.
-    estimated_s : ndarray, optional
-        Seconds of each time that are estimated (street modes; see
-        :attr:`dashboard.engine.street.StreetTimes.estimated_s`); ``None`` where the mode
-        does not say.
     """
 
     minutes: np.ndarray
@@ -44,19 +40,11 @@ class CommuteTimes:
     p90: np.ndarray
     estimated: np.ndarray
     method: np.ndarray
-    estimated_s: np.ndarray | None = None
 
     @classmethod
     def from_street(cls, times: StreetTimes) -> CommuteTimes:
         """Wrap street-mode times (no spread over a window)."""
-        return cls(
-            times.minutes,
-            times.minutes,
-            times.minutes,
-            times.estimated,
-            times.method,
-            times.estimated_s,
-        )
+        return cls(times.minutes, times.minutes, times.minutes, times.estimated, times.method)
 
 
 class StreetEngine(Protocol):

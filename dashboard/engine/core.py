@@ -60,14 +60,8 @@ T = TypeVar("T")
 #: Detour factor of car estimates beyond the regional network (roads are straighter;
 #: an assumption: the car graphs' manifests record no measured factor).
 CAR_DETOUR = 1.25
-#: Speed of the car's snap leg onto the detailed network (km/h), kept from the first model
-#: so that times on the detailed network do not change; estimated remainders use
-#: :attr:`EngineSettings.car_estimate_bands`.
+#: Speed of straight-line car estimates (km/h): an assumed regional average.
 CAR_ESTIMATE_KMH = 40.0
-#: Farthest estimated leg (metres) by which a car point on the detailed network may start
-#: from another node than its nearest (see :class:`StreetQuery`): short, as an estimated
-#: leg ignores one-way streets; long enough to cross a rail yard's width.
-CAR_REROUTE_M = 500.0
 
 
 @dataclass
@@ -209,29 +203,21 @@ class CommuteEngine:
             check_minutes(max_minutes)
         graph = GRAPH_OF_MODE[mode]
         speed = self.settings.speed_mps(mode)
-        bands: tuple[tuple[float, float], ...] = ()
-        est_scale = 1.0
-        reroute_m: float | None = math.inf  # walkers and cyclists ignore one-way streets
         if graph == "car":
             scale = self.settings.car_peak_factor
-            speed = CAR_ESTIMATE_KMH / 3.6
-            bands = self.settings.car_bands_mps()
-            est_scale = self.settings.car_peak_factor  # the same peak on estimated parts
-            reroute_m = CAR_REROUTE_M  # one-way streets: short estimated legs only
+            est_speed = CAR_ESTIMATE_KMH / 3.6
         else:
             scale = self.reference_kmh(graph) / (speed * 3.6)
+            est_speed = speed
         return StreetQuery(
             anchor=anchor,
             direction=direction,
-            speed_mps=speed,
+            speed_mps=est_speed if graph == "car" else speed,
             scale=scale,
             max_snap_m=self.settings.max_snap_m,
             detour_factor=self.detour_factor(graph),
             max_minutes=max_minutes,
             max_distance_m=self.settings.max_distance_km * 1000,
-            estimate_bands=bands,
-            estimate_scale=est_scale,
-            max_reroute_m=reroute_m,
         )
 
     def times(

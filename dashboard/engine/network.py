@@ -22,8 +22,6 @@ from geodata.io import load_graph
 
 #: Smallest edge weight in seconds: scipy's csgraph would read an explicit 0 as no edge.
 MIN_WEIGHT_S = 1e-3
-#: Grid cell of :attr:`StreetNetwork.spread` (metres).
-SPREAD_CELL_M = 250.0
 
 
 @lru_cache(maxsize=1)
@@ -143,24 +141,6 @@ class StreetNetwork:
             cKDTree(np.column_stack([x[coarse_ids], y[coarse_ids]])) if len(coarse_ids) else None
         )
         return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_tree, coarse_ids)
-
-    @cached_property
-    def spread(self) -> tuple[cKDTree, np.ndarray]:
-        """Spatial index of a thinned set of detailed nodes: one per grid cell.
-
-        Cells are :data:`SPREAD_CELL_M` wide; returns the tree and the node indices.
-
-        Its nearest nodes lie in every direction within a few hundred metres, where the
-        nearest nodes of the full set may all sit on one street; the engine tries both
-        for points whose nearest node is not their best (see :mod:`.street`).
-        """
-        x, y = self.x[self.detailed_ids], self.y[self.detailed_ids]
-        cell = np.floor(x / SPREAD_CELL_M).astype(np.int64) * 1_000_003 + np.floor(
-            y / SPREAD_CELL_M
-        ).astype(np.int64)
-        _, first = np.unique(cell, return_index=True)
-        ids = self.detailed_ids[np.sort(first)]
-        return cKDTree(np.column_stack([self.x[ids], self.y[ids]])), ids
 
     @cached_property
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:

@@ -8,16 +8,12 @@ import pytest
 
 from dashboard.engine.errors import OutsideCoverageError
 from dashboard.engine.inputs import LatLon
-from dashboard.engine.network import StreetNetwork, csr_from_edges, lonlat_to_xy, xy_to_lonlat
+from dashboard.engine.network import StreetNetwork, csr_from_edges, lonlat_to_xy
 from dashboard.engine.street import (
     METHOD_NETWORK,
-    METHOD_REGIONAL,
     METHOD_STRAIGHT,
-    REROUTE_GAIN_S,
     StreetQuery,
-    StreetTimes,
     node_times,
-    remainder_seconds,
     street_times,
 )
 
@@ -139,101 +135,3 @@ def test_anchor_far_from_any_network_is_refused() -> None:
             np.array([4.7]),
             np.array([50.88]),
         )
-
-
-# ------------------------------------------- issue 9: estimated remainders (hand-made)
-
-
-def test_remainder_is_driven_per_distance_band_and_scaled() -> None:
-    query = StreetQuery(
-        LatLon(50.88, 4.70),
-        "to",
-        speed_mps=1.0,
-        scale=1.0,
-        max_snap_m=50.0,
-        detour_factor=1.25,
-        estimate_bands=((1000.0, 5.0), (5000.0, 10.0)),
-        estimate_scale=1.3,
-    )
-    # road = straight x 1.25: 500 m -> 100 s; 5 km -> 200 + 400 s; 10 km -> + 5 km at the
-    # last band's 10 m/s (500 s); all x 1.3
-    out = remainder_seconds(np.array([400.0, 4000.0, 8000.0]), query)
-    assert out.tolist() == pytest.approx([130.0, 780.0, 1430.0])
-
-
-def test_remainder_without_bands_is_at_mode_speed_and_scaled() -> None:
-    query = StreetQuery(
-        LatLon(50.88, 4.70),
-        "to",
-        speed_mps=2.0,
-        scale=1.0,
-        max_snap_m=50.0,
-        detour_factor=1.25,
-        estimate_scale=1.3,
-    )
-    assert remainder_seconds(np.array([400.0]), query)[0] == pytest.approx(400 * 1.25 / 2 * 1.3)
-
-
-def test_estimated_share_of_a_time() -> None:
-    out = StreetTimes(
-        minutes=np.array([2.0, np.nan, 0.0]),
-        estimated=np.array([True, False, False]),
-        method=np.array([METHOD_STRAIGHT, METHOD_NETWORK, METHOD_NETWORK]),
-        snap_m=np.zeros(3),
-        estimated_s=np.array([30.0, np.nan, 0.0]),
-    )
-    share = out.estimated_share
-    assert share[0] == pytest.approx(0.25) and np.isnan(share[1]) and share[2] == 0.0
-
-
-def _dead_end_network(dead_end_s: float) -> StreetNetwork:
-    """Hand-made: anchor node A, node C 60 m north reached only by a slow edge, and a
-    regional node R 3 km east, 100 s from A (Lambert 72 metres near Leuven)."""
-    x = 173_000.0 + np.array([0.0, 0.0, 3_000.0])
-    y = 174_000.0 + np.array([0.0, 60.0, 0.0])
-    return StreetNetwork.from_arrays(
-        "dead end",
-        x,
-        y,
-        np.array([0, 0]),
-        np.array([1, 2]),
-        np.array([dead_end_s, 100.0]),
-        detailed=np.array([True, True, False]),
-    )
-
-
-def _dead_end_times(dead_end_s: float, dx: float, dy: float) -> StreetTimes:
-    lon, lat = xy_to_lonlat(
-        np.array([173_000.0, 173_000.0 + dx]), np.array([174_000.0, 174_000.0 + dy])
-    )
-    query = StreetQuery(
-        LatLon(float(lat[0]), float(lon[0])),
-        "from",
-        speed_mps=1.0,
-        scale=1.0,
-        max_snap_m=50.0,
-        detour_factor=1.3,
-        max_reroute_m=100.0,
-    )
-    return street_times(_dead_end_network(dead_end_s), query, lon[1:], lat[1:])
-
-
-@pytest.mark.parametrize(("dead_end_s", "rerouted"), [(144.5, True), (143.5, False)])
-def test_point_on_the_network_leaves_its_nearest_node_only_for_a_clear_gain(
-    dead_end_s: float, rerouted: bool
-) -> None:
-    # point 80 m north of A, 20 m from C: via C dead_end_s + 20 s; via A 80 m x 1.3 = 104 s
-    out = _dead_end_times(dead_end_s, 0.0, 80.0)
-    gain_s = dead_end_s + 20.0 - 104.0  # 60.5 or 59.5 s against REROUTE_GAIN_S = 60 s
-    assert (gain_s > REROUTE_GAIN_S) == rerouted
-    expected_s = 104.0 if rerouted else dead_end_s + 20.0
-    assert out.minutes[0] == pytest.approx(expected_s / 60, abs=1e-4)
-    assert out.method[0] == (METHOD_STRAIGHT if rerouted else METHOD_NETWORK)
-    assert out.estimated_s[0] == pytest.approx(104.0 if rerouted else 0.0, abs=0.01)
-
-
-def test_a_single_regional_node_is_used() -> None:
-    # 200 m north of R: 100 s to R plus 200 m x 1.3 (vs 3 km x 1.3 in a straight line)
-    out = _dead_end_times(1_000.0, 3_000.0, 200.0)
-    assert out.method[0] == METHOD_REGIONAL
-    assert out.minutes[0] == pytest.approx((100.0 + 260.0) / 60, abs=1e-4)

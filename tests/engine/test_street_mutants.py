@@ -116,18 +116,13 @@ def test_no_limit_without_max_minutes() -> None:
     assert out.minutes[0] == pytest.approx(60 * 1.5 / 60, abs=TOL_MIN)
 
 
-def test_off_network_point_continues_from_its_best_node_by_straight_line() -> None:
-    # issue 9: the remainder from the best node is estimated, not the whole trip
+def test_straight_line_estimate_uses_detour_and_speed() -> None:
     anchor = _latlon(0.0, 0.0)
-    lon, lat = _points((600.0, 800.0))  # 1 km from node 0, 894 m from node 2
-    out = street_times(_network(), _query(anchor), lon, lat)
+    lon, lat = _points((600.0, 800.0))  # 1 km from node 0, 800 m from everything
+    out = street_times(_network(), _query(anchor, max_regional_snap_m=500.0), lon, lat)
     assert out.method[0] == METHOD_STRAIGHT
     assert out.estimated[0]
-    # via node 2 (40 s x 1.5 + 894.4 m x 1.3 / 2 m/s = 641.4 s) beats node 1 (643.2 s),
-    # node 3 (645.4 s) and the straight line from the anchor (650 s)
-    leg_s = float(np.hypot(400.0, 800.0)) * DETOUR / SPEED
-    assert out.minutes[0] == pytest.approx((40 * 1.5 + leg_s) / 60, abs=TOL_MIN)
-    assert out.estimated_s[0] == pytest.approx(leg_s, abs=0.01)
+    assert out.minutes[0] == pytest.approx(1000 * DETOUR / SPEED / 60, rel=1e-6)
 
 
 def test_regional_network_beyond_the_detailed_one() -> None:
@@ -136,12 +131,9 @@ def test_regional_network_beyond_the_detailed_one() -> None:
     out = street_times(_network(), _query(anchor), lon, lat)
     assert out.method[0] == METHOD_REGIONAL
     assert out.estimated[0]
-    # 0 -> 5: 60 + 200 + 300 s, x 1.5, plus 30 m snap leg at 2 m/s and the estimated
-    # 100 m x 1.3 at 2 m/s from node 5 (issue 9: the remainder gets the detour factor)
-    leg_s = 100 * DETOUR / SPEED
-    assert out.minutes[0] == pytest.approx((560 * 1.5 + 30 / SPEED + leg_s) / 60, abs=TOL_MIN)
-    assert out.estimated_s[0] == pytest.approx(leg_s, abs=0.01)
-    assert out.snap_m[0] == pytest.approx(9_700.5, abs=1.0)  # to the nearest detailed node
+    # 0 -> 5: 60 + 200 + 300 s, x 1.5, plus (30 + 100) m at 2 m/s
+    assert out.minutes[0] == pytest.approx((560 * 1.5 + 130 / SPEED) / 60, abs=TOL_MIN)
+    assert out.snap_m[0] == pytest.approx(100.0, abs=0.01)
 
 
 def test_regional_anchor_makes_every_routed_point_regional() -> None:
@@ -149,13 +141,8 @@ def test_regional_anchor_makes_every_routed_point_regional() -> None:
     lon, lat = _points((10_000.0, 0.0), (300.0, 10.0))
     out = street_times(_network(), _query(anchor), lon, lat)
     assert out.method.tolist() == [METHOD_REGIONAL, METHOD_REGIONAL]
-    # the anchor's 100 m to node 4 is an estimated leg (x 1.3); point 1 snaps 10 m
-    anchor_leg_s = 100 * DETOUR / SPEED
-    assert out.minutes[0] == pytest.approx((300 * 1.5 + anchor_leg_s) / 60, abs=TOL_MIN)
-    assert out.minutes[1] == pytest.approx(
-        (200 * 1.5 + anchor_leg_s + 10 / SPEED) / 60, abs=TOL_MIN
-    )
-    assert out.estimated_s.tolist() == pytest.approx([anchor_leg_s, anchor_leg_s], abs=0.01)
+    assert out.minutes[0] == pytest.approx((300 * 1.5 + 100 / SPEED) / 60, abs=TOL_MIN)
+    assert out.minutes[1] == pytest.approx((200 * 1.5 + 110 / SPEED) / 60, abs=TOL_MIN)
 
 
 def test_straight_anchor_makes_every_point_straight() -> None:
@@ -178,26 +165,21 @@ def test_snap_exactly_at_max_snap_stays_on_the_network() -> None:
     assert out.method[0] == METHOD_NETWORK
 
 
-def test_regional_network_is_used_at_any_distance_from_it() -> None:
-    # issue 9: there is no 3 km regional snap limit any more (beyond it the old model
-    # switched to one straight line from the anchor): 700 m from node 5 via node 5
+def test_regional_snap_exactly_at_its_limit_is_regional() -> None:
+    net = _network()
     anchor = _latlon(0.0, 0.0)
     lon, lat = _points((10_000.0, 700.0))
-    out = street_times(_network(), _query(anchor), lon, lat)
-    assert out.method[0] == METHOD_REGIONAL
-    assert out.minutes[0] == pytest.approx((560 * 1.5 + 700 * DETOUR / SPEED) / 60, abs=TOL_MIN)
+    _, snap = net.snap_coarse(*lonlat_to_xy(lon, lat))
+    query = _query(anchor, max_regional_snap_m=float(snap[0]))
+    assert street_times(net, query, lon, lat).method[0] == METHOD_REGIONAL
 
 
-def test_no_jump_where_the_regional_network_ends() -> None:
-    # issue 9: 3 km from the regional network the model used to switch to a straight
-    # line from the anchor; now one more metre costs one metre of estimate
+def test_default_regional_snap_is_three_kilometres() -> None:
     anchor = _latlon(0.0, 0.0)
-    lon, lat = _points((10_000.0, 2_999.5), (10_000.0, 3_000.5))
-    out = street_times(_network(), _query(anchor), lon, lat)
-    assert out.method.tolist() == [METHOD_REGIONAL, METHOD_REGIONAL]
-    step_min = 1.0 * DETOUR / SPEED / 60
-    assert out.minutes[1] - out.minutes[0] == pytest.approx(step_min, abs=TOL_MIN)
-    assert out.minutes[0] == pytest.approx((560 * 1.5 + 2_999.5 * DETOUR / SPEED) / 60, abs=TOL_MIN)
+    near = street_times(_network(), _query(anchor), *_points((10_000.0, 2_999.5)))
+    far = street_times(_network(), _query(anchor), *_points((10_000.0, 3_000.5)))
+    assert near.method[0] == METHOD_REGIONAL
+    assert far.method[0] == METHOD_STRAIGHT
 
 
 def test_default_coverage_is_sixty_kilometres() -> None:
