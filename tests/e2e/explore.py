@@ -309,6 +309,9 @@ def table_headers(page: Any) -> list[str]:
     """
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
+    # The grid mirrors its headers a moment after it is scrolled into view; reading at once
+    # raced with that under load (an empty list in one CI run).
+    grid.locator("th[role=columnheader]").first.wait_for(state="attached", timeout=15_000)
     headers: list[str] = grid.evaluate(
         "e => Array.from(e.querySelectorAll('th[role=columnheader]')).map(x => x.innerText)"
     )
