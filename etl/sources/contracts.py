@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -125,3 +127,35 @@ def require_unique(
     count = int(frame.duplicated().sum())
     msg = f"{what} {value!r} appears {len(lines)} times ({unit} {shown}); {count} repeat(s) in all"
     raise SourceError(where, msg)
+
+
+def zip_text_members(data: bytes, path: Path) -> list[str]:
+    """Return the names of the ``.txt`` members of a zip archive held in ``data``.
+
+    Raises
+    ------
+    SourceError
+        Naming ``path`` when ``data`` is not a readable zip archive.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [m for m in archive.namelist() if m.lower().endswith(".txt")]
+    except zipfile.BadZipFile as exc:
+        raise SourceError(path, f"not a readable zip archive: corrupt zip ({exc})") from exc
+
+
+def read_zip_member(data: bytes, member: str, path: Path) -> bytes:
+    """Read a whole zip member; reading to its end makes zipfile check the CRC-32.
+
+    Raises
+    ------
+    SourceError
+        Naming ``<path>!<member>`` when the member is truncated or corrupt (a CRC, zlib or
+        end-of-file error).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read(member)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        where = Path(f"{path}!{member}")
+        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc

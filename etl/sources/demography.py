@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Final
 
@@ -30,7 +28,14 @@ from etl.settings import (
     SECTOR_POPULATION_YEAR,
     LiveSource,
 )
-from etl.sources.contracts import check_row_lengths, decode_text, read_text, require_unique
+from etl.sources.contracts import (
+    check_row_lengths,
+    decode_text,
+    read_text,
+    read_zip_member,
+    require_unique,
+    zip_text_members,
+)
 from etl.sources.vector import read_csv, read_vector
 from etl.transform.region import LEUVEN_REGION, check_geometries_inside
 
@@ -254,7 +259,7 @@ def parse_sector_population(path: Path) -> pd.DataFrame:
     data = _read_bytes(path)
     member = _only_text_member(data, path)
     where = Path(f"{path}!{member}")
-    text = decode_text(_read_member(data, member, path), where)
+    text = decode_text(read_zip_member(data, member, path), where)
     frame = _pipe_table(text, where)
     sectors = frame["CD_SECTOR"].fillna("").str.strip()
     bad = ~sectors.str.fullmatch(_SECTOR_CODE)
@@ -428,26 +433,11 @@ def _read_bytes(path: Path) -> bytes:
 
 def _only_text_member(data: bytes, path: Path) -> str:
     """Name of the zip's single ``.txt`` member (Statbel zips hold exactly one)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.namelist() if m.lower().endswith(".txt")]
-    except zipfile.BadZipFile as exc:
-        raise SourceError(path, f"not a readable zip archive ({exc})") from exc
+    members = zip_text_members(data, path)
     if len(members) != 1:
         found = ", ".join(members) or "none"
         raise SourceError(path, f"zip archive must hold one .txt file, found: {found}")
     return members[0]
-
-
-def _read_member(data: bytes, member: str, path: Path) -> bytes:
-    """Read a whole zip member; reading to its end makes zipfile check the CRC-32."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.read(member)
-    # A truncated or damaged member shows up as a CRC, zlib or end-of-file error.
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        where = Path(f"{path}!{member}")
-        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc
 
 
 def _pipe_table(text: str, where: Path) -> pd.DataFrame:

@@ -14,8 +14,6 @@ combined: a median cannot be derived from the medians of its parts.
 from __future__ import annotations
 
 import io
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Final
 
@@ -23,7 +21,13 @@ import pandas as pd
 
 from etl.errors import SourceError, require_columns
 from etl.settings import LiveSource
-from etl.sources.contracts import check_row_lengths, decode_text, require_unique
+from etl.sources.contracts import (
+    check_row_lengths,
+    decode_text,
+    read_zip_member,
+    require_unique,
+    zip_text_members,
+)
 
 SALE_PRICES: Final[str] = "housing/statbel_sale_prices_median_by_municipality_2010_2024_belgium.csv"
 BUILDING_STOCK: Final[str] = "housing/statbel_building_stock_2025_leuven_region.csv"
@@ -139,7 +143,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if data[:2] == b"PK":
         member = _text_member(data, path)
         where = Path(f"{path}!{member}")
-        data = _read_member(data, member, path)
+        data = read_zip_member(data, member, path)
     first_line = data.split(b"\n", 1)[0]
     sep = "|" if b"|" in first_line else ","
     # Statbel's own text files are latin-1; the mirror is UTF-8 (names are ASCII upper case).
@@ -158,24 +162,10 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def _text_member(data: bytes, path: Path) -> str:
     """Name of the first ``.txt`` member of a zipped Statbel file."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.namelist() if m.lower().endswith(".txt")]
-    except zipfile.BadZipFile as exc:
-        raise SourceError(path, f"corrupt zip archive ({exc})") from exc
+    members = zip_text_members(data, path)
     if not members:
         raise SourceError(path, "zip archive holds no .txt file")
     return members[0]
-
-
-def _read_member(data: bytes, member: str, path: Path) -> bytes:
-    """Read a whole zip member; reading to its end makes zipfile check the CRC-32."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.read(member)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        where = Path(f"{path}!{member}")
-        raise SourceError(where, f"zip member is truncated or corrupt ({exc})") from exc
 
 
 def _from_mirror(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
