@@ -361,7 +361,7 @@ def rank_with_removals(
     ValueError
         For an unknown ``budget_type`` or ``sort_by``.
     """
-    order = _order(filters.sort_by)
+    _order(filters.sort_by)  # an unknown order fails before any work
     frame = _scored(places, commute, schools, international, childcare, filters)
     keep = pd.Series(True, index=frame.index)
     removals = []
@@ -369,10 +369,8 @@ def rank_with_removals(
         before = int(keep.sum())
         keep &= mask.astype(bool)
         removals.append(Removal(constraint, person, before, before - int(keep.sum())))
-    out = frame.loc[keep].sort_values(order, kind="stable")
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    ranked = gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=places.crs)
-    return Ranking(ranked, tuple(removals), len(frame))
+    kept = gpd.GeoDataFrame(frame.loc[keep], geometry="geometry", crs=places.crs)
+    return Ranking(sort_candidates(kept, filters.sort_by), tuple(removals), len(frame))
 
 
 def rank_candidates(
