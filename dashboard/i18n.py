@@ -12,12 +12,14 @@ import re
 from typing import Final
 
 from dashboard.escaping import markdown_text
+from dashboard.texts import FEATURE_TABLES
 
 LANGUAGES: Final[dict[str, str]] = {"en": "English", "nl": "Nederlands", "fr": "Français"}
 DEFAULT_LANGUAGE: Final[str] = "en"
 
-#: key -> (English, Dutch, French)
-_TABLE: Final[dict[str, tuple[str, str, str]]] = {
+#: key -> (English, Dutch, French): the core interface; feature texts live in
+#: :mod:`dashboard.texts` and are merged below.
+_CORE: Final[dict[str, tuple[str, str, str]]] = {
     # app and navigation
     "app_title": ("Leuven Atlas", "Leuven Atlas", "Leuven Atlas"),
     "language": ("Language", "Taal", "Langue"),
@@ -784,6 +786,19 @@ _TABLE: Final[dict[str, tuple[str, str, str]]] = {
     ),
 }
 
+
+def _merged(*tables: dict[str, tuple[str, str, str]]) -> dict[str, tuple[str, str, str]]:
+    """Merge translation tables; a key defined twice is a programming error."""
+    merged: dict[str, tuple[str, str, str]] = {}
+    for table in tables:
+        clash = sorted(merged.keys() & table.keys())
+        if clash:
+            raise ValueError(f"translation keys defined twice: {', '.join(clash)}")
+        merged.update(table)
+    return merged
+
+
+_TABLE: Final[dict[str, tuple[str, str, str]]] = _merged(_CORE, *FEATURE_TABLES)
 _INDEX: Final[dict[str, int]] = {"en": 0, "nl": 1, "fr": 2}
 _PLACEHOLDER: Final = re.compile(r"\{(\w*)\}")
 

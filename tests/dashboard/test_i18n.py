@@ -54,3 +54,11 @@ def test_prices_and_counts_per_language(lang: str, price: str, count: str) -> No
     assert i18n.format_number(5389, lang) == count
     assert i18n.format_eur(float("nan"), lang) == ""
     assert i18n.format_eur(None, lang) == ""
+
+
+def test_a_key_defined_in_two_feature_tables_is_refused() -> None:
+    from dashboard.i18n import _merged
+
+    with pytest.raises(ValueError, match="defined twice: shared"):
+        _merged({"shared": ("a", "b", "c")}, {"shared": ("d", "e", "f")})
+    assert _merged({"a": ("1", "2", "3")}, {"b": ("4", "5", "6")}).keys() == {"a", "b"}

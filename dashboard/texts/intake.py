@@ -1,0 +1,8 @@
+"""Interface text: Relocation intake: score, shortlist, comparison, morning chain (issue 10)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: key -> (English, Dutch, French)
+TEXT: Final[dict[str, tuple[str, str, str]]] = {}
