@@ -317,10 +317,6 @@ def _footpaths(
     return np.r_[a, b].astype(np.int64), np.r_[b, a].astype(np.int64), np.r_[walk_s, walk_s]
 
 
-#: Service date of the feed used when none is asked for (a Tuesday).
-DEFAULT_SERVICE_DATE = "2019-10-15"
-
-
 #: How far before midnight the previous service day's trips are kept in a day's
 #: timetable (seconds): the default arrive-by window (60 min) plus the default longest
 #: travel time (3 h), so default queries just after midnight are exact.
@@ -378,9 +374,7 @@ def service_day_calls(calls: pd.DataFrame, service_date: str) -> pd.DataFrame:
     return pd.concat([day.assign(previous_day=False), late], ignore_index=True)
 
 
-def load_timetable(
-    service_date: str = DEFAULT_SERVICE_DATE, data_dir: Path | None = None
-) -> Timetable:
+def load_timetable(service_date: str, data_dir: Path | None = None) -> Timetable:
     """Build the :class:`Timetable` of one service date of the committed ``rail_timetable``.
 
     The layer holds one week of the 2019 feed; see :func:`feed_date_for` to map a
