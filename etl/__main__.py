@@ -1,4 +1,4 @@
-"""Command line of the ETL: ``python -m etl build|report|fetch``.
+"""Command line of the ETL: ``python -m etl build|report|fetch|publish``.
 
 Errors in the data or the arguments end in one clear line on stderr (exit status 1 for
 a failed build or download, 2 for bad arguments), never a bare traceback.
@@ -7,6 +7,8 @@ A stage whose new layer lost more rows, or whose bbox moved further, than the la
 limits in ``etl/settings.py`` allow fails and keeps the previous files;
 ``build --accept-changes`` writes it anyway.  ``fetch`` reuses a download younger than
 a day and revalidates an older one with the server; ``fetch --refresh`` downloads again.
+``publish --geopackage FILE`` and/or ``--postgis URL`` hand every layer, with its
+provenance, to QGIS or a PostGIS database (:mod:`etl.publish`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
         help="download again even when the cached copy is recent (default: reuse a copy "
         "younger than a day, revalidate an older one with the server)",
     )
+
+    publish = sub.add_parser(
+        "publish", help="write every layer into a GeoPackage and/or a PostGIS database"
+    )
+    publish.add_argument("--geopackage", type=Path, metavar="FILE", help="GeoPackage to write")
+    publish.add_argument(
+        "--postgis",
+        metavar="URL",
+        help="PostgreSQL URL, e.g. postgresql://user:password@127.0.0.1:5432/db (tables are "
+        "replaced in one transaction)",
+    )
+    publish.add_argument("--schema", default="public", help="PostGIS schema (default: public)")
+    publish.add_argument("--layers", nargs="+", metavar="NAME", help="only these layers")
+    publish.add_argument("--out", type=Path, default=DATA_DIR, help="snapshot folder to publish")
     return parser
 
 
@@ -141,6 +157,32 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from etl.publish import collect_layers
+
+    if args.geopackage is None and args.postgis is None:
+        print("error: publish needs --geopackage FILE and/or --postgis URL", file=sys.stderr)
+        return 2
+    try:
+        layers = collect_layers(args.out, args.layers or ())
+    except ValueError as exc:  # an unknown --layers name
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.geopackage is not None:
+        from etl.publish.geopackage import write_geopackage
+
+        path = write_geopackage(layers, args.geopackage)
+        print(f"GeoPackage: {path} ({len(layers)} layers + atlas_layers)")
+    if args.postgis is not None:
+        from etl.publish.postgis import publish_postgis, safe_url
+
+        counts = publish_postgis(layers, args.postgis, schema=args.schema)
+        rows = sum(counts.values())
+        where = f"{safe_url(args.postgis)} schema {args.schema}"
+        print(f"PostGIS: {where}: {len(counts)} tables, {rows} rows")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the process exit status."""
     args = _parser().parse_args(argv)
@@ -148,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    commands = {"build": _build, "report": _report, "fetch": _fetch}
+    # GDAL's per-layer "Created N records" lines say nothing the command does not print
+    logging.getLogger("pyogrio").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    commands = {"build": _build, "report": _report, "fetch": _fetch, "publish": _publish}
     try:
         return commands[args.command](args)
     except (EtlError, SnapshotError) as exc:
