@@ -14,6 +14,7 @@ contract (links already shared use them): add parameters, never rename or repurp
 
 from __future__ import annotations
 
+import enum
 import functools
 import re
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from dashboard.engine.inputs import LatLon, parse_date, parse_hhmm, parse_latlon
 from dashboard.engine.transit_commute import feed_week
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from dashboard.layers import candidates as cand
+from dashboard.layers import score
 from dashboard.layers.workplaces import DEFAULT_REF, coords_ref, ref_kind
 from geodata.catalog import default_data_dir
 from geodata.io import SnapshotError
@@ -56,6 +58,19 @@ TABLE: Final = "results_table"
 NEIGHBOURHOOD_TABLE: Final = "neighbourhoods_table"
 MUNICIPALITY_FILTER: Final = "municipality_filter"
 URL_LOADED: Final = "_url_loaded"
+#: The shortlist of neighbourhood codes to compare (a list; no widget draws it directly).
+SHORTLIST: Final = "shortlist"
+#: The neighbourhood whose profile is shown (its code, or None).
+PROFILE_WIJK: Final = "profile_wijk"
+CHAIN_STOP: Final = "chain_stop"
+CHAIN_PERSON: Final = "chain_person"
+#: Problems found in the link's intake parameters on the first run (shown once).
+URL_PROBLEMS: Final = "_url_problems"
+
+
+def weight_key(component: str) -> str:
+    """Widget key of a score component's weight (see :data:`score.COMPONENTS`)."""
+    return f"weight_{component}"
 
 
 def person_key(person: int, field: str) -> str:
@@ -70,6 +85,13 @@ BUDGET_RANGE: Final = (0, 2_000_000)
 DEFAULT_LAT, DEFAULT_LON = 50.88228, 4.71587  # Leuven station, start of coordinate inputs
 #: Longest preset or address reference read from a link (real ones are far shorter).
 MAX_REF_CHARS: Final = 200
+#: Most neighbourhoods a shortlist holds (the comparison shows them side by side).
+MAX_SHORTLIST: Final = 4
+#: Stops of the morning chain: none, a crèche (childcare) or a primary school.
+CHAIN_STOPS: Final = ("off", "childcare", "school")
+#: A neighbourhood code as the wijken layer writes them (``24062A0``, ``21018_92``):
+#: five digits (the municipality's NIS code), then up to six letters, digits or ``_``.
+WIJK_CODE: Final = re.compile(r"\d{5}[0-9A-Za-z_]{0,6}", re.ASCII)
 #: A decimal number in ASCII digits, optionally signed, with an optional exponent.
 _DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
@@ -98,6 +120,26 @@ class ExploreState:
     colour_by: str = "commute"
     budget_strict: bool = False  # drop (not only flag) a median above the budget
     sort_by: str = "commute"  # results order, one of candidates.SORT_KEYS
+    # -- relocation intake (issue 10) --
+    shortlist: tuple[str, ...] = ()  # neighbourhood codes to compare, at most MAX_SHORTLIST
+    profile_wijk: str = ""  # the neighbourhood whose profile is shown; empty: none
+    weight_commute: int = score.Weights.commute
+    weight_schools: int = score.Weights.schools
+    weight_childcare: int = score.Weights.childcare
+    weight_transport: int = score.Weights.transport
+    weight_price: int = score.Weights.price
+    chain_stop: str = "off"  # the morning chain's stop, one of CHAIN_STOPS
+    chain_person: int = 1  # who drops the child off
+
+    def weights(self) -> score.Weights:
+        """Return the score weights this state sets."""
+        return score.Weights(
+            commute=self.weight_commute,
+            schools=self.weight_schools,
+            childcare=self.weight_childcare,
+            transport=self.weight_transport,
+            price=self.weight_price,
+        )
 
     def url_values(self) -> dict[str, Any]:
         """Return every field's value keyed by its URL parameter name."""
@@ -109,7 +151,7 @@ class ExploreState:
         out: dict[str, str] = {}
         for key, value in self.url_values().items():
             if value != default[key]:
-                out[key] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+                out[key] = _url_text(value)
         return out
 
     @classmethod
@@ -156,7 +198,21 @@ URL_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "colour_by": "col",
         "budget_strict": "bs",
         "sort_by": "sort",
+        # added with the relocation intake (issue 10)
+        "shortlist": "short",
+        "profile_wijk": "wijk",
+        "weight_commute": "w_commute",
+        "weight_schools": "w_schools",
+        "weight_childcare": "w_childcare",
+        "weight_transport": "w_transport",
+        "weight_price": "w_price",
+        "chain_stop": "chain",
+        "chain_person": "chain_p",
     }
+)
+#: URL names of the score weights, by component.
+WEIGHT_URL_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {c: URL_NAMES[f"weight_{c}"] for c in score.COMPONENTS}
 )
 #: URL parameter name -> field of :class:`ExploreState` (the inverse of :data:`URL_NAMES`).
 FIELD_NAMES: Final[Mapping[str, str]] = MappingProxyType({u: f for f, u in URL_NAMES.items()})
@@ -177,7 +233,17 @@ _CHOICES: Final[dict[str, tuple[str, ...]]] = {
     "bt": cand.BUDGET_TYPES,
     "col": COLOUR_OPTIONS,
     "sort": cand.SORT_KEYS,
+    "chain": CHAIN_STOPS,
 }
+
+
+def _url_text(value: Any) -> str:
+    """Return a field's value as the link writes it (flags as digits, lists by commas)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
 
 
 def _parse(name: str, text: str) -> Any:
@@ -191,6 +257,15 @@ def _parse(name: str, text: str) -> Any:
         return _int_in(text, *MINUTES_RANGE)
     if name == "bmax":
         return _int_in(text, *BUDGET_RANGE)
+    if name in WEIGHT_URL_NAMES.values():
+        return _int_in(text, *score.WEIGHT_RANGE)
+    if name == "chain_p":
+        return {"1": 1, "2": 2}.get(text)
+    if name == "short":
+        codes = _shortlist(text)
+        return None if codes is None else codes[:MAX_SHORTLIST]
+    if name == "wijk":
+        return text if not text or WIJK_CODE.fullmatch(text) else None
     if name == "arr":
         try:
             return parse_hhmm(text).strftime("%H:%M")
@@ -208,6 +283,81 @@ def _parse(name: str, text: str) -> Any:
             return None
         return day.isoformat() if first <= day <= last else None
     return None
+
+
+def _shortlist(text: str) -> tuple[str, ...] | None:
+    """Return the codes of a comma-separated shortlist (repeats dropped), None if malformed."""
+    codes = [code.strip() for code in text.split(",")]
+    if codes == [""]:
+        return ()
+    if not all(WIJK_CODE.fullmatch(code) for code in codes):
+        return None
+    return tuple(dict.fromkeys(codes))
+
+
+class UrlProblem(enum.Enum):
+    """What is wrong with an intake parameter of a link (value: its message key)."""
+
+    MALFORMED = "url_malformed"
+    TOO_MANY = "shortlist_too_many"
+    UNKNOWN_CODE = "wijk_unknown"
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    """One intake parameter of a link that was cleared or cut, and why.
+
+    ``name`` is the URL parameter, ``value`` what the link gave (or the codes dropped).
+    """
+
+    name: str
+    value: str
+    problem: UrlProblem
+
+
+#: The intake parameters whose bad values are reported (older ones fall back silently,
+#: as links shared before the intake always did).
+INTAKE_URL_NAMES: Final = ("short", "wijk", *WEIGHT_URL_NAMES.values(), "chain", "chain_p")
+
+
+def link_problems(params: Mapping[str, str | list[str]]) -> list[LinkProblem]:
+    """Return what a link's intake parameters hold that :meth:`ExploreState.from_query` drops.
+
+    A malformed value (cleared to the default), and a shortlist longer than
+    :data:`MAX_SHORTLIST` (cut to its first codes; the problem names the others).
+    Whether the codes exist is checked against the data by :func:`unknown_codes`.
+    """
+    problems = []
+    for name in INTAKE_URL_NAMES:
+        raw = params.get(name)
+        text = raw[-1] if isinstance(raw, list) and raw else raw
+        if not isinstance(text, str):
+            continue
+        if _parse(name, text) is None:
+            problems.append(LinkProblem(name, text, UrlProblem.MALFORMED))
+        elif name == "short":
+            extra = (_shortlist(text.strip()) or ())[MAX_SHORTLIST:]
+            if extra:
+                problems.append(LinkProblem(name, ",".join(extra), UrlProblem.TOO_MANY))
+    return problems
+
+
+def unknown_codes(s: ExploreState, known: set[str]) -> tuple[ExploreState, list[LinkProblem]]:
+    """Drop the shortlist and profile codes that are not neighbourhoods of the data.
+
+    Returns the corrected state and one :class:`LinkProblem` per unknown code.
+    """
+    problems = [
+        LinkProblem("short", code, UrlProblem.UNKNOWN_CODE)
+        for code in s.shortlist
+        if code not in known
+    ]
+    kept = tuple(code for code in s.shortlist if code in known)
+    wijk = s.profile_wijk
+    if wijk and wijk not in known:
+        problems.append(LinkProblem("wijk", wijk, UrlProblem.UNKNOWN_CODE))
+        wijk = ""
+    return replace(s, shortlist=kept, profile_wijk=wijk), problems
 
 
 def day_range() -> tuple[date, date]:
@@ -378,6 +528,11 @@ def session_values(state: ExploreState) -> dict[str, Any]:
         COLOUR_BY: state.colour_by,
         BUDGET_STRICT: state.budget_strict,
         SORT_BY: state.sort_by,
+        SHORTLIST: list(state.shortlist),
+        PROFILE_WIJK: state.profile_wijk or None,
+        CHAIN_STOP: state.chain_stop,
+        CHAIN_PERSON: str(state.chain_person),
+        **{weight_key(c): w for c, w in state.weights().as_dict().items()},
     }
     for person, ref, mode, limit in (
         (1, state.workplace_1, state.mode_1, state.max_minutes_1),
@@ -458,6 +613,14 @@ def state_from_values(values: Mapping[str, Any]) -> ExploreState:
         colour_by=str(values.get(COLOUR_BY, default.colour_by)),
         budget_strict=bool(values.get(BUDGET_STRICT, default.budget_strict)),
         sort_by=str(values.get(SORT_BY, default.sort_by)),
+        shortlist=tuple(str(code) for code in values.get(SHORTLIST) or ()),
+        profile_wijk=str(values.get(PROFILE_WIJK) or ""),
+        chain_stop=str(values.get(CHAIN_STOP, default.chain_stop)),
+        chain_person=2 if str(values.get(CHAIN_PERSON, "1")) == "2" else 1,
+        **{
+            f"weight_{c}": int(values.get(weight_key(c), w))
+            for c, w in default.weights().as_dict().items()
+        },
     )
 
 
@@ -480,7 +643,9 @@ def start_run() -> None:
 
     session = st.session_state
     if not session.get(URL_LOADED):
-        loaded = ExploreState.from_query(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        loaded = ExploreState.from_query(params)
+        session[URL_PROBLEMS] = link_problems(params)
         for key, value in session_values(loaded).items():
             session[key] = value
         session.setdefault(person_key(1, "lat"), DEFAULT_LAT)

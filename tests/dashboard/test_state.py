@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from dashboard import state
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.transit_commute import feed_week
+from dashboard.layers import score
 from geodata.catalog import DATA_DIR_ENV, default_data_dir
 from geodata.io import SnapshotError
 
@@ -166,3 +167,67 @@ def test_budget_strict_and_sort_round_trip() -> None:
     assert values[state.BUDGET_STRICT] is True and values[state.SORT_BY] == "budget"
     assert state.state_from_values(values).budget_strict is True
     assert state.ExploreState.from_query({"sort": "price"}).sort_by == "commute"
+
+
+# -- relocation intake: shortlist, profile, weights, chain (issue 10) ---------------------
+def test_shortlist_weights_profile_and_chain_round_trip() -> None:
+    shown = state.ExploreState(
+        shortlist=("24062A0", "21018_92", "12005B1"),
+        profile_wijk="24062A0",
+        weight_commute=0,
+        weight_price=5,
+        chain_stop="childcare",
+        chain_person=2,
+    )
+    query = shown.to_query()
+    assert query == {
+        "short": "24062A0,21018_92,12005B1",
+        "wijk": "24062A0",
+        "w_commute": "0",
+        "w_price": "5",
+        "chain": "childcare",
+        "chain_p": "2",
+    }
+    assert state.ExploreState.from_query(query) == shown
+    assert state.state_from_values(state.session_values(shown)) == shown
+    assert shown.weights() == score.Weights(0, 1, 1, 1, 5)
+
+
+def test_malformed_intake_values_are_cleared_and_reported() -> None:
+    link = {
+        "short": "24062A0,<b>x</b>",
+        "wijk": "Leuven",
+        "w_schools": "lots",
+        "chain": "bus",
+        "chain_p": "3",
+        "w_price": "9",  # a number: clamped like the minutes, not an error
+    }
+    parsed = state.ExploreState.from_query(link)
+    assert parsed.shortlist == () and parsed.profile_wijk == ""
+    assert parsed.weight_schools == 1 and parsed.weight_price == 5
+    assert (parsed.chain_stop, parsed.chain_person) == ("off", 1)
+    problems = state.link_problems(link)
+    assert {(p.name, p.problem) for p in problems} == {
+        (name, state.UrlProblem.MALFORMED)
+        for name in ("short", "wijk", "w_schools", "chain", "chain_p")
+    }
+    assert next(p for p in problems if p.name == "wijk").value == "Leuven"
+    assert state.link_problems({"short": "", "w_commute": "2"}) == []
+
+
+def test_a_shortlist_of_more_than_four_keeps_four_and_names_the_rest() -> None:
+    link = {"short": "24062A0,24062B1,24062C0,24062D0,24062E0,24062A0,24062F1"}
+    parsed = state.ExploreState.from_query(link)
+    assert parsed.shortlist == ("24062A0", "24062B1", "24062C0", "24062D0")
+    (problem,) = state.link_problems(link)
+    assert problem.problem is state.UrlProblem.TOO_MANY
+    assert problem.value == "24062E0,24062F1"  # the repeated code counts once
+
+
+def test_unknown_codes_are_dropped_and_named() -> None:
+    s = state.ExploreState(shortlist=("24062A0", "99999Z"), profile_wijk="99998")
+    kept, problems = state.unknown_codes(s, {"24062A0", "24062B1"})
+    assert kept.shortlist == ("24062A0",) and kept.profile_wijk == ""
+    assert [(p.name, p.value) for p in problems] == [("short", "99999Z"), ("wijk", "99998")]
+    same, none = state.unknown_codes(kept, {"24062A0"})
+    assert same == kept and none == []

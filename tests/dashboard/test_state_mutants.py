@@ -86,6 +86,15 @@ def test_a_link_without_parameters_means_these_defaults() -> None:
         "col": "commute",
         "bs": False,
         "sort": "commute",
+        "short": (),
+        "wijk": "",
+        "w_commute": 3,
+        "w_schools": 1,
+        "w_childcare": 1,
+        "w_transport": 1,
+        "w_price": 1,
+        "chain": "off",
+        "chain_p": 1,
     }
     assert {key: defaults.get(key) for key in expected} == expected
 
@@ -313,3 +322,19 @@ def test_language_falls_back_for_an_unknown_one(session: _Session) -> None:
     assert state.language() == state.DEFAULT_LANGUAGE
     session[state.LANG] = "nl"
     assert state.language() == "nl"
+
+
+def test_start_run_keeps_the_links_intake_problems(
+    session: _Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = _Params({"short": "24062A0,x y", "w_price": "2"})
+    monkeypatch.setattr(streamlit, "query_params", params)
+    state.start_run()
+    (problem,) = session[state.URL_PROBLEMS]
+    assert (problem.name, problem.value) == ("short", "24062A0,x y")
+    assert session[state.SHORTLIST] == [] and session[state.weight_key("price")] == 2
+    assert state.SHORTLIST in state.PERSISTENT_KEYS
+    assert state.weight_key("commute") in state.PERSISTENT_KEYS
+    session[state.SHORTLIST] = ["24062A0", "24062B1"]
+    state.write_url()
+    assert params.written == {"short": "24062A0,24062B1", "w_price": "2"}

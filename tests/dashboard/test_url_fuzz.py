@@ -71,6 +71,16 @@ CONTRACT: dict[str, tuple[Any, str, Any]] = {
     # added with the budget flag (issue 8): strict budget and the results order
     "bs": (False, "1", True),
     "sort": ("commute", "budget", "budget"),
+    # added with the relocation intake (issue 10): shortlist, profile, weights, chain
+    "short": ((), "24062A0,21018_92", ("24062A0", "21018_92")),
+    "wijk": ("", "24062A0", "24062A0"),
+    "w_commute": (3, "5", 5),
+    "w_schools": (1, "0", 0),
+    "w_childcare": (1, "4", 4),
+    "w_transport": (1, "2", 2),
+    "w_price": (1, "3", 3),
+    "chain": ("off", "school", "school"),
+    "chain_p": (1, "2", 2),
 }
 
 
@@ -185,6 +195,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "bt": cand.BUDGET_TYPES,
     "col": state.COLOUR_OPTIONS,
     "sort": cand.SORT_KEYS,
+    "chain": state.CHAIN_STOPS,
 }
 _COORDS = re.compile(r"-?\d{1,3}\.\d{5},-?\d{1,3}\.\d{5}", re.ASCII)
 
@@ -198,6 +209,19 @@ def _is_valid(name: str, value: Any) -> bool:
     if name in ("t1", "t2", "bmax"):
         low, high = state.BUDGET_RANGE if name == "bmax" else state.MINUTES_RANGE
         return type(value) is int and low <= value <= high
+    if name in state.WEIGHT_URL_NAMES.values():
+        return type(value) is int and 0 <= value <= 5
+    if name == "chain_p":
+        return value in (1, 2)
+    if name == "short":
+        return (
+            isinstance(value, tuple)
+            and len(value) <= state.MAX_SHORTLIST
+            and len(set(value)) == len(value)
+            and all(re.fullmatch(r"[0-9]{5}[0-9A-Za-z_]{0,6}", code) for code in value)
+        )
+    if name == "wijk":
+        return value == "" or re.fullmatch(r"[0-9]{5}[0-9A-Za-z_]{0,6}", value) is not None
     if name == "arr":
         return re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value) is not None
     if name == "day":
@@ -341,6 +365,14 @@ _valid_states = st.builds(
     colour_by=st.sampled_from(_CHOICES["col"]),
     budget_strict=st.booleans(),
     sort_by=st.sampled_from(_CHOICES["sort"]),
+    shortlist=st.lists(
+        st.from_regex(r"[0-9]{5}[0-9A-Za-z_]{0,6}", fullmatch=True), max_size=4, unique=True
+    ).map(tuple),
+    profile_wijk=st.one_of(st.just(""), st.from_regex(r"[0-9]{5}[A-Z0-9]{0,2}", fullmatch=True)),
+    weight_commute=st.integers(0, 5),
+    weight_price=st.integers(0, 5),
+    chain_stop=st.sampled_from(state.CHAIN_STOPS),
+    chain_person=st.sampled_from((1, 2)),
 )
 
 
