@@ -1,0 +1,67 @@
+"""School allocation hint: straight-line distances on hand-made points and the real schools."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point
+
+from dashboard.engine.inputs import LatLon
+from dashboard.layers import allocation
+from geodata.io import load_layer
+
+LEUVEN_STATION = LatLon(50.88228, 4.71587)
+
+
+def _schools() -> gpd.GeoDataFrame:
+    """Four hand-made schools (not real data): one secondary, one special-needs."""
+    return gpd.GeoDataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "name": ["Near", "Far", "Secondary", "Special"],
+            "address": ["x", "y", "z", "w"],
+            "municipality": ["Leuven", "Tienen", "Leuven", "Leuven"],
+            "levels": ["kleuter;lager", "lager", "secundair", "lager;buitengewoon"],
+        },
+        geometry=[
+            Point(4.7005, 50.8800),
+            Point(4.7300, 50.8900),
+            Point(4.70, 50.88),
+            Point(4.70, 50.88),
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_distances_in_metres_from_home_and_each_workplace() -> None:
+    home = LatLon(50.8800, 4.7000)
+    table = allocation.distance_table(_schools(), home, [LEUVEN_STATION, home], near_m=5_000)
+    assert table["name"].tolist() == ["Near", "Far"]  # primary only, nearest first
+    # 0.0005 degrees of longitude at 50.88 N: about 35 m
+    assert table.loc[0, "home_m"] == pytest.approx(35, abs=2)
+    assert table.loc[0, "work_2_m"] == table.loc[0, "home_m"]  # the same point
+    assert table.loc[1, "work_1_m"] < table.loc[1, "home_m"]  # Far lies east, toward the station
+    assert table["in_system"].tolist() == [True, False]
+    assert allocation.distance_table(_schools(), home, near_m=1_000)["name"].tolist() == ["Near"]
+
+
+def test_straight_line_matches_a_known_distance() -> None:
+    # Leuven station to Brussels-Central: 25.50 km on the sphere (haversine, R = 6371 km);
+    # Lambert 72 distorts scale by under 0.5 % here
+    brussels = allocation.straight_line_m(LEUVEN_STATION, np.array([4.35717]), np.array([50.84566]))
+    assert brussels[0] == pytest.approx(25_502, rel=0.005)
+
+
+def test_real_primary_schools_near_leuven_centre() -> None:
+    schools = load_layer("schools")
+    places = load_layer("neighbourhoods")
+    centre = places.loc[places["municipality"] == "Leuven"].iloc[0]
+    home = LatLon(float(centre["centroid_lat"]), float(centre["centroid_lon"]))
+    table = allocation.distance_table(schools, home, [LEUVEN_STATION])
+    assert len(table) > 0
+    assert (table["home_m"] <= allocation.NEAR_M).all()
+    assert table["home_m"].is_monotonic_increasing
+    primary = allocation.primary_schools(schools)
+    assert set(table["id"]) <= set(primary["id"].astype(str))
+    assert not primary["levels"].str.contains("buitengewoon").any()
