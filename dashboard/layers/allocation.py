@@ -56,7 +56,7 @@ def straight_line_m(point: LatLon, lon: np.ndarray, lat: np.ndarray) -> np.ndarr
     """Return the straight-line distance in metres from ``point`` to each lon/lat."""
     px, py = _metres(np.array([point.lon]), np.array([point.lat]))
     x, y = _metres(lon, lat)
-    return np.hypot(x - px[0], y - py[0])
+    return np.asarray(np.hypot(x - px[0], y - py[0]), dtype="float64")
 
 
 def primary_schools(schools: pd.DataFrame) -> pd.DataFrame:
