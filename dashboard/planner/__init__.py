@@ -1,0 +1,1 @@
+"""Planner tools: accessibility indicators over neighbourhoods (issue 11)."""
