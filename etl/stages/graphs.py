@@ -12,6 +12,11 @@ EPSG:4326 / EPSG:31370), ``node_osm_id`` (int64), ``edge_from``, ``edge_to`` (in
 ``highway_names`` (code -> name).  The strategic graph has ``node_id`` and
 ``node_is_zone_centroid`` instead of ``node_osm_id``, and ``edge_link_type`` (int8),
 ``edge_is_connector`` (bool) instead of ``edge_highway``.
+
+Every manifest records the graph's coverage area, derived from its own kept edges
+(:func:`etl.transform.graphs.coverage_polygon`; the strategic graph without its zone
+connectors, which are not roads), as ``extra["coverage_area"]`` (read it with
+:func:`geodata.coverage.coverage_area`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pandas as pd
 from etl.pipeline import BuildContext, Output, Stage
 from etl.sources import osm as src
 from etl.transform import graphs as tg
+from geodata.coverage import COVERAGE_KEY, coverage_entry
 from geodata.io import LayerManifest
 
 OSM_SOURCE = (
@@ -87,6 +93,7 @@ def _osm_output(
         "rules": rules,
         "highway_codes": dict(enumerate(tg.HIGHWAY_NAMES)),
         "edges_by_highway": _edges_by_highway(arrays),
+        COVERAGE_KEY: _coverage(arrays),
     }
     if detour:
         extra["detour_factor"] = tg.detour_factor(arrays)
@@ -129,6 +136,7 @@ def _car_output(nodes: pd.DataFrame, edges: pd.DataFrame, osm_base: str) -> Outp
         "those edges use the class table",
         "edges_against_2021_oneway_tag": int(kept_edges["against_oneway"].sum()),
         "overpass_osm_base": osm_base,
+        COVERAGE_KEY: _coverage(arrays),
     }
     manifest = LayerManifest(
         "graph:car",
@@ -145,6 +153,16 @@ def _car_output(nodes: pd.DataFrame, edges: pd.DataFrame, osm_base: str) -> Outp
         extra=extra,
     )
     return Output(manifest, arrays=arrays)
+
+
+def _coverage(
+    arrays: dict[str, np.ndarray],
+    edge_mask: np.ndarray | None = None,
+    edges_used: str = tg.COVERAGE_ALL_EDGES,
+) -> dict[str, str]:
+    """Return the manifest entry of the coverage area (see :mod:`geodata.coverage`)."""
+    geometry, method = tg.coverage_polygon(arrays, edge_mask=edge_mask, edges_used=edges_used)
+    return coverage_entry(geometry, method)
 
 
 def _kept_edge_mask(edges: pd.DataFrame, arrays: dict[str, np.ndarray]) -> np.ndarray:
@@ -193,6 +211,11 @@ def _strategic_output(nodes: pd.DataFrame, links: pd.DataFrame) -> Output:
             "for first/last legs only",
             "speed_kmh_by_link_type": _speeds_by_type(links),
         },
+        COVERAGE_KEY: _coverage(
+            arrays,
+            edge_mask=~arrays["edge_is_connector"],
+            edges_used="every edge of the graph (after pruning) except the zone connectors",
+        ),
     }
     manifest = LayerManifest(
         "graph:strategic_car",

@@ -63,6 +63,19 @@ connected component is kept, so every node can reach every other node.  Nodes ar
 renumbered 0..n-1 in OSM-id order; edges are sorted by (from, to).  Lengths and times
 are float32; lengths and times below 1 cm / 0.01 s are raised to that floor so that no
 edge has zero weight (csgraph would drop explicit zeros in some conversions).
+
+Coverage area
+-------------
+:func:`coverage_polygon` derives the area a graph serves from its own kept edges, in
+EPSG:31370: points every :data:`COVERAGE_CELL_M` / 2 along every edge mark the cells of a
+:data:`COVERAGE_CELL_M` grid; the marked cells are dilated by a disc of
+:data:`COVERAGE_RADIUS_M` (a point in the area is at most that far, plus one cell, from a
+street); holes smaller than :data:`COVERAGE_MAX_HOLE_M2` (parks, blocks, fields between
+streets) are filled; the cells are joined into polygons and simplified (Douglas-Peucker,
+topology preserved) with a tolerance of one cell, doubled until the outline has at most
+:data:`COVERAGE_MAX_VERTICES` vertices.  A grid is used instead of buffering every edge
+because a union of 100,000 edge buffers needs gigabytes of memory; the grid needs a few
+megabytes for the whole region.
 """
 
 from __future__ import annotations
@@ -73,6 +86,8 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+import shapely
+from scipy import ndimage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
@@ -193,6 +208,17 @@ _RURAL_ZONES: Final[frozenset[str]] = frozenset({"be:rural", "be-vlg:rural"})
 #: Smallest stored length (m) and time (s): no zero-weight edges.
 MIN_LENGTH_M: Final[float] = 0.01
 MIN_TIME_S: Final[float] = 0.01
+
+#: Grid cell (m) of the coverage raster; also the first simplification tolerance.
+COVERAGE_CELL_M: Final[float] = 50.0
+#: Distance (m) from an edge still counted as covered by the graph.
+COVERAGE_RADIUS_M: Final[float] = 200.0
+#: Uncovered pockets smaller than this (m², 1 km²) inside the area are filled.
+COVERAGE_MAX_HOLE_M2: Final[float] = 1_000_000.0
+#: Most vertices kept in the simplified outline.
+COVERAGE_MAX_VERTICES: Final[int] = 800
+#: Default words for the edges a coverage area is derived from (in its method text).
+COVERAGE_ALL_EDGES: Final[str] = "every edge of the graph (after pruning)"
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh)?\s*$")
 
@@ -485,3 +511,127 @@ def detour_factor(
         "p90": round(float(np.percentile(values, 90)), 3),
         "min_distance_m": min_distance_m,
     }
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def coverage_polygon(
+    arrays: Mapping[str, np.ndarray],
+    *,
+    edge_mask: np.ndarray | None = None,
+    edges_used: str = COVERAGE_ALL_EDGES,
+) -> tuple[shapely.Geometry, str]:
+    """Derive the area a graph covers from its edges (see "Coverage area" above).
+
+    Parameters
+    ----------
+    arrays : mapping
+        Graph arrays with ``node_x``, ``node_y`` (EPSG:31370), ``edge_from``, ``edge_to``.
+    edge_mask : ndarray of bool, optional
+        Edges to use (e.g. not the strategic model's zone connectors); default all.
+    edges_used : str, optional
+        Which edges were used, in words, for the method text.
+
+    Returns
+    -------
+    geometry : Polygon or MultiPolygon
+        The coverage area in EPSG:31370, vertices on the grid (whole metres).
+    method : str
+        How it was derived, with the numbers used.
+
+    Raises
+    ------
+    ValueError
+        When the graph has no edges to derive an area from.
+    """
+    x, y = arrays["node_x"], arrays["node_y"]
+    start, end = arrays["edge_from"], arrays["edge_to"]
+    if edge_mask is not None:
+        start, end = start[edge_mask], end[edge_mask]
+    if len(start) == 0:
+        msg = "graph has no edges: no coverage area can be derived"
+        raise ValueError(msg)
+    px, py = _edge_samples(x[start], y[start], x[end], y[end], COVERAGE_CELL_M / 2)
+    radius = round(COVERAGE_RADIUS_M / COVERAGE_CELL_M)
+    mask, x0, y0 = _grid_mask(px, py, COVERAGE_CELL_M, pad=radius + 1)
+    mask = ndimage.binary_dilation(mask, structure=_disc(radius))
+    max_hole_cells = COVERAGE_MAX_HOLE_M2 / COVERAGE_CELL_M**2
+    mask, holes_filled = _fill_small_holes(mask, max_hole_cells)
+    area = _cells_to_polygon(mask, x0, y0, COVERAGE_CELL_M)
+    simple, tolerance = _simplify_to(area, COVERAGE_CELL_M, COVERAGE_MAX_VERTICES)
+    method = (
+        f"{edges_used}, sampled every {COVERAGE_CELL_M / 2:g} m onto a "
+        f"{COVERAGE_CELL_M:g} m grid (EPSG:31370); cells within {COVERAGE_RADIUS_M:g} m of a "
+        f"sampled cell; {holes_filled} hole(s) under {COVERAGE_MAX_HOLE_M2 / 1e6:g} km² "
+        f"filled; outline simplified (Douglas-Peucker) with a {tolerance:g} m tolerance to "
+        f"{shapely.get_num_coordinates(simple)} vertices (at most {COVERAGE_MAX_VERTICES})"
+    )
+    return simple, method
+
+
+def _edge_samples(
+    x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, spacing: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points along every segment, both ends included, at most ``spacing`` apart."""
+    steps = np.maximum(1, np.ceil(np.hypot(x1 - x0, y1 - y0) / spacing)).astype(np.int64)
+    counts = steps + 1
+    edge = np.repeat(np.arange(len(steps)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    share = (np.arange(int(counts.sum())) - first) / steps[edge]
+    return x0[edge] + (x1 - x0)[edge] * share, y0[edge] + (y1 - y0)[edge] * share
+
+
+def _grid_mask(
+    px: np.ndarray, py: np.ndarray, cell: float, *, pad: int
+) -> tuple[np.ndarray, float, float]:
+    """Boolean raster (rows = y) of the cells holding a point, ``pad`` cells of margin.
+
+    The origin is a multiple of ``cell``, so polygon vertices fall on whole metres.
+    """
+    x0 = (np.floor(px.min() / cell) - pad) * cell
+    y0 = (np.floor(py.min() / cell) - pad) * cell
+    col = ((px - x0) // cell).astype(np.int64)
+    row = ((py - y0) // cell).astype(np.int64)
+    mask = np.zeros((int(row.max()) + pad + 1, int(col.max()) + pad + 1), dtype=bool)
+    mask[row, col] = True
+    return mask, float(x0), float(y0)
+
+
+def _disc(radius: int) -> np.ndarray:
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    return np.asarray(xx**2 + yy**2 <= radius**2)
+
+
+def _fill_small_holes(mask: np.ndarray, max_cells: float) -> tuple[np.ndarray, int]:
+    """Fill the empty pockets (not touching the raster border) smaller than ``max_cells``."""
+    labels, count = ndimage.label(~mask)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    border = np.zeros(count + 1, dtype=bool)
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        border[edge] = True
+    fill = ~border & (sizes < max_cells)
+    fill[0] = False  # label 0 is the covered cells themselves
+    return mask | fill[labels], int(fill.sum())
+
+
+def _cells_to_polygon(mask: np.ndarray, x0: float, y0: float, cell: float) -> shapely.Geometry:
+    """Union of the marked cells, one box per run of marked cells in a row."""
+    boxes = []
+    for row in np.flatnonzero(mask.any(axis=1)):
+        change = np.diff(np.concatenate([[0], mask[row].astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+        bottom = y0 + row * cell
+        boxes.append(shapely.box(x0 + starts * cell, bottom, x0 + ends * cell, bottom + cell))
+    return shapely.union_all(np.concatenate(boxes))
+
+
+def _simplify_to(
+    geometry: shapely.Geometry, tolerance: float, max_vertices: int
+) -> tuple[shapely.Geometry, float]:
+    """Simplify with ``tolerance``, doubled until at most ``max_vertices`` remain."""
+    simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    while shapely.get_num_coordinates(simple) > max_vertices:
+        tolerance *= 2
+        simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    return simple, tolerance

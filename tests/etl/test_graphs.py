@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from etl.errors import SourceError
 from etl.pipeline import BuildContext, run_pipeline
 from etl.sources import osm
 from etl.stages import graphs as stage
 from etl.transform import graphs as tg
+from geodata.coverage import coverage_area
 from geodata.io import load_graph, load_manifest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphs"
@@ -417,3 +419,84 @@ def test_full_mirror(tmp_path: Path) -> None:
     walk = load_manifest("graph:walk", tmp_path).extra
     assert walk["nodes"] > 50_000
     assert 1.0 < walk["detour_factor"]["median"] < 2.0
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _ring_graph(side_m: float) -> dict[str, np.ndarray]:
+    """Hand-made square of four edges, ``side_m`` long, with its lower left at (170000, 170000)."""
+    x = 170_000 + np.array([0.0, side_m, side_m, 0.0])
+    y = 170_000 + np.array([0.0, 0.0, side_m, side_m])
+    return {
+        "node_x": x,
+        "node_y": y,
+        "edge_from": np.array([0, 1, 2, 3], dtype=np.int32),
+        "edge_to": np.array([1, 2, 3, 0], dtype=np.int32),
+    }
+
+
+def test_coverage_polygon_reaches_the_radius_around_an_edge() -> None:
+    # hand-made: one 1,000 m edge; covered within 200 m (+ up to one 50 m cell), not beyond
+    arrays = {
+        "node_x": np.array([170_000.0, 171_000.0]),
+        "node_y": np.array([170_010.0, 170_010.0]),
+        "edge_from": np.array([0], dtype=np.int32),
+        "edge_to": np.array([1], dtype=np.int32),
+    }
+    area, method = tg.coverage_polygon(arrays)
+    assert area.contains(shapely.Point(170_500, 170_010 + 190))
+    assert area.contains(shapely.Point(171_190, 170_010))
+    assert not area.contains(shapely.Point(170_500, 170_010 + 300))
+    assert not area.contains(shapely.Point(171_300, 170_010))
+    stadium_m2 = 1000 * 400 + np.pi * 200**2  # exact 200 m buffer of the edge
+    assert area.area == pytest.approx(stadium_m2, rel=0.15)
+    assert "200 m" in method and "50 m grid" in method
+
+
+def test_coverage_polygon_fills_small_holes_only() -> None:
+    # inside a 1 km square the uncovered pocket is ~0.36 km²: filled;
+    # inside a 2.5 km square it is ~4.4 km²: kept as a hole
+    small, small_method = tg.coverage_polygon(_ring_graph(1000))
+    assert small.contains(shapely.Point(170_500, 170_500))
+    assert "1 hole(s)" in small_method
+    large, large_method = tg.coverage_polygon(_ring_graph(2500))
+    assert not large.contains(shapely.Point(171_250, 171_250))
+    assert large.contains(shapely.Point(171_250, 170_100))
+    assert "0 hole(s)" in large_method
+
+
+def test_coverage_polygon_honours_edge_mask() -> None:
+    arrays = _ring_graph(1000)
+    area, _ = tg.coverage_polygon(arrays, edge_mask=np.array([True, False, False, False]))
+    assert not area.contains(shapely.Point(170_500, 171_000))  # top edge left out
+    with pytest.raises(ValueError, match="no edges"):
+        tg.coverage_polygon(arrays, edge_mask=np.zeros(4, dtype=bool))
+
+
+def test_coverage_polygon_is_simplified_to_the_vertex_limit() -> None:
+    # hand-made zig-zag of 399 edges: its outline needs more than the 50 m tolerance,
+    # so the tolerance is doubled until the vertex limit holds
+    rng = np.random.default_rng(7)
+    arrays = {
+        "node_x": 170_000 + np.cumsum(rng.uniform(50, 400, 400)),
+        "node_y": 170_000 + rng.uniform(-3000, 3000, 400),
+        "edge_from": np.arange(399, dtype=np.int32),
+        "edge_to": np.arange(1, 400, dtype=np.int32),
+    }
+    area, method = tg.coverage_polygon(arrays)
+    assert shapely.get_num_coordinates(area) <= tg.COVERAGE_MAX_VERTICES
+    assert area.is_valid
+    assert "with a 50 m tolerance" not in method and "m tolerance" in method
+
+
+def test_every_graph_manifest_has_its_coverage_area(built: Path) -> None:
+    for mode in ("walk", "bike", "car", "strategic_car"):
+        manifest = load_manifest(f"graph:{mode}", built)
+        area = coverage_area(manifest, built)
+        g = load_graph(mode, built)
+        assert shapely.contains_xy(area, g["node_x"], g["node_y"]).all(), mode
+        assert manifest.extra["coverage_area"]["method"].startswith("every edge")
+    # the strategic graph's connectors (to the zone centroids) do not count as roads
+    strategic = load_manifest("graph:strategic_car", built).extra["coverage_area"]
+    assert "except the zone connectors" in strategic["method"]
