@@ -35,7 +35,7 @@ _WIDTHS: Final[dict[str, int]] = {
     "data_date": 20,
     "source": 30,
     "licence": 22,
-    "coverage": 44,
+    "coverage": 42,
     "arr_leuven": 24,
 }
 

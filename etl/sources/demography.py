@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -96,6 +98,45 @@ LIVE_SOURCES = (
         "sector_population keeps those 100 sectors.",
     ),
 )
+
+#: How a wijk's sectors were found (values of ``sector_mapping``, see
+#: :func:`sector_wijk_mapping`).
+MAPPED_BY_POLYGONS: Final[str] = "sector polygons"
+MAPPED_BY_PREFIX: Final[str] = "sector code prefix"
+MAPPED_BY_GGW7: Final[str] = "ggw7 code"
+UNMAPPED: Final[str] = "unmapped"
+#: Share of a sector polygon that must lie in one wijk to place the sector there (the
+#: rest absorbs digitising differences between the two boundary sets).
+MIN_SECTOR_IN_WIJK: Final[float] = 0.95
+#: Share of a wijk's area that must lie in the deelgemeenten of the sectors mapped to it.
+MIN_WIJK_IN_DEELGEMEENTEN: Final[float] = 0.9
+#: Length of the sector-code prefix some wijken are numbered by (``12005A0``).
+PREFIX_LENGTH: Final[int] = 7
+
+
+@dataclass(frozen=True)
+class SectorWijkMapping:
+    """Which statistical sectors make up which wijk, and how that was established.
+
+    Attributes
+    ----------
+    sectors : DataFrame
+        ``sector``, ``wijk``, ``ggw7`` (the lookup's own wijk code) and ``rule`` for
+        every mapped sector, sorted by sector.
+    wijken : DataFrame
+        One row per wijk, sorted by code: ``wijk``, ``sector_mapping`` (a rule or
+        :data:`UNMAPPED`), ``ggw7`` and ``sectors`` (count; missing when unmapped).
+    refused : dict
+        Rule -> the municipalities (NIS) where the evidence contradicted it.
+    ambiguous : list of str
+        Wijken left unmapped because two rules linked them differently.
+    """
+
+    sectors: pd.DataFrame
+    wijken: pd.DataFrame
+    refused: dict[str, list[str]]
+    ambiguous: list[str]
+
 
 #: Columns each parser needs.
 REQUIRED_POPULATION: Final[tuple[str, ...]] = ("NIS_code", "inhabitants")
@@ -282,26 +323,75 @@ def parse_sector_population(path: Path) -> pd.DataFrame:
     return out.sort_values("sector").reset_index(drop=True)
 
 
-def sector_to_wijk_by_code(sectors: pd.Series, wijk_codes: pd.Series) -> pd.DataFrame:
-    """Map sectors to the wijk whose code starts their own code (longest such code).
+def sector_wijk_mapping(
+    lookup: pd.DataFrame,
+    wijken: gpd.GeoDataFrame,
+    deelgemeenten: gpd.GeoDataFrame,
+    sector_polygons: gpd.GeoDataFrame,
+) -> SectorWijkMapping:
+    """Map the lookup's statistical sectors to the wijken, using only verified rules.
 
-    The wijken the source numbers after their sectors (``12005A0`` holds ``12005A00K``,
-    ``12005A01-``, ...) can be matched by code alone; wijken with a municipal numbering
-    (``2406210``) match no sector and need a spatial placement instead.
+    The lookup (``boundaries/statsec_lookup_leuven_region.csv``) puts every sector in a
+    wijk of its own scheme (``ggw7``: ``12005W01``), which the wijken file does not use
+    (``12005A0``, ``1201401``, ``240621``, ``24038A0N``, ``21018_92``, ...).  So each
+    lookup wijk (its group of sectors) is linked to at most one wijk of the file by one
+    of three rules, and only where the evidence supports it:
+
+    ``sector polygons``
+        A sector of the group that also has a polygon (the mirror's sectors, same code)
+        lies for at least :data:`MIN_SECTOR_IN_WIJK` of its area in one wijk; every such
+        sector of the group must name the same wijk.
+    ``sector code prefix``
+        The wijk's code is the first 7 characters of the group's sector codes.  Used in
+        a municipality only when its lookup wijken are exactly its prefix groups: each
+        group has one prefix, no two groups share one, and every wijk of the file there
+        is such a prefix.
+    ``ggw7 code``
+        The wijk's code is the ggw7 code without its ``W`` (``12014W01`` ->
+        ``1201401``) or with ``_`` for it (``21018W92`` -> ``21018_92``).
+
+    Every link must pass the deelgemeente check: at least
+    :data:`MIN_WIJK_IN_DEELGEMEENTEN` of the wijk's area lies in the deelgemeenten of
+    the group's sectors (the lookup's ``deelgemeente`` column, the deelgemeenten
+    layer's polygons).  A code rule is used in a municipality only when *all* its links
+    there pass that check and none contradicts a polygon link; a link refuted anywhere
+    in a municipality discredits the rule's numbering there.  Finally a group linked to
+    two wijken, or a wijk linked to two groups, is left unmapped.  Sectors outside any
+    wijk of the lookup (``...ZZZZ``, ggw7 ``...WONB``) are never mapped.
+
+    Parameters
+    ----------
+    lookup : DataFrame
+        ``statsec``, ``ggw7``, ``deelgemeente``, ``deelgemeente_naam`` (one row per
+        sector).
+    wijken : GeoDataFrame
+        ``code``, ``nis`` and polygons.
+    deelgemeenten : GeoDataFrame
+        ``code`` (``12005A``) and polygons.
+    sector_polygons : GeoDataFrame
+        ``sector`` and polygons (the sectors with a population and a shape).
 
     Returns
     -------
-    DataFrame
-        ``sector`` and ``wijk`` for every sector that matched a wijk.
+    SectorWijkMapping
+        The sectors of each mapped wijk, how each wijk was mapped, and the rules
+        refused per municipality.
     """
-    codes = set(wijk_codes.astype(str))
-    lengths = sorted({len(c) for c in codes}, reverse=True)
-    pairs = []
-    for sector in sectors.astype(str):
-        wijk = next((sector[:n] for n in lengths if sector[:n] in codes), None)
-        if wijk is not None:
-            pairs.append((sector, wijk))
-    return pd.DataFrame(pairs, columns=["sector", "wijk"])
+    groups = _lookup_groups(lookup)
+    wijk_nis = dict(zip(wijken["code"].astype(str), wijken["nis"].astype(str), strict=True))
+    inside = _deelgemeente_share(groups, wijken, deelgemeenten)
+    by_polygon = _polygon_links(groups, wijken, sector_polygons)
+    checked = [inside(g, w) for g, w in zip(by_polygon["ggw7"], by_polygon["wijk"], strict=True)]
+    by_polygon = by_polygon[pd.Series(checked, index=by_polygon.index, dtype=bool)]
+    links = [by_polygon.assign(rule=MAPPED_BY_POLYGONS)]
+    refused: dict[str, list[str]] = {}
+    for rule, candidates in (
+        (MAPPED_BY_PREFIX, _prefix_links(groups, wijk_nis)),
+        (MAPPED_BY_GGW7, _ggw7_links(groups, wijk_nis)),
+    ):
+        kept, refused[rule] = _verified(candidates, by_polygon, inside)
+        links.append(kept.assign(rule=rule))
+    return _assemble(groups, wijken, pd.concat(links, ignore_index=True), refused)
 
 
 def population_to_neighbourhoods(
@@ -402,6 +492,183 @@ def to_2025_codes(
         summed[new] = "+".join(old)
     out = pd.concat([work, *added], ignore_index=True) if added else work
     return out.drop(columns="_all", errors="ignore"), summed
+
+
+def _lookup_groups(lookup: pd.DataFrame) -> pd.DataFrame:
+    """Return the lookup's sectors that belong to a wijk, with their ``nis``.
+
+    ``...ZZZZ`` sectors (people without a known address) sit in a ``...WONB`` ("onbekend")
+    wijk that has no place on a map.
+    """
+    columns = ["statsec", "ggw7", "deelgemeente", "deelgemeente_naam"]
+    rows = lookup[columns].dropna().astype(str)
+    placed = ~rows["ggw7"].str.endswith("WONB") & ~rows["statsec"].str.endswith("ZZZZ")
+    out = rows[placed].copy()
+    out["nis"] = out["ggw7"].str[:5]
+    return out.sort_values("statsec").reset_index(drop=True)
+
+
+def deelgemeente_codes(lookup: pd.DataFrame, deelgemeenten: pd.DataFrame) -> dict[str, str]:
+    """Match the lookup's deelgemeente codes to the deelgemeenten layer's codes.
+
+    Most codes are equal (``12005A``); some differ in spelling (lookup ``24062Z`` =
+    layer ``24062-Z``, both "Heverlee (Leuven)"), so an unequal code is matched by its
+    full name when exactly one layer row has it.  Deelgemeenten outside the layer (the
+    region's edge) stay unmatched.
+    """
+    layer_codes = set(deelgemeenten["code"].astype(str))
+    names = deelgemeenten["name"].astype(str)
+    unique_names = names[~names.duplicated(keep=False)]
+    by_name = dict(zip(unique_names, deelgemeenten.loc[unique_names.index, "code"], strict=True))
+    pairs = lookup[["deelgemeente", "deelgemeente_naam"]].dropna().astype(str)
+    out: dict[str, str] = {}
+    for code, name in pairs.drop_duplicates("deelgemeente").itertuples(index=False):
+        match = code if code in layer_codes else by_name.get(name)
+        if match is not None:
+            out[code] = str(match)
+    return out
+
+
+def _deelgemeente_share(
+    groups: pd.DataFrame, wijken: gpd.GeoDataFrame, deelgemeenten: gpd.GeoDataFrame
+) -> Callable[[str, str], bool]:
+    """Return ``inside(ggw7, wijk)``: whether the wijk lies in the group's deelgemeenten."""
+    shapes = wijken.to_crs(METRIC_CRS).set_index(wijken["code"].astype(str)).geometry
+    parts = deelgemeenten.to_crs(METRIC_CRS).set_index(deelgemeenten["code"].astype(str))
+    matched = groups["deelgemeente"].map(deelgemeente_codes(groups, deelgemeenten))
+    of_group = matched.groupby(groups["ggw7"]).unique()
+
+    def inside(ggw7: str, wijk: str) -> bool:
+        codes = [c for c in of_group.get(ggw7, []) if isinstance(c, str)]
+        if not codes or wijk not in shapes.index:
+            return False
+        shape = shapes.loc[wijk]
+        covered = shape.intersection(parts.loc[codes].geometry.union_all()).area
+        return bool(covered >= MIN_WIJK_IN_DEELGEMEENTEN * shape.area)
+
+    return inside
+
+
+def _polygon_links(
+    groups: pd.DataFrame, wijken: gpd.GeoDataFrame, sector_polygons: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """Link groups to the wijk their sector polygons lie in (``ggw7``, ``wijk``).
+
+    A sector is placed only when :data:`MIN_SECTOR_IN_WIJK` of its polygon lies in one
+    wijk; a group is linked only when all its placed sectors name the same wijk.
+    """
+    known = sector_polygons[sector_polygons["sector"].isin(groups["statsec"])]
+    if known.empty:
+        return pd.DataFrame(columns=["ggw7", "wijk"])
+    metric = known[["sector", "geometry"]].to_crs(METRIC_CRS)
+    areas = gpd.GeoDataFrame({"wijk": wijken["code"].astype(str)}, geometry=wijken.geometry).to_crs(
+        METRIC_CRS
+    )
+    pieces = gpd.overlay(metric, areas, how="intersection", keep_geom_type=True)
+    pieces["share"] = pieces.area / pieces["sector"].map(metric.set_index("sector").area)
+    placed = pieces[pieces["share"] >= MIN_SECTOR_IN_WIJK][["sector", "wijk"]]
+    placed = placed.merge(groups, left_on="sector", right_on="statsec")
+    wijk_sets = placed.groupby("ggw7")["wijk"].unique()
+    single = wijk_sets[wijk_sets.map(len) == 1]
+    return pd.DataFrame({"ggw7": single.index, "wijk": [w[0] for w in single]})
+
+
+def _prefix_links(groups: pd.DataFrame, wijk_nis: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """Candidate links by sector-code prefix, in municipalities whose groups are prefixes.
+
+    Returns the candidates and the municipalities where some group's prefix is a wijk
+    code but the groups are not the prefix groups (so the prefix says nothing there).
+    """
+    links: list[pd.DataFrame] = []
+    refused: list[str] = []
+    prefixes = groups.assign(prefix=groups["statsec"].str[:PREFIX_LENGTH])
+    for nis, own in prefixes.groupby("nis", sort=True):
+        per_group = own.groupby("ggw7")["prefix"].unique()
+        firsts = [p[0] for p in per_group]
+        matched = [p for p in firsts if p in wijk_nis]
+        if not matched:
+            continue
+        wijken_here = {code for code, n in wijk_nis.items() if n == nis}
+        exact = (
+            all(len(p) == 1 for p in per_group)
+            and len(set(firsts)) == len(firsts)
+            and wijken_here <= set(firsts)
+        )
+        if not exact:
+            refused.append(str(nis))
+            continue
+        found = [(g, p[0]) for g, p in per_group.items() if p[0] in wijk_nis]
+        links.append(pd.DataFrame(found, columns=["ggw7", "wijk"]).assign(nis=nis))
+    return _frame(links), refused
+
+
+def _ggw7_links(groups: pd.DataFrame, wijk_nis: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """Candidate links by ggw7 code: ``12014W01`` -> ``1201401`` or ``12014_01``."""
+    found = []
+    for ggw7 in sorted(groups["ggw7"].unique()):
+        nis, number = ggw7[:5], ggw7[6:]
+        for code in (nis + number, f"{nis}_{number}"):
+            if wijk_nis.get(code) == nis:
+                found.append((ggw7, code, nis))
+    return pd.DataFrame(found, columns=["ggw7", "wijk", "nis"]), []
+
+
+def _verified(
+    candidates: tuple[pd.DataFrame, list[str]],
+    by_polygon: pd.DataFrame,
+    inside: Callable[[str, str], bool],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Keep a rule's links in the municipalities where none of them is refuted."""
+    links, refused = candidates
+    polygon_wijk = dict(zip(by_polygon["ggw7"], by_polygon["wijk"], strict=True))
+    polygon_group = dict(zip(by_polygon["wijk"], by_polygon["ggw7"], strict=True))
+    kept: list[pd.DataFrame] = []
+    refused = list(refused)
+    for nis, own in links.groupby("nis", sort=True):
+        ok = all(
+            inside(g, w) and polygon_wijk.get(g, w) == w and polygon_group.get(w, g) == g
+            for g, w in zip(own["ggw7"], own["wijk"], strict=True)
+        )
+        if ok:
+            kept.append(own[["ggw7", "wijk"]])
+        else:
+            refused.append(str(nis))
+    return _frame(kept), sorted(refused)
+
+
+def _assemble(
+    groups: pd.DataFrame,
+    wijken: gpd.GeoDataFrame,
+    links: pd.DataFrame,
+    refused: dict[str, list[str]],
+) -> SectorWijkMapping:
+    """Drop ambiguous links and build the per-sector and per-wijk tables."""
+    links = links.drop_duplicates(["ggw7", "wijk"], keep="first")
+    two_wijken = links["ggw7"].duplicated(keep=False)
+    two_groups = links["wijk"].duplicated(keep=False)
+    ambiguous = sorted(set(links.loc[two_wijken | two_groups, "wijk"]))
+    links = links[~(two_wijken | two_groups)]
+    sectors = groups.merge(links, on="ggw7")[["statsec", "wijk", "ggw7", "rule"]]
+    sectors = sectors.rename(columns={"statsec": "sector"}).sort_values("sector")
+    per_wijk = links.set_index("wijk")
+    counts = sectors.groupby("wijk")["sector"].size()
+    codes = wijken["code"].astype(str).sort_values().reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "wijk": codes,
+            "sector_mapping": codes.map(per_wijk["rule"]).fillna(UNMAPPED),
+            "ggw7": codes.map(per_wijk["ggw7"]),
+            "sectors": codes.map(counts).astype("Int64"),
+        }
+    )
+    return SectorWijkMapping(sectors.reset_index(drop=True), table, refused, ambiguous)
+
+
+def _frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate link frames (``ggw7``, ``wijk``, maybe ``nis``); empty when none."""
+    if not parts:
+        return pd.DataFrame(columns=["ggw7", "wijk", "nis"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _whole_numbers(values: pd.Series, column: str, path: Path) -> pd.Series:

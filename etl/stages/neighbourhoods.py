@@ -9,14 +9,19 @@ childcare manifest); elsewhere it is
 unknown, not 0.  Wijken that the source names only by code (e.g. ``24028A0 (Geetbets)``)
 get a readable name from their statistical sectors (:func:`readable_names`).
 
-Population is the sum of the statistical sectors whose interior point is
-in the wijk, given only where the sectors cover (practically) the whole wijk.  Prices are
-those of the wijk's municipality (Statbel publishes none below the municipality).
+Population (:func:`population_by_wijk`) is the sum of the statistical sectors of the
+wijk, given only when all of them are known: where the sector polygons cover (practically)
+the whole wijk, or where every sector that :func:`etl.sources.demography.sector_wijk_mapping`
+maps to the wijk by a verified rule has a value in the sector population source
+(Statbel's live table when fetched, else the mirror's sectors).  ``population_coverage``
+says how many of them are known and ``population_note`` why a value is missing.  Prices
+are those of the wijk's municipality (Statbel publishes none below the municipality).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from pathlib import Path
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
@@ -25,7 +30,9 @@ from shapely.geometry.base import BaseGeometry
 
 from etl.errors import EtlError
 from etl.pipeline import BuildContext, Output, Stage
-from etl.settings import METRIC_CRS, STORAGE_CRS
+from etl.report import ARR_COVERAGE_KEY
+from etl.settings import ARR_LEUVEN_NIS, METRIC_CRS, STORAGE_CRS
+from etl.sources import demography as src
 from etl.sources.contracts import require_unique
 from etl.sources.vector import read_csv
 from etl.transform.coverage import share_inside
@@ -46,6 +53,19 @@ SECTOR_LOOKUP: Final = "boundaries/statsec_lookup_leuven_region.csv"
 SITE_DECIMALS: Final = 6
 
 POINT_LAYERS = ("schools", "childcare", "stations", "bus_stops")
+
+#: The population columns of the profile, in order (see :func:`population_by_wijk`).
+POPULATION_COLUMNS: Final = (
+    "population",
+    "population_coverage",
+    "population_sectors",
+    "population_method",
+    "population_note",
+    "sector_mapping",
+)
+
+#: Columns of the sector lookup the stage reads (names, wijk and deelgemeente).
+LOOKUP_COLUMNS: Final = ("statsec", "statsec_naam", "ggw7", "deelgemeente", "deelgemeente_naam")
 
 SOURCE = (
     "Leuven Atlas, joined from: Provincies in Cijfers (wijken), Statbel (prices, sector "
@@ -193,26 +213,158 @@ def childcare_mapped_area(ctx: BuildContext) -> BaseGeometry:
     return shapely.wkt.loads(area)
 
 
-def read_sector_names(ctx: BuildContext) -> pd.DataFrame:
-    """Sector codes and names of :data:`SECTOR_LOOKUP` (codes must be unique)."""
+def read_sector_lookup(ctx: BuildContext) -> pd.DataFrame:
+    """Read the columns :data:`LOOKUP_COLUMNS` of :data:`SECTOR_LOOKUP` (unique codes)."""
     path = ctx.raw(SECTOR_LOOKUP)
-    frame = read_csv(path, ["statsec", "statsec_naam"])
+    frame = read_csv(path, list(LOOKUP_COLUMNS))
     require_unique(frame["statsec"], path, "statsec")
-    return frame[["statsec", "statsec_naam"]].dropna()
+    return frame[list(LOOKUP_COLUMNS)]
 
 
-def population_by_wijk(sectors: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> pd.Series:
-    """Sum sector populations per wijk where the sectors cover at least MIN_SECTOR_COVER.
+def population_source(ctx: BuildContext, polygons: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Sector populations: Statbel's live table when fetched, else the mirror's sectors.
+
+    Returns
+    -------
+    tuple
+        ``sector``, ``population`` and a sentence naming the source used.
+    """
+    live = live_sector_file(ctx)
+    if live is not None:
+        table = src.parse_sector_population(live)
+        return table[["sector", "population"]], f"Statbel's live table {live.name} (all sectors)"
+    frame = polygons[["sector", "population_2024"]].rename(
+        columns={"population_2024": "population"}
+    )
+    return pd.DataFrame(frame), f"the mirror's {len(frame)} sectors (no live Statbel table fetched)"
+
+
+def live_sector_file(ctx: BuildContext) -> Path | None:
+    """Statbel's sector table in the raw folder (``etl fetch population_sectors``), if any."""
+    path = ctx.source_dir / src.SECTORS_LIVE
+    return path if path.is_file() else None
+
+
+def extra_inputs(ctx: BuildContext) -> list[Path]:
+    """Digest the live sector table only when it is there (an optional input)."""
+    path = live_sector_file(ctx)
+    return [path] if path is not None else []
+
+
+def polygon_cover(sectors: gpd.GeoDataFrame, wijken: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Sector polygons per wijk: the share of its area they cover, their count and sum.
 
     Sectors are assigned by their ``wijk`` column (the interior-point placement of the
-    demography stage).  Wijken not (fully) covered get a missing value, not a partial sum.
+    demography stage).
+
+    Returns
+    -------
+    DataFrame
+        ``area_share`` (float), ``polygons`` and ``population`` (Int64; missing when
+        no polygon lies in the wijk), aligned to ``wijken``.
     """
     metric = wijken.to_crs(METRIC_CRS)
     cover = sectors.to_crs(METRIC_CRS).union_all()
     share = metric.intersection(cover).area / metric.area
-    sums = sectors.groupby("wijk")["population_2024"].sum()
-    population = wijken["code"].map(sums).where(share >= MIN_SECTOR_COVER)
-    return pd.Series(pd.array(population, dtype="Int64"), index=wijken.index)
+    grouped = sectors.groupby("wijk")["population_2024"]
+    codes = wijken["code"]
+    return pd.DataFrame(
+        {
+            "area_share": share.to_numpy(),
+            "polygons": codes.map(grouped.size()).astype("Int64").to_numpy(),
+            "population": codes.map(grouped.sum()).astype("Int64").to_numpy(),
+        },
+        index=wijken.index,
+    )
+
+
+def population_by_wijk(
+    wijken: gpd.GeoDataFrame,
+    polygons: gpd.GeoDataFrame,
+    mapping: src.SectorWijkMapping,
+    population: pd.DataFrame,
+) -> pd.DataFrame:
+    """Give each wijk its population, how it was found and how complete it is.
+
+    Two ways, the first that applies wins:
+
+    1. ``sector polygons``: the sector polygons with a population (the mirror's) cover at
+       least :data:`MIN_SECTOR_COVER` of the wijk: the sum of the polygons placed in it;
+       every sector of the wijk is then known (coverage 1).
+    2. ``sector codes``: the wijk's sectors of the lookup (:func:`sector_wijk_mapping`)
+       looked up by code in ``population``; the sum is given only when every one of
+       them has a value, never a partial sum (coverage < 1: missing).
+
+    Parameters
+    ----------
+    wijken : GeoDataFrame
+        ``code`` and polygons.
+    polygons : GeoDataFrame
+        The ``sector_population`` layer (``population_2024``, ``wijk``, polygons).
+    mapping : SectorWijkMapping
+        The verified sector -> wijk mapping.
+    population : DataFrame
+        ``sector``, ``population``: the population source (Statbel's live table, or the
+        mirror's sectors).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``wijken``: ``population`` (Int64), ``population_coverage`` (share
+        of the wijk's sectors with a value; missing where the wijk has no known
+        sectors), ``population_sectors`` (Int64, how many sectors it has),
+        ``population_method`` (``"sector polygons"``, ``"sector codes"`` or ``""``),
+        ``population_note`` (why the population or its coverage is missing; ``""`` when
+        given) and ``sector_mapping`` (how the wijk's lookup sectors were found).
+    """
+    cover = polygon_cover(polygons, wijken)
+    by_code = src.population_to_neighbourhoods(
+        population, mapping.sectors[["sector", "wijk"]]
+    ).set_index("wijk")
+    codes = wijken["code"].astype(str)
+    rule = codes.map(mapping.wijken.set_index("wijk")["sector_mapping"]).fillna(src.UNMAPPED)
+    rows = [
+        _population_row(cover.loc[i], by_code.loc[c] if c in by_code.index else None)
+        for i, c in zip(wijken.index, codes, strict=True)
+    ]
+    out = pd.DataFrame(rows, index=wijken.index)
+    out["population"] = out["population"].astype("Int64")
+    out["population_coverage"] = out["population_coverage"].astype("float64")
+    out["population_sectors"] = out["population_sectors"].astype("Int64")
+    out["sector_mapping"] = rule
+    return out
+
+
+def _population_row(cover: pd.Series, by_code: pd.Series | None) -> dict[str, object]:
+    """One wijk's population fields (see :func:`population_by_wijk`)."""
+    if cover["area_share"] >= MIN_SECTOR_COVER:
+        return {
+            "population": int(cover["population"]),
+            "population_coverage": 1.0,
+            "population_sectors": int(cover["polygons"]),
+            "population_method": "sector polygons",
+            "population_note": "",
+        }
+    polygons = f"sector polygons with a population cover {cover['area_share']:.0%} of its area"
+    if by_code is None:
+        return {
+            "population": None,
+            "population_coverage": None,
+            "population_sectors": None,
+            "population_method": "",
+            "population_note": f"no statistical sectors mapped to this wijk; {polygons}",
+        }
+    known, total = int(by_code["sectors_known"]), int(by_code["sectors"])
+    complete = known == total
+    return {
+        "population": int(by_code["population"]) if complete else None,
+        "population_coverage": float(by_code["sector_coverage"]),
+        "population_sectors": total,
+        "population_method": "sector codes" if complete else "",
+        "population_note": ""
+        if complete
+        else f"{known} of {total} sectors have a population in the source; {polygons}",
+    }
 
 
 def prices_by_wijk(summary: pd.DataFrame, nis: pd.Series) -> pd.DataFrame:
@@ -230,12 +382,16 @@ def prices_by_wijk(summary: pd.DataFrame, nis: pd.Series) -> pd.DataFrame:
 def profile(
     wijken: gpd.GeoDataFrame,
     summary: pd.DataFrame,
-    sectors: gpd.GeoDataFrame,
+    people: pd.DataFrame,
     points: dict[str, pd.DataFrame],
     mapped_area: BaseGeometry,
     sector_names: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
-    """Assemble the profile: one row per wijk, geometry = wijk polygon (EPSG:4326)."""
+    """Assemble the profile: one row per wijk, geometry = wijk polygon (EPSG:4326).
+
+    ``people`` holds the population columns of :func:`population_by_wijk`, indexed by
+    wijk code.
+    """
     wijken = wijken.sort_values("code").reset_index(drop=True)
     codes = wijken["code"]
     metric = wijken.to_crs(METRIC_CRS)
@@ -248,7 +404,7 @@ def profile(
             names[["name"]],
             wijken[["nis", "municipality"]],
             pd.DataFrame({"area_km2": (metric.area / 1e6).round(4)}),
-            pd.DataFrame({"population": population_by_wijk(sectors, wijken)}),
+            people.loc[codes.astype(str)].reset_index(drop=True)[list(POPULATION_COLUMNS)],
             prices_by_wijk(summary, wijken["nis"]),
             school_counts(points["schools"], codes),
             childcare,
@@ -287,10 +443,15 @@ def build(ctx: BuildContext) -> list[Output]:
     unknown = {name: _check_points(name, frame, codes) for name, frame in points.items()}
     no_wijk = {name: int(frame["wijk"].isna().sum()) for name, frame in points.items()}
     summary = ctx.layer("housing_summary")
-    sectors = ctx.layer("sector_population")
-    mapped_area = childcare_mapped_area(ctx)
-    result = profile(wijken, summary, sectors, points, mapped_area, read_sector_names(ctx))
-    with_population = int(result["population"].notna().sum())
+    polygons = ctx.layer("sector_population")
+    lookup = read_sector_lookup(ctx)
+    mapping = src.sector_wijk_mapping(lookup, wijken, ctx.layer("deelgemeenten"), polygons)
+    population, population_from = population_source(ctx, polygons)
+    people = population_by_wijk(wijken, polygons, mapping, population)
+    people.index = wijken["code"].astype(str)
+    names = lookup[["statsec", "statsec_naam"]].dropna()
+    result = profile(wijken, summary, people, points, childcare_mapped_area(ctx), names)
+    facts = _population_facts(result, mapping, ctx.layer("municipalities"))
     renamed = int((result["name_origin"] != "wijken file").sum())
     coverage_counts = result["childcare_coverage"].value_counts().to_dict()
     return [
@@ -301,12 +462,11 @@ def build(ctx: BuildContext) -> list[Output]:
                 SOURCE,
                 "https://github.com/provinciesincijfers/gebiedsniveaus",
                 LICENCE,
-                "see the joined layers: prices latest Statbel year, population 2024-01-01, "
-                "schools 2022, childcare OSM 2024-06, trains 2019, buses 2019",
-                f"all {len(result)} wijken. population (1 Jan 2024) only for the "
-                f"{with_population} wijken whose area is at least {MIN_SECTOR_COVER:.0%} "
-                "covered by the 100 sectors in the data (parts of Leuven and Herent), else "
-                "missing. Prices are the municipality's median, not the wijk's. "
+                "see the joined layers: prices latest Statbel year, population "
+                f"{src.SECTOR_POPULATION_DATE}, schools 2022, childcare OSM 2024-06, "
+                "trains 2019, buses 2019",
+                f"all {len(result)} wijken. {_population_sentence(facts, population_from)} "
+                "Prices are the municipality's median, not the wijk's. "
                 "childcare_coverage: 'partial' = the wijk overlaps the area where the OSM "
                 "extract has mapped objects (a lower bound; childcare_mapped_share says how "
                 "much of it), 'none' = no data (n_childcare missing, not 0), 'complete' = "
@@ -316,7 +476,14 @@ def build(ctx: BuildContext) -> list[Output]:
                 "after their main statistical sector (name_origin). Bus stop counts are "
                 "stops, not services (no bus timetables).",
                 extra={
-                    "wijken_with_population": with_population,
+                    "wijken_with_population": facts["with_population"],
+                    "population_source": population_from,
+                    "sector_mapping": facts["by_rule"],
+                    "sectors_mapped": len(mapping.sectors),
+                    "sector_rules_refused": mapping.refused,
+                    "sector_links_ambiguous": mapping.ambiguous,
+                    ARR_COVERAGE_KEY: facts["arr_sentence"],
+                    "arr_leuven_wijken_with_mapped_sectors": facts["arr_mapped"],
                     "childcare_coverage": {str(k): int(v) for k, v in coverage_counts.items()},
                     "points_without_wijk": no_wijk,
                     "points_with_unknown_wijk": unknown,
@@ -330,11 +497,47 @@ def build(ctx: BuildContext) -> list[Output]:
     ]
 
 
+def _population_facts(
+    result: pd.DataFrame, mapping: src.SectorWijkMapping, munis: pd.DataFrame
+) -> dict[str, Any]:
+    """Count what the manifest states about population: overall, per rule, arrondissement."""
+    by_rule = result["sector_mapping"].value_counts().sort_index()
+    arr = set(munis.loc[munis["arr_nis"].astype(str) == ARR_LEUVEN_NIS, "nis"].astype(str))
+    in_arr = result[result["nis"].astype(str).isin(arr)]
+    known = int(in_arr["population"].notna().sum())
+    mapped = int((in_arr["sector_mapping"] != src.UNMAPPED).sum())
+    return {
+        "with_population": int(result["population"].notna().sum()),
+        "with_coverage": int(result["population_coverage"].notna().sum()),
+        "by_rule": {str(k): int(v) for k, v in by_rule.items()},
+        "sectors": len(mapping.sectors),
+        "arr_sentence": f"population {known}/{len(in_arr)} wijken",
+        "arr_mapped": mapped,
+    }
+
+
+def _population_sentence(facts: dict[str, Any], population_from: str) -> str:
+    """Write the manifest's coverage sentence about population."""
+    rules = ", ".join(f"{rule}: {n}" for rule, n in facts["by_rule"].items())
+    return (
+        f"population ({src.SECTOR_POPULATION_DATE}) for {facts['with_population']} wijken "
+        f"only, else missing (never 0), from {population_from}: where sector polygons "
+        f"cover at least {MIN_SECTOR_COVER:.0%} of the wijk, or where every statistical "
+        "sector mapped to the wijk has a value. The sector lookup numbers wijken in "
+        "another scheme; only verified rules map sectors to wijken (sector_mapping: "
+        f"{rules}; {facts['sectors']} sectors), the rest is unmapped. "
+        "population_coverage = share of the wijk's sectors with a value (missing with a "
+        "population_note where no sector is mapped)."
+    )
+
+
 STAGES = [
     Stage(
         name="neighbourhoods",
         inputs=(SECTOR_LOOKUP,),
         depends=(
+            "municipalities",
+            "deelgemeenten",
             "wijken",
             "housing_summary",
             "sector_population",
@@ -345,5 +548,6 @@ STAGES = [
         ),
         outputs=("neighbourhoods",),
         build=build,
+        extra_inputs=extra_inputs,
     )
 ]

@@ -355,11 +355,112 @@ def test_population_to_neighbourhoods_refuses_ambiguous_input() -> None:
         src.population_to_neighbourhoods(population, lookup.iloc[:1], min_coverage=0)
 
 
-def test_sector_to_wijk_by_code_takes_the_longest_code() -> None:
-    sectors = pd.Series(["12005A00K", "12005A1--", "24062A00-"])
-    wijken = pd.Series(["12005A0", "12005A", "2406210"])
-    out = src.sector_to_wijk_by_code(sectors, wijken)
-    assert out.to_dict("list") == {
-        "sector": ["12005A00K", "12005A1--"],
-        "wijk": ["12005A0", "12005A"],
+def _boxes(rows: dict[str, tuple[int, int]], column: str = "code") -> gpd.GeoDataFrame:
+    """Hand-made areas (Lambert 72) keyed by ``column``: x from/to in km, y 170-171 km."""
+    return gpd.GeoDataFrame(
+        {column: list(rows)},
+        geometry=[box(x0 * 1000, 170000, x1 * 1000, 171000) for x0, x1 in rows.values()],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+
+
+def _lookup(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """Lookup rows (sector, ggw7, deelgemeente); deelgemeente names are the codes."""
+    frame = pd.DataFrame(rows, columns=["statsec", "ggw7", "deelgemeente"])
+    return frame.assign(deelgemeente_naam=frame["deelgemeente"])
+
+
+def test_sector_wijk_mapping_uses_only_rules_the_evidence_supports() -> None:
+    # Hand-made, three municipalities (squares at km x, y 170-175):
+    # 11111: groups W01 = prefix 11111A0, W02 = prefix 11111A1 -> prefix rule holds.
+    # 22222: wijk 2222201 lies in deelgemeente 22222B, but group W01's sectors are in
+    #        22222A (and W02 the other way round): the ggw7 numbering is refuted there.
+    # 33333: group W01 mixes prefixes 33333A0 and 33333A1 -> no prefix rule; sector
+    #        33333A01- (W02) has a polygon inside wijk 33333A1 -> linked by polygon.
+    wijken = _boxes(
+        {
+            "11111A0": (170, 171), "11111A1": (171, 172),
+            "2222201": (172, 173), "2222202": (173, 174),
+            "33333A0": (174, 175), "33333A1": (175, 176),
+        }
+    )  # fmt: skip
+    wijken["nis"] = wijken["code"].str[:5]
+    deelgemeenten = _boxes(
+        {"11111A": (170, 172), "22222B": (172, 173), "22222A": (173, 174), "33333A": (174, 176)}
+    )
+    deelgemeenten["name"] = deelgemeenten["code"]
+    lookup = _lookup(
+        [
+            ("11111A00-", "11111W01", "11111A"), ("11111A01-", "11111W01", "11111A"),
+            ("11111A10-", "11111W02", "11111A"), ("11111ZZZZ", "11111WONB", "11111ONB"),
+            ("22222A00-", "22222W01", "22222A"), ("22222B00-", "22222W02", "22222B"),
+            ("33333A00-", "33333W01", "33333A"), ("33333A10-", "33333W01", "33333A"),
+            ("33333A01-", "33333W02", "33333A"),
+        ]
+    )  # fmt: skip
+    polygons = _boxes({"33333A01-": (175, 176)}, column="sector")
+    mapping = src.sector_wijk_mapping(lookup, wijken, deelgemeenten, polygons)
+    rules = mapping.wijken.set_index("wijk")["sector_mapping"].to_dict()
+    assert rules == {
+        "11111A0": src.MAPPED_BY_PREFIX,
+        "11111A1": src.MAPPED_BY_PREFIX,
+        "2222201": src.UNMAPPED,
+        "2222202": src.UNMAPPED,
+        "33333A0": src.UNMAPPED,
+        "33333A1": src.MAPPED_BY_POLYGONS,
     }
+    assert dict(zip(mapping.sectors["sector"], mapping.sectors["wijk"], strict=True)) == {
+        "11111A00-": "11111A0",
+        "11111A01-": "11111A0",
+        "11111A10-": "11111A1",
+        "33333A01-": "33333A1",
+    }
+    assert mapping.refused == {src.MAPPED_BY_PREFIX: ["33333"], src.MAPPED_BY_GGW7: ["22222"]}
+    assert mapping.wijken["sectors"].tolist() == [2, 1, pd.NA, pd.NA, pd.NA, 1]
+
+
+def test_sector_wijk_mapping_drops_a_wijk_two_rules_link_differently() -> None:
+    # Hand-made: wijk 4444401 is both group W01 by its ggw7 code and, by a sector polygon,
+    # group W02; neither link can be trusted, so the wijk stays unmapped.
+    wijken = _boxes({"4444401": (170, 171)})
+    wijken["nis"] = "44444"
+    deelgemeenten = _boxes({"44444A": (170, 171)})
+    deelgemeenten["name"] = "A"
+    lookup = _lookup([("44444A00-", "44444W01", "44444A"), ("44444A10-", "44444W02", "44444A")])
+    polygons = _boxes({"44444A10-": (170, 171)}, column="sector")
+    mapping = src.sector_wijk_mapping(lookup, wijken, deelgemeenten, polygons)
+    # the polygon refutes the ggw7 numbering in 44444; the polygon link itself stands
+    assert mapping.refused[src.MAPPED_BY_GGW7] == ["44444"]
+    assert mapping.wijken["sector_mapping"].tolist() == [src.MAPPED_BY_POLYGONS]
+    assert mapping.sectors["sector"].tolist() == ["44444A10-"]
+
+
+def test_mirror_sector_mapping_is_consistent_with_the_sector_polygons(mirror_dir: Path) -> None:
+    # Real data: the mirror's lookup and sector polygons, the committed wijken layers.
+    lookup = pd.read_csv(mirror_dir / "boundaries/statsec_lookup_leuven_region.csv", dtype=str)
+    wijken = load_layer("wijken")
+    polygons = load_layer("sector_population")
+    mapping = src.sector_wijk_mapping(lookup, wijken, load_layer("deelgemeenten"), polygons)
+    sectors = mapping.sectors
+    assert not sectors["sector"].duplicated().any()  # no sector in two wijken
+    assert (sectors.groupby("ggw7")["wijk"].nunique() == 1).all()
+    assert (sectors.groupby("wijk")["ggw7"].nunique() == 1).all()
+    # every mapped sector that has a polygon lies (95%) in the wijk it is mapped to
+    shapes = wijken.to_crs(31370).set_index("code").geometry
+    placed = polygons[["sector", "geometry"]].to_crs(31370).merge(sectors, on="sector")
+    assert len(placed) >= 20
+    for row in placed.itertuples():
+        share = row.geometry.intersection(shapes[row.wijk]).area / row.geometry.area
+        assert share >= src.MIN_SECTOR_IN_WIJK, row.sector
+    # Leuven's ggw7 numbers are not its wijk codes: sector 24062A34- (ggw7 24062W21)
+    # lies in wijk 2406212, not 2406221, so that rule is refused there
+    assert "24062" in mapping.refused[src.MAPPED_BY_GGW7]
+    by_sector = sectors.set_index("sector")
+    assert by_sector.loc["24062A34-", ["ggw7", "wijk"]].tolist() == ["24062W21", "2406212"]
+    # the 'W'-less ggw7 code is refused wherever a deelgemeente contradicts it (Mechelen:
+    # 1202505 'Battel' would get Hombeek's sectors)
+    assert "12025" in mapping.refused[src.MAPPED_BY_GGW7]
+    # a prefix-numbered municipality whose lookup wijken are exactly its prefix groups
+    bonheiden = mapping.wijken[mapping.wijken["wijk"].str.startswith("12005")]
+    assert set(bonheiden["sector_mapping"]) == {src.MAPPED_BY_PREFIX}
+    assert not sectors["sector"].str.endswith("ZZZZ").any()

@@ -8,6 +8,7 @@ manifest (:data:`MAPPED`) covers all of 2406211, a quarter of 2406210 and none o
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +17,8 @@ import pytest
 from shapely.geometry import Point, box
 
 from etl.pipeline import BuildContext, run_pipeline
+from etl.settings import SECTOR_POPULATION_YEAR
+from etl.sources import demography as src
 from etl.stages.neighbourhoods import (
     SECTOR_LOOKUP,
     STAGES,
@@ -36,8 +39,19 @@ OSM = "partial: OpenStreetMap, central Leuven only (2024-06)"
 MAPPED = gpd.GeoSeries([box(170750, 172000, 172000, 174000)], crs="EPSG:31370").to_crs("EPSG:4326")[
     0
 ]
-#: Hand-made sector lookup rows: wijk 240011 has two sectors, A0- is its main one.
-LOOKUP = "statsec,statsec_naam\n240011B1-,Veld\n240011A0-,Aarschot-Kern\n24062A00-,Centrum\n"
+#: Hand-made sector lookup rows: wijk 240011 has two sectors, A0- is its main one (its
+#: ggw7 code 24001W01 names no wijk of the file: unmapped).  Lookup wijk 24062W10 holds
+#: the two sectors that fill 2406210; 24062W11 holds 24062B00- (half of 2406211, with a
+#: polygon) and 24062B01- (no polygon, no population offline).
+LOOKUP = (
+    "statsec,statsec_naam,ggw7,deelgemeente,deelgemeente_naam\n"
+    "240011B1-,Veld,24001W01,24001A,Aarschot (Dg.)\n"
+    "240011A0-,Aarschot-Kern,24001W01,24001A,Aarschot (Dg.)\n"
+    "24062A00-,Centrum,24062W10,24062A,Leuven (Dg.)\n"
+    "24062A01-,Vismarkt,24062W10,24062A,Leuven (Dg.)\n"
+    "24062B00-,Wilsele,24062W11,24062B,Wilsele (Leuven)\n"
+    "24062B01-,Putkapel,24062W11,24062B,Wilsele (Leuven)\n"
+)
 
 
 def _save(frame: pd.DataFrame, name: str, out_dir: Path, extra: dict | None = None) -> None:  # type: ignore[type-arg]
@@ -80,6 +94,26 @@ def save_inputs(out_dir: Path, *, childcare_coverage: str = OSM) -> None:
         crs="EPSG:31370",
     ).to_crs("EPSG:4326")
     _save(wijken, "wijken", out_dir)
+    munis = gpd.GeoDataFrame(
+        {"nis": ["24001", "24062"], "name": ["Aarschot", "Leuven"], "arr_nis": ["24000"] * 2},
+        geometry=[box(180000, 185000, 181000, 186000), box(170000, 172000, 172000, 174000)],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    _save(munis, "municipalities", out_dir)
+    # Lookup deelgemeente 24062B is spelt 24062-Y in the layer (matched by its name).
+    deelgemeenten = gpd.GeoDataFrame(
+        {
+            "code": ["24001A", "24062A", "24062-Y"],
+            "name": ["Aarschot (Dg.)", "Leuven (Dg.)", "Wilsele (Leuven)"],
+        },
+        geometry=[
+            box(180000, 185000, 181000, 186000),
+            box(170000, 172000, 171000, 174000),
+            box(171000, 172000, 172000, 174000),
+        ],
+        crs="EPSG:31370",
+    ).to_crs("EPSG:4326")
+    _save(deelgemeenten, "deelgemeenten", out_dir)
     summary = pd.DataFrame(
         {
             "nis": ["24001", "24062"],
@@ -156,6 +190,17 @@ def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
     assert nb.loc["2406210", "population"] == 150
     assert pd.isna(nb.loc["2406211", "population"])
     assert pd.isna(nb.loc["240011", "population"])
+    # coverage: 1 of the 2 lookup sectors of 2406211 has a value; 240011 has no mapped
+    # sector, so its coverage is unknown (not 0) and the note says why
+    assert nb["population_coverage"].to_dict() == pytest.approx(
+        {"240011": float("nan"), "2406210": 1.0, "2406211": 0.5}, nan_ok=True
+    )
+    assert nb["population_sectors"].tolist() == [pd.NA, 2, 2]
+    assert nb["population_method"].tolist() == ["", "sector polygons", ""]
+    assert nb["sector_mapping"].tolist() == ["unmapped", "sector polygons", "sector polygons"]
+    assert nb.loc["240011", "population_note"].startswith("no statistical sectors mapped")
+    assert nb.loc["2406211", "population_note"].startswith("1 of 2 sectors have a population")
+    assert nb.loc["2406211", "population_note"].endswith("cover 50% of its area")
     assert nb["n_schools"].to_dict() == {"240011": 1, "2406210": 3, "2406211": 0}
     # two school numbers share one point in 2406210: 3 schools at 2 sites
     assert nb["n_school_sites"].to_dict() == {"240011": 1, "2406210": 2, "2406211": 0}
@@ -190,6 +235,9 @@ def test_stage_profile_counts_by_hand(tmp_path: Path) -> None:
     assert nb.loc["2406210"].geometry.contains(Point(point["centroid_lon"], point["centroid_lat"]))
     manifest = load_manifest("neighbourhoods", ctx.out_dir)
     assert manifest.extra["wijken_with_population"] == 1
+    assert manifest.extra["arr_leuven_coverage"] == "population 1/3 wijken"
+    assert manifest.extra["arr_leuven_wijken_with_mapped_sectors"] == 2
+    assert "mirror's 3 sectors" in manifest.extra["population_source"]
     assert manifest.extra["points_without_wijk"]["schools"] == 1
     assert run_pipeline(STAGES, ctx)[0].status == "unchanged"
 
@@ -251,3 +299,69 @@ def test_missing_contract_column_fails_clearly(tmp_path: Path) -> None:
     (result,) = run_pipeline(STAGES, ctx)
     assert result.status == "failed"
     assert "'schools' lacks column(s) levels" in result.message
+
+
+def write_sector_table(raw_dir: Path, rows: list[tuple[str, int]]) -> Path:
+    """Write a Statbel sector table (the live format: a zip of one '|' text) to the raw folder."""
+    header = "CD_REFNIS|CD_SECTOR|TOTAL|TX_DESCR_SECTOR_NL\n"
+    text = header + "".join(f"{code[:5]}|{code}|{n}|x\n" for code, n in rows)
+    path = raw_dir / src.SECTORS_LIVE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"OPENDATA_SECTOREN_{SECTOR_POPULATION_YEAR}.txt", text)
+    return path
+
+
+def test_live_sector_table_gives_population_where_every_sector_is_known(tmp_path: Path) -> None:
+    ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
+    save_inputs(ctx.out_dir)
+    save_raw(ctx.source_dir)
+    assert run_pipeline(STAGES, ctx)[0].status == "built"
+    # hand-made live table: both sectors of lookup wijk 24062W11 (70 + 31 people)
+    write_sector_table(ctx.source_dir, [("24062B00-", 70), ("24062B01-", 31), ("24062A00-", 9)])
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "built", result.message  # the new file is an input
+    nb = load_layer("neighbourhoods", ctx.out_dir).set_index("code")
+    assert nb.loc["2406211", "population"] == 101
+    assert nb.loc["2406211", "population_method"] == "sector codes"
+    assert nb.loc["2406211", "population_coverage"] == 1.0
+    # polygons covering the whole wijk still win (same Statbel numbers, a complete cover)
+    assert nb.loc["2406210", "population"] == 150
+    assert pd.isna(nb.loc["240011", "population_coverage"])
+    manifest = load_manifest("neighbourhoods", ctx.out_dir)
+    assert manifest.extra["population_source"].startswith("Statbel's live table")
+    assert manifest.extra["wijken_with_population"] == 2
+
+
+def test_damaged_live_sector_table_fails_the_stage_naming_it(tmp_path: Path) -> None:
+    ctx = BuildContext(tmp_path / "raw", tmp_path / "out")
+    save_inputs(ctx.out_dir)
+    save_raw(ctx.source_dir)
+    path = write_sector_table(ctx.source_dir, [("24062B00-", 70)])
+    path.write_bytes(path.read_bytes()[:40])
+    (result,) = run_pipeline(STAGES, ctx)
+    assert result.status == "failed"
+    assert str(path) in result.message
+
+
+def test_snapshot_population_is_unknown_not_zero_with_a_reason() -> None:
+    # Real snapshot. Before: one population column, missing for 409 of 427 wijken with
+    # no coverage and no reason.
+    nb = load_layer("neighbourhoods").set_index("code")
+    known = nb["population"].notna()
+    assert known.sum() == load_manifest("neighbourhoods").extra["wijken_with_population"]
+    assert (nb.loc[known, "population_coverage"] == 1.0).all()
+    assert (nb.loc[known, "population"] > 0).all()
+    assert (nb.loc[known, "population_note"] == "").all()
+    # no coverage <=> no mapped sector and no covering polygons, and the note says so
+    no_cover = nb["population_coverage"].isna()
+    assert no_cover.any()
+    assert nb.loc[no_cover, "population_note"].str.startswith("no statistical sectors").all()
+    assert (nb.loc[no_cover, "sector_mapping"] == src.UNMAPPED).all()
+    # a partly known wijk never gets a partial sum
+    partial = nb["population_coverage"] < 1
+    assert nb.loc[partial, "population"].isna().all()
+    rules = {src.MAPPED_BY_POLYGONS, src.MAPPED_BY_PREFIX, src.MAPPED_BY_GGW7, src.UNMAPPED}
+    assert set(nb["sector_mapping"]) <= rules
+    mapped = nb["sector_mapping"] != src.UNMAPPED
+    assert nb.loc[mapped, "population_sectors"].notna().all()

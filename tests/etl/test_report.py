@@ -103,3 +103,16 @@ def test_damaged_layer_file_is_one_error_line(
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and str(bad) in lines[0]
+
+
+def test_report_states_population_coverage_of_the_arrondissement_wijken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Real snapshot. Before: "30/30 with rows", which said nothing about population.
+    nb = pd.read_parquet(layer_path("neighbourhoods"), columns=["nis", "population"])
+    in_arr = nb[nb["nis"].isin(_arr_municipalities())]
+    expected = f"population {in_arr['population'].notna().sum()}/{len(in_arr)} wijken"
+    rows = {r["name"]: r for r in json.loads(_report(capsys, "--json"))}
+    assert rows["neighbourhoods"]["arr_leuven"] == expected
+    line = next(li for li in _report(capsys).splitlines() if li.startswith("neighbourhoods "))
+    assert line.endswith(expected)
