@@ -38,6 +38,7 @@ LAYERS: Final[dict[str, bool]] = {
     "deelgemeenten": True,
     "wijken": True,
     "schools": True,
+    "adult_education": True,
     "international_schools": True,
     "childcare": True,
     "stations": True,
@@ -67,6 +68,7 @@ LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "deelgemeenten": ("code", "name"),
     "wijken": ("code", "name"),
     "schools": (),
+    "adult_education": ("id", "name", "kind", "nis"),
     "international_schools": ("id", "name", "in_region"),
     "childcare": ("category", "wijk", "nis"),
     "stations": (),
@@ -96,6 +98,7 @@ LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "schools": ("id", "name", "level", "levels", "net", "language", "nis", "wijk"),
     "international_schools": ("wijk",),
+    "adult_education": ("institution_type", "programmes", "address", "municipality", "wijk"),
     "childcare": ("id", "name"),
     "stations": ("id", "name_nl", "name_fr", "wijk"),
     "bus_stops": ("id", "name", "wijk"),

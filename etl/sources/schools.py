@@ -143,6 +143,24 @@ STRUCTURE_LEVELS: Final[dict[str, tuple[str, ...]]] = {
     "618": ("volwassenen",),
 }
 
+#: ``instellingstype`` of adult-education centres -> ``kind`` in the adult_education
+#: layer.  A CVO (centrum voor volwassenenonderwijs) teaches secondary adult education
+#: (code 317) and often higher vocational education (417); a Centrum voor Basiseducatie
+#: teaches basic education (618).  Centra voor deeltijdse vorming (youth in part-time
+#: education) and Syntra (apprenticeships) are not adult-education centres.
+ADULT_EDUCATION_KINDS: Final[dict[str, str]] = {
+    "Centrum voor Volwassenenonderwijs": "cvo",
+    "Centrum voor Basiseducatie": "basiseducatie",
+}
+
+#: Structure codes of adult-education centres -> the programme they name (the list
+#: gives no courses: not which languages, not whether Dutch as a second language).
+ADULT_PROGRAMMES: Final[dict[str, str]] = {
+    "317": "secundair volwassenenonderwijs",
+    "417": "hoger beroepsonderwijs",
+    "618": "basiseducatie",
+}
+
 #: ``onderwijsniveau`` -> the level it implies (BaO depends on the institution type).
 NIVEAU_LEVELS: Final[dict[str, tuple[str, ...]]] = {
     "BaO": (),
@@ -188,6 +206,7 @@ _TIDY_COLUMNS = [
     "file_nis",
     "end_date",
     "unknown_codes",
+    "structure_codes",
     "lx",
     "ly",
 ]
@@ -208,8 +227,9 @@ def parse_school_list(path: Path) -> pd.DataFrame:
         ``institution_type``, ``net``, ``net_raw``, ``language``, ``street``,
         ``housenumber``, ``postcode``, ``town``, ``address``, ``website``, ``phone``,
         ``email``, ``file_nis``, ``end_date`` (``einddatum`` when one is set),
-        ``unknown_codes`` (structure codes not in :data:`STRUCTURE_LEVELS`), ``lx``, ``ly``
-        (floats, NaN when unknown).
+        ``unknown_codes`` (structure codes not in :data:`STRUCTURE_LEVELS`),
+        ``structure_codes`` (every code, in file order), ``lx``, ``ly`` (floats, NaN
+        when unknown).
 
     Raises
     ------
@@ -338,6 +358,15 @@ def parse_mergers(path: Path) -> dict[str, str]:
     return mapping
 
 
+def adult_programmes(codes: list[str]) -> str:
+    """Return the programmes (``;``-joined, sorted) that adult-education codes name.
+
+    Codes of :data:`ADULT_PROGRAMMES` only; a code repeats once per structure the
+    centre runs, so repeats are dropped.
+    """
+    return ";".join(sorted({ADULT_PROGRAMMES[c] for c in codes if c in ADULT_PROGRAMMES}))
+
+
 def levels_of(niveau: str, institution_type: str, codes: list[str]) -> list[str]:
     """Return the levels a school offers, in :data:`LEVELS` order (see module docstring)."""
     found: set[str] = set(NIVEAU_LEVELS.get(niveau, ()))
@@ -442,6 +471,7 @@ def _tidy(raw: pd.DataFrame) -> pd.DataFrame:
     out["file_nis"] = _clean(raw["niscode"])
     out["end_date"] = raw["einddatum"].where(raw["einddatum"].ne(OPEN_ENDED))
     out["unknown_codes"] = codes.map(lambda cs: [c for c in cs if c not in STRUCTURE_LEVELS])
+    out["structure_codes"] = codes
     out["lx"] = pd.to_numeric(raw["lx"])
     out["ly"] = pd.to_numeric(raw["ly"])
     return out[_TIDY_COLUMNS].reset_index(drop=True)

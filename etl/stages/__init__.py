@@ -15,6 +15,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "demography",
     "housing",
     "schools",
+    "adult_education",
     "international_schools",
     "childcare",
     "transit",
