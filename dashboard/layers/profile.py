@@ -236,6 +236,8 @@ class NearbyPlace:
         True when any of those times is estimated.
     municipality : str
         The place's municipality ("" when outside the region).
+    searched_minutes : float
+        How far the engine searched: a None in ``minutes`` means "more than this".
     """
 
     id: str
@@ -245,6 +247,7 @@ class NearbyPlace:
     minutes: Mapping[str, float | None]
     estimated: bool
     municipality: str
+    searched_minutes: float = math.inf
 
     def within(self, mode: str, limit: float) -> bool:
         """Return True when the place is reached by ``mode`` within ``limit`` minutes."""
@@ -368,13 +371,15 @@ class Population:
 
     ``wijk`` comes from the statistical sectors (dated by the ``sector_population``
     manifest), the municipal figures from the ``population`` layer (its manifest dates
-    them; ``households_year`` is the observed year).
+    them; ``households_year`` is the observed year).  ``wijk_note`` is the layer's
+    ``population_note`` (why the wijk's figure is unknown or partial; "" when complete).
     """
 
     wijk: int | None
     municipality: int | None
     households: int | None
     households_year: int | None
+    wijk_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -737,7 +742,7 @@ def _nearby(
         if not any(_within(minutes[m], limit) for m, limit in limits.items()):
             continue
         estimated = any(times[m][1][pos] for m in NEARBY_MODES if minutes[m] is not None)
-        places.append(_place(row, minutes, estimated))
+        places.append(_place(row, minutes, estimated, longest))
     return places
 
 
@@ -764,7 +769,9 @@ def _times_from(
     return np.round(np.asarray(times.minutes, dtype="float64"), 1), np.asarray(times.estimated)
 
 
-def _place(row: pd.Series, minutes: dict[str, float | None], estimated: bool) -> NearbyPlace:
+def _place(
+    row: pd.Series, minutes: dict[str, float | None], estimated: bool, searched: float
+) -> NearbyPlace:
     kind = next((row[c] for c in ("levels", "type", "category") if c in row.index), "")
     return NearbyPlace(
         id=_text(row["id"]),
@@ -774,6 +781,7 @@ def _place(row: pd.Series, minutes: dict[str, float | None], estimated: bool) ->
         minutes=MappingProxyType(minutes),
         estimated=bool(estimated),
         municipality=_text(row.get("municipality")),
+        searched_minutes=searched,
     )
 
 
@@ -900,6 +908,7 @@ def _population(population: pd.DataFrame, row: pd.Series) -> Population:
         municipality=value("population_2020"),
         households=value("households_observed"),
         households_year=value("households_observed_year"),
+        wijk_note=_text(row.get("population_note")),
     )
 
 

@@ -1,8 +1,252 @@
-"""Interface text: Printable intake report, PDF and HTML (issue 10)."""
+"""Interface text: Printable intake report, PDF and HTML (issue 10).
+
+Facts from the data (dates, sources, counts, reach limits) are placeholders filled from
+the profiles and the manifests, never typed here.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
 #: key -> (English, Dutch, French)
-TEXT: Final[dict[str, tuple[str, str, str]]] = {}
+TEXT: Final[dict[str, tuple[str, str, str]]] = {
+    "report_title": (
+        "Relocation intake: neighbourhood report",
+        "Verhuisintake: wijkrapport",
+        "Accueil relocalisation : rapport de quartiers",
+    ),
+    "report_prepared": (
+        "Prepared on {date} with Leuven Atlas (data snapshot of the sources listed at the end).",
+        "Opgesteld op {date} met Leuven Atlas (momentopname van de bronnen achteraan).",
+        "Préparé le {date} avec Leuven Atlas (instantané des sources listées à la fin).",
+    ),
+    "report_client": (
+        "The client's workplaces and constraints",
+        "Werkplekken en voorwaarden van de klant",
+        "Lieux de travail et contraintes du client",
+    ),
+    "report_person": ("Person {n}", "Persoon {n}", "Personne {n}"),
+    "report_workplace_line": (
+        "workplace at {lat}, {lon}; by {mode}, at most {minutes} min",
+        "werkplek op {lat}, {lon}; met {mode}, hoogstens {minutes} min",
+        "lieu de travail à {lat}, {lon} ; en {mode}, au plus {minutes} min",
+    ),
+    "report_arrive_line": (
+        "train: arrive by {time} on {day}",
+        "trein: aankomst tegen {time} op {day}",
+        "train : arrivée avant {time} le {day}",
+    ),
+    "report_shortlist": ("Shortlist", "Selectie", "Sélection"),
+    "report_map_caption": (
+        "Numbered areas: the shortlisted neighbourhoods; stars: workplaces; squares: "
+        "railway stations; grey lines: neighbourhood boundaries.",
+        "Genummerde gebieden: de geselecteerde wijken; sterren: werkplekken; vierkantjes: "
+        "treinstations; grijze lijnen: wijkgrenzen.",
+        "Zones numérotées : les quartiers sélectionnés ; étoiles : lieux de travail ; "
+        "carrés : gares ; lignes grises : limites des quartiers.",
+    ),
+    "report_map_workplace": ("Workplace {n}", "Werkplek {n}", "Lieu de travail {n}"),
+    "report_map_station": ("Railway station", "Treinstation", "Gare"),
+    "report_col_code": ("Code", "Code", "Code"),
+    "report_col_name": ("Neighbourhood", "Wijk", "Quartier"),
+    "report_col_municipality": ("Municipality", "Gemeente", "Commune"),
+    "report_col_person_minutes": (
+        "Person {n}: {mode} (min)",
+        "Persoon {n}: {mode} (min)",
+        "Personne {n} : {mode} (min)",
+    ),
+    "report_col_house": (
+        "House, municipal median",
+        "Huis, gemeentelijke mediaan",
+        "Maison, médiane communale",
+    ),
+    "report_col_apartment": (
+        "Apartment, municipal median",
+        "Appartement, gemeentelijke mediaan",
+        "Appartement, médiane communale",
+    ),
+    "report_col_score": ("Score (0-100)", "Score (0-100)", "Score (0-100)"),
+    "report_score_title": ("Score components", "Onderdelen van de score", "Composantes du score"),
+    "report_score_intro": (
+        "Weights: {weights}. Each component runs from 0 (worst) to 1 (best) among the "
+        "shortlisted neighbourhoods; the raw value is shown under it. A component without "
+        "data is marked and left out of that neighbourhood's score, not counted as zero.",
+        "Gewichten: {weights}. Elk onderdeel loopt van 0 (slechtst) tot 1 (best) binnen de "
+        "geselecteerde wijken; de ruwe waarde staat eronder. Een onderdeel zonder gegevens "
+        "wordt gemarkeerd en niet meegeteld, niet als nul gerekend.",
+        "Poids : {weights}. Chaque composante va de 0 (pire) à 1 (meilleur) parmi les "
+        "quartiers sélectionnés ; la valeur brute figure dessous. Une composante sans "
+        "données est signalée et exclue du score, jamais comptée comme zéro.",
+    ),
+    "report_score_unavailable": (
+        "No score: {reason}",
+        "Geen score: {reason}",
+        "Pas de score : {reason}",
+    ),
+    "report_component_commute": ("Commute", "Pendel", "Trajet"),
+    "report_component_schools": ("Schools", "Scholen", "Écoles"),
+    "report_component_childcare": ("Childcare", "Kinderopvang", "Accueil d'enfants"),
+    "report_component_transport": ("Public transport", "Openbaar vervoer", "Transports publics"),
+    "report_component_price": ("Price", "Prijs", "Prix"),
+    "report_raw_schools": (
+        "{n} schools in the neighbourhood",
+        "{n} scholen in de wijk",
+        "{n} écoles dans le quartier",
+    ),
+    "report_raw_childcare": (
+        "{n} childcare places mapped",
+        "{n} opvanglocaties in kaart",
+        "{n} lieux d'accueil cartographiés",
+    ),
+    "report_raw_transport": (
+        "{n} stations and bus stops",
+        "{n} stations en bushaltes",
+        "{n} gares et arrêts de bus",
+    ),
+    "report_raw_price": ("house median {price}", "mediaan huis {price}", "médiane maison {price}"),
+    "report_raw_commute": ("{minutes}", "{minutes}", "{minutes}"),
+    "report_no_data": ("no data", "geen gegevens", "pas de données"),
+    "report_beyond_limit": ("beyond the limit", "boven de limiet", "au-delà de la limite"),
+    "report_commute_title": (
+        "Commute from the neighbourhood's centre (minutes)",
+        "Pendeltijd vanaf het midden van de wijk (minuten)",
+        "Trajet depuis le centre du quartier (minutes)",
+    ),
+    "report_col_mode": ("Mode", "Vervoerswijze", "Mode"),
+    "report_col_minutes": ("Minutes", "Minuten", "Minutes"),
+    "report_col_spread": ("Range (p10-p90)", "Spreiding (p10-p90)", "Plage (p10-p90)"),
+    "report_col_within": ("Within limit", "Binnen limiet", "Dans la limite"),
+    "report_own_mode": ("{mode} (chosen)", "{mode} (gekozen)", "{mode} (choisi)"),
+    "report_yes": ("yes", "ja", "oui"),
+    "report_no": ("no", "nee", "non"),
+    "report_no_time": ("no time", "geen tijd", "pas de temps"),
+    "report_schools_title": (
+        "Schools within {walk} min on foot or {bike} min by bike",
+        "Scholen binnen {walk} min te voet of {bike} min met de fiets",
+        "Écoles à moins de {walk} min à pied ou {bike} min à vélo",
+    ),
+    "report_level_nursery": ("Nursery", "Kleuteronderwijs", "Maternel"),
+    "report_level_primary": ("Primary", "Lager onderwijs", "Primaire"),
+    "report_level_secondary": ("Secondary", "Secundair onderwijs", "Secondaire"),
+    "report_col_place": ("Name", "Naam", "Nom"),
+    "report_col_distance": (
+        "Straight line (km)",
+        "Vogelvlucht (km)",
+        "À vol d'oiseau (km)",
+    ),
+    "report_col_walk": ("On foot (min)", "Te voet (min)", "À pied (min)"),
+    "report_col_bike": ("By bike (min)", "Met de fiets (min)", "À vélo (min)"),
+    "report_col_car": ("By car (min)", "Met de auto (min)", "En voiture (min)"),
+    "report_col_kind": ("Type", "Type", "Type"),
+    "report_none_within": ("None within reach.", "Geen binnen bereik.", "Aucune à portée."),
+    "report_more_places": (
+        "... and {n} more",
+        "... en nog {n}",
+        "... et {n} de plus",
+    ),
+    "report_intl_title": (
+        "International schools within {minutes} min by car",
+        "Internationale scholen binnen {minutes} min met de auto",
+        "Écoles internationales à moins de {minutes} min en voiture",
+    ),
+    "report_childcare_title": (
+        "Childcare within {walk} min on foot or {bike} min by bike",
+        "Kinderopvang binnen {walk} min te voet of {bike} min met de fiets",
+        "Accueil d'enfants à moins de {walk} min à pied ou {bike} min à vélo",
+    ),
+    "report_childcare_partial": (
+        "Lower bound: childcare is mapped for only part of this neighbourhood ({share}% of "
+        "its area); more places may exist.",
+        "Ondergrens: kinderopvang is maar voor een deel van deze wijk in kaart gebracht "
+        "({share}% van de oppervlakte); er kunnen meer plaatsen zijn.",
+        "Minimum : l'accueil d'enfants n'est cartographié que pour une partie de ce quartier "
+        "({share} % de sa surface) ; il peut y avoir d'autres lieux.",
+    ),
+    "report_childcare_none": (
+        "Unknown: there is no childcare data for this neighbourhood (which is not the same "
+        "as none).",
+        "Onbekend: er zijn geen gegevens over kinderopvang voor deze wijk (wat niet "
+        "hetzelfde is als geen opvang).",
+        "Inconnu : aucune donnée d'accueil d'enfants pour ce quartier (ce qui ne veut pas "
+        "dire qu'il n'y en a pas).",
+    ),
+    "report_station_title": (
+        "Nearest railway station",
+        "Dichtste treinstation",
+        "Gare la plus proche",
+    ),
+    "report_station_line": (
+        "{name}: {km} km in a straight line; {trains} trains stop there on {day}.",
+        "{name}: {km} km in vogelvlucht; er stoppen {trains} treinen op {day}.",
+        "{name} : {km} km à vol d'oiseau ; {trains} trains s'y arrêtent le {day}.",
+    ),
+    "report_trains_towards": (
+        "Direct trains towards {target}: {n}",
+        "Rechtstreekse treinen richting {target}: {n}",
+        "Trains directs vers {target} : {n}",
+    ),
+    "report_trains_is_target": (
+        "This is a {target} station.",
+        "Dit is een station van {target}.",
+        "C'est une gare de {target}.",
+    ),
+    "report_target_leuven": ("Leuven", "Leuven", "Louvain"),
+    "report_target_brussels": ("Brussels", "Brussel", "Bruxelles"),
+    "report_no_station": (
+        "No station in the data.",
+        "Geen station in de gegevens.",
+        "Aucune gare dans les données.",
+    ),
+    "report_prices_title": (
+        "Median sale prices of {municipality} (municipality, not the neighbourhood)",
+        "Mediane verkoopprijzen van {municipality} (gemeente, niet de wijk)",
+        "Prix de vente médians de {municipality} (commune, pas le quartier)",
+    ),
+    "report_prices_latest": (
+        "{year}: house {house}, apartment {apartment}",
+        "{year}: huis {house}, appartement {apartment}",
+        "{year} : maison {house}, appartement {apartment}",
+    ),
+    "report_prices_chart": (
+        "Median sale price per year, by municipality (solid: houses, dashed: apartments)",
+        "Mediane verkoopprijs per jaar, per gemeente (volle lijn: huizen, streepjes: "
+        "appartementen)",
+        "Prix de vente médian par an, par commune (trait plein : maisons, tirets : appartements)",
+    ),
+    "report_col_year": ("Year", "Jaar", "Année"),
+    "report_population_title": ("Population", "Bevolking", "Population"),
+    "report_population_wijk": (
+        "Neighbourhood: {n}",
+        "Wijk: {n}",
+        "Quartier : {n}",
+    ),
+    "report_population_muni": (
+        "Municipality: {n}",
+        "Gemeente: {n}",
+        "Commune : {n}",
+    ),
+    "report_households": (
+        "Households in the municipality ({year}): {n}",
+        "Huishoudens in de gemeente ({year}): {n}",
+        "Ménages dans la commune ({year}) : {n}",
+    ),
+    "report_unknown": ("unknown", "onbekend", "inconnu"),
+    "report_section_sources": ("Sources: {sources}", "Bronnen: {sources}", "Sources : {sources}"),
+    "report_sources_title": ("Sources and dates", "Bronnen en data", "Sources et dates"),
+    "report_col_layer": ("Data", "Gegevens", "Données"),
+    "report_col_source": ("Source", "Bron", "Source"),
+    "report_col_date": ("Data date", "Datum van de gegevens", "Date des données"),
+    "report_col_licence": ("Licence", "Licentie", "Licence"),
+    "report_estimated_note": (
+        "* estimated: not computed on a real street network or timetable (outside the "
+        "detailed network of Leuven municipality: straight line times a measured detour "
+        "factor, or the regional car model).",
+        "* geschat: niet berekend op een echt stratennet of dienstregeling (buiten het "
+        "gedetailleerde net van de gemeente Leuven: vogelvlucht maal een gemeten "
+        "omwegfactor, of het regionale automodel).",
+        "* estimé : pas calculé sur un vrai réseau ni un horaire (hors du réseau détaillé "
+        "de la commune de Louvain : ligne droite fois un facteur de détour mesuré, ou le "
+        "modèle routier régional).",
+    ),
+    "report_page": ("Page {n}", "Pagina {n}", "Page {n}"),
+}
