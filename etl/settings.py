@@ -2,8 +2,9 @@
 
 Every live publisher URL is here, with the page that documents it, so an operator can
 check or change one place.  Functions take ``None`` and fall back to these values.
-Environment variables override: ``LEUVEN_ATLAS_RAW_DIR`` (raw download cache) and
-``LEUVEN_ATLAS_USER_AGENT``.
+Environment variables override: ``LEUVEN_ATLAS_RAW_DIR`` (raw download cache),
+``LEUVEN_ATLAS_USER_AGENT`` and ``LEUVEN_ATLAS_OSM_EXTRACT_URL`` (the OSM extract that
+``python -m etl fetch osm`` downloads).
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ SECTOR_POPULATION_URL: Final[str] = (
     "https://statbel.fgov.be/sites/default/files/files/opendata/bevolking/sectoren/"
     f"OPENDATA_SECTOREN_{SECTOR_POPULATION_YEAR}.zip"
 )
+
+#: OpenStreetMap extract of Belgium that ``python -m etl fetch osm`` downloads (PBF, about
+#: 650 MB, updated daily; documented at https://download.geofabrik.de/europe/belgium.html).
+#: Any PBF that contains the region works (e.g. a Flanders extract): set
+#: ``LEUVEN_ATLAS_OSM_EXTRACT_URL`` or :attr:`Settings.source_urls`.
+OSM_EXTRACT_URL: Final[str] = "https://download.geofabrik.de/europe/belgium-latest.osm.pbf"
 
 #: Metric CRS for all distance computations (Belgian Lambert 72).
 METRIC_CRS: Final[str] = "EPSG:31370"
@@ -93,6 +100,13 @@ class Settings:
     #: A cached download younger than this is used without asking the server; an older
     #: one is revalidated with a conditional request (``fetch --refresh`` always asks).
     cache_max_age_s: float = 24 * 3600.0
+    #: Live source name -> URL used instead of the source's declared one (``osm``: the
+    #: OSM extract, :data:`OSM_EXTRACT_URL` unless ``LEUVEN_ATLAS_OSM_EXTRACT_URL`` is set).
+    source_urls: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType(
+            {"osm": os.environ.get("LEUVEN_ATLAS_OSM_EXTRACT_URL", OSM_EXTRACT_URL)}
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -131,12 +131,12 @@ def iter_tagged_features(
     if unknown:
         msg = f"unknown OSM type(s) {sorted(unknown)}; use {OSM_TYPES}"
         raise ValueError(msg)
-    _check_file(path)
+    check_pbf(path)
     processor = osmium.FileProcessor(str(path)).with_locations()
     if "relation" in wanted:
         processor = processor.with_areas()
     wkb = osmium.geom.WKBFactory()
-    with _reading(path):
+    with reading_pbf(path):
         for obj in processor:
             feature = _feature_from(obj, keep, wanted, wkb)
             if feature is not None:
@@ -158,9 +158,9 @@ def iter_relations(path: Path, keep: TagPredicate | None = None) -> Iterator[Osm
     SourceError
         When the file is missing, empty or not a readable OSM file.
     """
-    _check_file(path)
+    check_pbf(path)
     processor = osmium.FileProcessor(str(path), osmium.osm.RELATION)
-    with _reading(path):
+    with reading_pbf(path):
         for rel in processor:
             rel_any: Any = rel  # osmium's stubs type the iterator as a union of all kinds
             tags = dict(rel.tags)
@@ -178,10 +178,10 @@ def node_locations(path: Path, node_ids: Collection[int]) -> dict[int, tuple[flo
     Ids missing from the extract (members outside its bounding box) are simply absent
     from the result.
     """
-    _check_file(path)
+    check_pbf(path)
     wanted = set(node_ids)
     found: dict[int, tuple[float, float]] = {}
-    with _reading(path):
+    with reading_pbf(path):
         node: Any
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
             if node.id in wanted and node.location.valid():
@@ -195,12 +195,12 @@ def way_coordinates(path: Path, way_ids: Collection[int]) -> dict[int, list[tupl
     Vertices whose node lies outside the extract are dropped; ways left with fewer than
     two vertices are absent from the result.
     """
-    _check_file(path)
+    check_pbf(path)
     wanted = set(way_ids)
     found: dict[int, list[tuple[float, float]]] = {}
     processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
     obj: Any
-    with _reading(path):
+    with reading_pbf(path):
         for obj in processor.with_locations():
             if obj.is_way() and obj.id in wanted:
                 coords = _way_vertices(obj)
@@ -212,7 +212,8 @@ def way_coordinates(path: Path, way_ids: Collection[int]) -> dict[int, list[tupl
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_file(path: Path) -> None:
+def check_pbf(path: Path) -> None:
+    """Refuse a missing or empty OSM file with a :class:`SourceError` naming it."""
     if not path.is_file():
         raise SourceError(path, "OSM file not found")
     if path.stat().st_size == 0:
@@ -220,7 +221,7 @@ def _check_file(path: Path) -> None:
 
 
 @contextmanager
-def _reading(path: Path) -> Iterator[None]:
+def reading_pbf(path: Path) -> Iterator[None]:
     """Turn osmium's parse errors (``RuntimeError``) into :class:`SourceError`."""
     try:
         yield

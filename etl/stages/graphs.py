@@ -1,10 +1,18 @@
 """Stage ``graphs``: routable walk, bike, car and strategic car graphs as compact arrays.
 
-Outputs ``graph:walk``, ``graph:bike``, ``graph:car`` (OpenStreetMap via the MATSim
-network of Leuven municipality, car speeds joined from an Overpass answer) and
-``graph:strategic_car`` (the KU Leuven regional model network).  Access and speed rules
-are tabled in :mod:`etl.transform.graphs`; every graph keeps only its largest strongly
-connected component.
+Outputs ``graph:walk``, ``graph:bike``, ``graph:car`` and ``graph:strategic_car`` (the KU
+Leuven regional model network).  The three OSM graphs come from one of two street sources,
+read into links of one shape and turned into graphs by the same functions:
+
+* the regional PBF ``osm/leuven_region.osm.pbf`` when the raw folder has it (written by
+  ``python -m etl fetch osm``: the Belgian extract clipped to the region's municipalities),
+  read by :func:`etl.sources.osm_streets.streets_from_pbf`; car speeds from the ways' own
+  ``maxspeed`` tags;
+* otherwise the MATSim network of Leuven municipality (the mirror), with car speeds joined
+  from an Overpass answer.
+
+Access and speed rules are tabled in :mod:`etl.transform.graphs`; every graph keeps only
+its largest strongly connected component.
 
 Arrays of the OSM graphs: ``node_lon``, ``node_lat``, ``node_x``, ``node_y`` (float64,
 EPSG:4326 / EPSG:31370), ``node_osm_id`` (int64), ``edge_from``, ``edge_to`` (int32),
@@ -16,18 +24,26 @@ EPSG:4326 / EPSG:31370), ``node_osm_id`` (int64), ``edge_from``, ``edge_to`` (in
 Every manifest records the graph's coverage area, derived from its own kept edges
 (:func:`etl.transform.graphs.coverage_polygon`; the strategic graph without its zone
 connectors, which are not roads), as ``extra["coverage_area"]`` (read it with
-:func:`geodata.coverage.coverage_area`).
+:func:`geodata.coverage.coverage_area`), and its ``coverage`` text says, from that area
+and the region's municipality boundaries, how many municipalities it covers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from etl.pipeline import BuildContext, Output, Stage
+from etl.settings import METRIC_CRS, OSM_EXTRACT_URL
 from etl.sources import osm as src
+from etl.sources import osm_streets
+from etl.sources.boundaries import MUNICIPALITIES, parse_municipalities
 from etl.transform import graphs as tg
 from geodata.coverage import COVERAGE_KEY, coverage_entry
 from geodata.io import LayerManifest
@@ -35,36 +51,140 @@ from geodata.io import LayerManifest
 OSM_SOURCE = (
     "OpenStreetMap contributors (via MATSim network, XanderPENG/matsim-xp; Overpass 2021-03-31)"
 )
+OSM_PBF_SOURCE = "OpenStreetMap contributors (PBF extract, read with osmium)"
 OSM_LICENCE = "ODbL 1.0, © OpenStreetMap contributors"
 OSM_URL = "https://github.com/XanderPENG/matsim-xp"
-OSM_COVERAGE = (
-    "Leuven municipality only (Leuven, Heverlee, Kessel-Lo, Wilsele, Wijgmaal); outside "
-    "it there is no {mode} network: times there are estimates (straight line x the "
-    "detour factor in this manifest)"
-)
 STRATEGIC_SOURCE = "KU Leuven network via TrafficPLANit/PLANitTNTP"
 STRATEGIC_LICENCE = (
     "repository licence: PLANit modified BSD; the data's own licence is not stated; "
     "attribution: TrafficPLANit/PLANitTNTP, KU Leuven network"
 )
 STRATEGIC_URL = "https://github.com/TrafficPLANit/PLANitTNTP"
+#: Share of a municipality's area inside a coverage area to count it as covered.
+COVERED_SHARE = 0.9
+#: Smallest share counted as "part of" a municipality (ignores slivers along borders).
+PARTLY_COVERED_SHARE = 0.01
 
 _OSM_EDGE_COLUMNS = {"length_m": "float32", "time_s": "float32", "highway_code": "int8"}
 
 
+@dataclass(frozen=True)
+class StreetSource:
+    """Street links of one source, ready for :func:`street_outputs`.
+
+    Attributes
+    ----------
+    nodes, links, ways : DataFrame
+        As :class:`etl.sources.osm.MatsimNetwork` (nodes, links) and
+        :class:`etl.sources.osm.OverpassWays` (ways: the car speed tags per way).
+    osm_date : str
+        OSM time of the data (ISO), "" when unknown.
+    kind : str
+        ``"matsim"`` (MATSim network + Overpass speeds) or ``"pbf"``.
+    label : str
+        Where the data covers, for titles ("Leuven municipality", "regional extract").
+    source, url : str
+        Manifest source text and address.
+    """
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    ways: pd.DataFrame
+    osm_date: str
+    kind: str
+    label: str
+    source: str
+    url: str
+
+
 def build(ctx: BuildContext) -> list[Output]:
-    """Parse the three sources and build the four graphs."""
-    network = src.parse_matsim_network(ctx.raw(src.MATSIM_NETWORK))
-    overpass = src.parse_overpass_ways(ctx.raw(src.OVERPASS_DRIVE))
+    """Read the street source and the strategic network and build the four graphs."""
+    streets = street_source(ctx)
+    municipalities = parse_municipalities(ctx.raw(MUNICIPALITIES))
     strategic_nodes = src.parse_strategic_nodes(ctx.raw(src.STRATEGIC_NODES))
     strategic_links = src.parse_strategic_links(ctx.raw(src.STRATEGIC_LINKS))
-    links = network.links
     return [
-        _osm_output("walk", network.nodes, tg.walk_edges(links), _walk_rules(), detour=True),
-        _osm_output("bike", network.nodes, tg.bike_edges(links), _bike_rules(), detour=True),
-        _car_output(network.nodes, tg.car_edges(links, overpass.ways), overpass.osm_base),
-        _strategic_output(strategic_nodes, strategic_links),
+        *street_outputs(streets, municipalities),
+        _strategic_output(strategic_nodes, strategic_links, municipalities),
     ]
+
+
+def street_source(ctx: BuildContext) -> StreetSource:
+    """Return the regional PBF's streets when the raw folder has it, else MATSim's."""
+    regional = ctx.source_dir / osm_streets.REGIONAL_PBF
+    if regional.is_file():
+        return pbf_street_source(ctx.raw(osm_streets.REGIONAL_PBF), "regional OSM extract")
+    network = src.parse_matsim_network(ctx.raw(src.MATSIM_NETWORK))
+    overpass = src.parse_overpass_ways(ctx.raw(src.OVERPASS_DRIVE))
+    return StreetSource(
+        network.nodes,
+        network.links,
+        overpass.ways,
+        overpass.osm_base,
+        "matsim",
+        "Leuven municipality",
+        OSM_SOURCE,
+        OSM_URL,
+    )
+
+
+def pbf_street_source(path: Path, label: str) -> StreetSource:
+    """Read a PBF's streets (:func:`etl.sources.osm_streets.streets_from_pbf`)."""
+    streets = osm_streets.streets_from_pbf(path)
+    return StreetSource(
+        streets.nodes,
+        streets.links,
+        streets.ways,
+        streets.osm_base,
+        "pbf",
+        label,
+        OSM_PBF_SOURCE,
+        OSM_EXTRACT_URL,
+    )
+
+
+def street_outputs(streets: StreetSource, municipalities: gpd.GeoDataFrame) -> list[Output]:
+    """Build the walk, bike and car graphs of a street source."""
+    links = streets.links
+    return [
+        _osm_output("walk", streets, tg.walk_edges(links), _walk_rules(), municipalities),
+        _osm_output("bike", streets, tg.bike_edges(links), _bike_rules(streets), municipalities),
+        _car_output(streets, tg.car_edges(links, streets.ways), municipalities),
+    ]
+
+
+def _extra_inputs(ctx: BuildContext) -> list[Path]:
+    """Return the regional PBF when present: it feeds the stage (digested like an input)."""
+    regional = ctx.source_dir / osm_streets.REGIONAL_PBF
+    return [regional] if regional.is_file() else []
+
+
+def coverage_statement(area: shapely.Geometry, municipalities: gpd.GeoDataFrame) -> str:
+    """Say how much of the region's municipalities a coverage area (EPSG:31370) covers.
+
+    Returns
+    -------
+    str
+        E.g. "79 km² (extra.coverage_area): at least 90% of 1 of the 60 region
+        municipalities (Leuven), part of 6 more, none of 53 (Aarschot, ...)".
+    """
+    metric = municipalities.to_crs(METRIC_CRS)
+    share = metric.geometry.intersection(area).area / metric.geometry.area
+    full = sorted(metric.loc[share >= COVERED_SHARE, "name"])
+    part = int(((share >= PARTLY_COVERED_SHARE) & (share < COVERED_SHARE)).sum())
+    missed = sorted(metric.loc[share < PARTLY_COVERED_SHARE, "name"])
+    return (
+        f"{area.area / 1e6:.0f} km² (extra.coverage_area): at least {COVERED_SHARE:.0%} of "
+        f"{len(full)} of the {len(metric)} region municipalities ({_names(full)}), part of "
+        f"{part} more, none of {len(missed)} ({_names(missed)})"
+    )
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    if not names:
+        return "-"
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def _osm_arrays(
@@ -83,9 +203,14 @@ def _osm_arrays(
 
 
 def _osm_output(
-    mode: str, nodes: pd.DataFrame, edges: pd.DataFrame, rules: dict[str, Any], *, detour: bool
+    mode: str,
+    streets: StreetSource,
+    edges: pd.DataFrame,
+    rules: dict[str, Any],
+    municipalities: gpd.GeoDataFrame,
 ) -> Output:
-    arrays, stats = _osm_arrays(nodes, edges)
+    arrays, stats = _osm_arrays(streets.nodes, edges)
+    entry, area = _coverage(arrays)
     extra: dict[str, Any] = {
         "nodes": len(arrays["node_lon"]),
         "edges": len(arrays["edge_from"]),
@@ -93,76 +218,103 @@ def _osm_output(
         "rules": rules,
         "highway_codes": dict(enumerate(tg.HIGHWAY_NAMES)),
         "edges_by_highway": _edges_by_highway(arrays),
-        COVERAGE_KEY: _coverage(arrays),
+        COVERAGE_KEY: entry,
+        "detour_factor": tg.detour_factor(arrays),
     }
-    if detour:
-        extra["detour_factor"] = tg.detour_factor(arrays)
+    coverage = (
+        f"{streets.label}: {coverage_statement(area, municipalities)}; outside the coverage "
+        f"area there is no {mode} network: times there are estimates (straight line x the "
+        "detour factor in this manifest)"
+    )
     manifest = LayerManifest(
         f"graph:{mode}",
-        f"{mode.capitalize()} network (OpenStreetMap, Leuven municipality)",
-        OSM_SOURCE,
-        OSM_URL,
+        f"{mode.capitalize()} network (OpenStreetMap, {streets.label})",
+        streets.source,
+        streets.url,
         OSM_LICENCE,
-        "2024",
-        OSM_COVERAGE.format(mode=mode),
+        _network_date(streets),
+        coverage,
         extra=extra,
     )
     return Output(manifest, arrays=arrays)
 
 
-def _car_output(nodes: pd.DataFrame, edges: pd.DataFrame, osm_base: str) -> Output:
+def _network_date(streets: StreetSource) -> str:
+    # the MATSim file has no OSM timestamp; its repository dates the conversion to 2024
+    if streets.kind == "matsim":
+        return "2024"
+    return streets.osm_date[:10] or "unknown"
+
+
+def _car_output(
+    streets: StreetSource, edges: pd.DataFrame, municipalities: gpd.GeoDataFrame
+) -> Output:
     merged_sources = tg.merge_parallel_edges(edges)
-    arrays, stats = _osm_arrays(nodes, edges)
-    kept = _kept_edge_mask(merged_sources, arrays)
-    kept_edges = merged_sources[kept]
+    arrays, stats = _osm_arrays(streets.nodes, edges)
+    kept_edges = merged_sources[_kept_edge_mask(merged_sources, arrays)]
     share = kept_edges["speed_source"].value_counts(normalize=True).round(4)
-    rules = _car_rules()
+    entry, area = _coverage(arrays)
     extra: dict[str, Any] = {
         "nodes": len(arrays["node_lon"]),
         "edges": len(arrays["edge_from"]),
         "connectivity": stats,
-        "rules": rules,
+        "rules": _car_rules(streets),
         "highway_codes": dict(enumerate(tg.HIGHWAY_NAMES)),
         "edges_by_highway": _edges_by_highway(arrays),
         "speed_source_share": {k: float(v) for k, v in share.sort_index().items()},
         "share_edges_with_osm_maxspeed": float(share.get("maxspeed", 0.0)),
-        "share_edges_way_in_overpass": round(float(kept_edges["in_overpass"].mean()), 4),
+        **(_overpass_facts(kept_edges, streets.osm_date) if streets.kind == "matsim" else {}),
+        COVERAGE_KEY: entry,
+    }
+    data_date = (
+        f"2024 (network); {streets.osm_date[:10] or 'unknown'} (maxspeed tags)"
+        if streets.kind == "matsim"
+        else _network_date(streets)
+    )
+    coverage = (
+        f"{streets.label}: {coverage_statement(area, municipalities)}; outside the coverage "
+        "area only graph:strategic_car (main roads) exists; free-flow times at the speed "
+        "limit, no congestion or junction delay; "
+        f"{1 - extra['share_edges_with_osm_maxspeed']:.0%} of edges have no OSM maxspeed and "
+        "use an assumed speed (extra.speed_source_share)"
+    )
+    manifest = LayerManifest(
+        "graph:car",
+        f"Car network (OpenStreetMap, {streets.label})",
+        streets.source,
+        streets.url,
+        OSM_LICENCE,
+        data_date,
+        coverage,
+        extra=extra,
+    )
+    return Output(manifest, arrays=arrays)
+
+
+def _overpass_facts(kept_edges: pd.DataFrame, osm_base: str) -> dict[str, Any]:
+    """How the 2021 Overpass speed tags matched the MATSim links (MATSim source only)."""
+    in_overpass = kept_edges["in_overpass"]
+    return {
+        "share_edges_way_in_overpass": round(float(in_overpass.mean()), 4),
         "share_edges_with_osm_maxspeed_among_overpass_ways": round(
-            float((kept_edges.loc[kept_edges["in_overpass"], "speed_source"] == "maxspeed").mean()),
-            4,
+            float((kept_edges.loc[in_overpass, "speed_source"] == "maxspeed").mean()), 4
         ),
         "note_overpass_join": "the 2021 Overpass answer is osmnx's 'drive' network: it has "
         "no service roads or tracks, and ways split or created after 2021 have new ids, so "
         "those edges use the class table",
         "edges_against_2021_oneway_tag": int(kept_edges["against_oneway"].sum()),
         "overpass_osm_base": osm_base,
-        COVERAGE_KEY: _coverage(arrays),
     }
-    manifest = LayerManifest(
-        "graph:car",
-        "Car network (OpenStreetMap, Leuven municipality)",
-        OSM_SOURCE,
-        OSM_URL,
-        OSM_LICENCE,
-        f"2024 (network); {osm_base[:10] or 'unknown'} (maxspeed tags)",
-        "Leuven municipality only (Leuven, Heverlee, Kessel-Lo, Wilsele, Wijgmaal); outside "
-        "it only graph:strategic_car (main roads) exists; free-flow times at the speed "
-        "limit, no congestion or junction delay; "
-        f"{1 - extra['share_edges_with_osm_maxspeed']:.0%} of edges have no OSM maxspeed and "
-        "use an assumed speed (extra.speed_source_share)",
-        extra=extra,
-    )
-    return Output(manifest, arrays=arrays)
 
 
 def _coverage(
     arrays: dict[str, np.ndarray],
     edge_mask: np.ndarray | None = None,
     edges_used: str = tg.COVERAGE_ALL_EDGES,
-) -> dict[str, str]:
-    """Return the manifest entry of the coverage area (see :mod:`geodata.coverage`)."""
+) -> tuple[dict[str, str], shapely.Geometry]:
+    """Return the manifest entry of the coverage area (see :mod:`geodata.coverage`) and it."""
     geometry, method = tg.coverage_polygon(arrays, edge_mask=edge_mask, edges_used=edges_used)
-    return coverage_entry(geometry, method)
+    return coverage_entry(geometry, method), geometry
 
 
 def _kept_edge_mask(edges: pd.DataFrame, arrays: dict[str, np.ndarray]) -> np.ndarray:
@@ -178,7 +330,9 @@ def _edges_by_highway(arrays: dict[str, np.ndarray]) -> dict[str, int]:
     return {tg.HIGHWAY_NAMES[i]: int(c) for i, c in enumerate(counts) if c}
 
 
-def _strategic_output(nodes: pd.DataFrame, links: pd.DataFrame) -> Output:
+def _strategic_output(
+    nodes: pd.DataFrame, links: pd.DataFrame, municipalities: gpd.GeoDataFrame
+) -> Output:
     edges = links.rename(
         columns={"from_node": "from_id", "to_node": "to_id", "free_flow_time_s": "time_s"}
     )
@@ -211,12 +365,12 @@ def _strategic_output(nodes: pd.DataFrame, links: pd.DataFrame) -> Output:
             "for first/last legs only",
             "speed_kmh_by_link_type": _speeds_by_type(links),
         },
-        COVERAGE_KEY: _coverage(
-            arrays,
-            edge_mask=~arrays["edge_is_connector"],
-            edges_used="every edge of the graph (after pruning) except the zone connectors",
-        ),
     }
+    extra[COVERAGE_KEY], area = _coverage(
+        arrays,
+        edge_mask=~arrays["edge_is_connector"],
+        edges_used="every edge of the graph (after pruning) except the zone connectors",
+    )
     manifest = LayerManifest(
         "graph:strategic_car",
         "Regional car network (strategic model, KU Leuven)",
@@ -224,8 +378,8 @@ def _strategic_output(nodes: pd.DataFrame, links: pd.DataFrame) -> Output:
         STRATEGIC_URL,
         STRATEGIC_LICENCE,
         "before 2020",
-        "region lon 4.42-5.02, lat 50.74-51.00 (Huldenberg not covered); a strategic model "
-        "network: main roads only, no street geometry or names, free-flow times",
+        f"main roads of the region: {coverage_statement(area, municipalities)}; a strategic "
+        "model network: main roads only, no street geometry or names, free-flow times",
         extra=extra,
     )
     return Output(manifest, arrays=arrays)
@@ -239,7 +393,8 @@ def _speeds_by_type(links: pd.DataFrame) -> dict[str, dict[str, float]]:
 def _walk_rules() -> dict[str, Any]:
     return {
         "access": "highway in walk_highways or modes contain walk; not no_walk_highways; "
-        "not rail (modes pt only); both directions",
+        "not rail (modes pt only); not walk_forbidden (OSM PBF links: foot=no, access=no "
+        "...); both directions",
         "walk_highways": sorted(tg.WALK_HIGHWAYS),
         "no_walk_highways": sorted(tg.NO_WALK_HIGHWAYS),
         "speed_kmh": tg.WALK_SPEED_KMH,
@@ -247,19 +402,29 @@ def _walk_rules() -> dict[str, Any]:
     }
 
 
-def _bike_rules() -> dict[str, Any]:
+def _access_rule(streets: StreetSource, mode: str) -> str:
+    if streets.kind == "matsim":
+        return f"MATSim modes contain {mode}; direction as given"
+    return (
+        f"modes derived from the OSM tags contain {mode} (etl.sources.osm_streets: class "
+        "default, then access tags, oneway); direction as derived"
+    )
+
+
+def _bike_rules(streets: StreetSource) -> dict[str, Any]:
     return {
-        "access": "MATSim modes contain bike; direction as given",
+        "access": _access_rule(streets, "bike"),
         "speed_kmh": tg.BIKE_SPEED_KMH,
         "speed_kmh_by_highway": tg.BIKE_SPEED_BY_HIGHWAY,
     }
 
 
-def _car_rules() -> dict[str, Any]:
+def _car_rules(streets: StreetSource) -> dict[str, Any]:
+    tags_from = "the 2021 Overpass answer" if streets.kind == "matsim" else "the way's own tags"
     return {
-        "access": "MATSim modes contain car; direction as given",
-        "speed_order": "OSM maxspeed (directional when tagged) > zone:traffic rural (70 on "
-        "trunk..unclassified) > class table",
+        "access": _access_rule(streets, "car"),
+        "speed_order": f"OSM maxspeed of {tags_from} (directional when tagged) > zone:traffic "
+        "rural (70 on trunk..unclassified) > class table",
         "speed_kmh_by_highway": tg.CAR_SPEED_KMH,
         "speed_kmh_other": tg.CAR_DEFAULT_SPEED_KMH,
         "rural_zone_speed_kmh": tg.CAR_RURAL_SPEED_KMH,
@@ -270,9 +435,16 @@ def _car_rules() -> dict[str, Any]:
 STAGES = [
     Stage(
         name="graphs",
-        inputs=(src.MATSIM_NETWORK, src.OVERPASS_DRIVE, src.STRATEGIC_NODES, src.STRATEGIC_LINKS),
+        inputs=(
+            src.MATSIM_NETWORK,
+            src.OVERPASS_DRIVE,
+            src.STRATEGIC_NODES,
+            src.STRATEGIC_LINKS,
+            MUNICIPALITIES,
+        ),
         depends=(),
         outputs=("graph:walk", "graph:bike", "graph:car", "graph:strategic_car"),
         build=build,
+        extra_inputs=_extra_inputs,
     )
 ]

@@ -1,7 +1,9 @@
 """Routable street graphs: access rules, speeds, connectivity pruning and compact arrays.
 
 The MATSim network (:func:`etl.sources.osm.parse_matsim_network`) holds one *directed*
-link per street direction, with the modes allowed on it.  Its ``bike`` and ``car`` modes
+link per street direction, with the modes allowed on it; a PBF read by
+:func:`etl.sources.osm_streets.streets_from_pbf` gives links of the same shape, with modes
+derived from the OSM access tags.  Its ``bike`` and ``car`` modes
 are used as given; its ``walk`` mode is unreliable (ordinary residential streets lack it),
 so walking access is decided here from the road type.
 
@@ -19,7 +21,9 @@ walk           ``highway`` is in :data:`WALK_HIGHWAYS` **or** the link's modes c
                walkable: the Belgian traffic code (Wegcode art. 42) lets pedestrians use
                the cycle path where there is no usable sidewalk or verge, and where there
                is one it runs alongside.  Walking ignores one-way rules: every walkable
-               link is added in both directions.
+               link is added in both directions.  Links read from an OSM PBF
+               (:mod:`etl.sources.osm_streets`, modes from the OSM access tags) are
+               also left out when their ``walk_forbidden`` flag is set (``foot=no``).
 bike           the link's modes contain ``bike``; direction as given (contraflow cycling
                on one-way streets exists only where MATSim has the reverse bike link).
 car            the link's modes contain ``car`` (rail links, modes ``pt`` only, never);
@@ -232,10 +236,17 @@ def has_mode(modes: pd.Series, mode: str) -> pd.Series:
 
 
 def walk_mask(links: pd.DataFrame) -> pd.Series:
-    """Return which links are walkable (see the access table in the module docstring)."""
+    """Return which links are walkable (see the access table in the module docstring).
+
+    Links read from an OSM PBF (:mod:`etl.sources.osm_streets`) carry a boolean
+    ``walk_forbidden`` column (``foot=no``, ``access=no`` ...) that overrides the road
+    class; MATSim links have no such column.
+    """
     highway = links["highway"]
     rail_only = links["modes"].str.fullmatch(r"pt(?:,pt)*")
     allowed = highway.isin(WALK_HIGHWAYS) | has_mode(links["modes"], "walk")
+    if "walk_forbidden" in links.columns:
+        allowed &= ~links["walk_forbidden"].astype(bool)
     return allowed & ~highway.isin(NO_WALK_HIGHWAYS) & ~rail_only
 
 

@@ -17,6 +17,7 @@ import shapely
 from etl.errors import SourceError
 from etl.pipeline import BuildContext, run_pipeline
 from etl.sources import osm
+from etl.sources.boundaries import MUNICIPALITIES, parse_municipalities
 from etl.stages import graphs as stage
 from etl.transform import graphs as tg
 from geodata.coverage import coverage_area
@@ -26,6 +27,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphs"
 MATSIM_XML = FIXTURES / "matsim_network.xml"
 MATSIM_GZ = FIXTURES / "hand_made_matsim_network.xml.gz"
 OVERPASS_JSON = FIXTURES / "hand_made_overpass_drive.json"
+#: Two hand-made square "municipalities" (Leuven, Herent), see tests/fixtures/boundaries.
+HAND_MADE_MUNICIPALITIES = FIXTURES.parent / "boundaries" / "municipalities.geojson"
 
 
 def mirror_layout(root: Path) -> Path:
@@ -34,6 +37,8 @@ def mirror_layout(root: Path) -> Path:
     (root / "osm").mkdir(parents=True)
     shutil.copy(MATSIM_GZ, root / osm.MATSIM_NETWORK)
     shutil.copy(OVERPASS_JSON, root / osm.OVERPASS_DRIVE)
+    (root / "boundaries").mkdir()
+    shutil.copy(HAND_MADE_MUNICIPALITIES, root / MUNICIPALITIES)
     return root
 
 
@@ -500,3 +505,23 @@ def test_every_graph_manifest_has_its_coverage_area(built: Path) -> None:
     # the strategic graph's connectors (to the zone centroids) do not count as roads
     strategic = load_manifest("graph:strategic_car", built).extra["coverage_area"]
     assert "except the zone connectors" in strategic["method"]
+
+
+def test_coverage_statement_counts_municipalities_from_the_area() -> None:
+    # hand-made squares: "Leuven" lon 4.6-4.7, "Herent" lon 4.7-4.8 (lat 50.8-50.9)
+    municipalities = parse_municipalities(HAND_MADE_MUNICIPALITIES)
+    leuven = municipalities.to_crs("EPSG:31370").set_index("name").geometry["Leuven"]
+    text = stage.coverage_statement(leuven.buffer(-10), municipalities)
+    assert "at least 90% of 1 of the 2 region municipalities (Leuven)" in text
+    assert "part of 0 more, none of 1 (Herent)" in text
+    half = stage.coverage_statement(leuven.buffer(-2000), municipalities)
+    assert "at least 90% of 0 of the 2" in half and "part of 1 more" in half
+
+
+def test_manifest_coverage_text_is_measured(built: Path) -> None:
+    for mode in ("walk", "bike", "car"):
+        coverage = load_manifest(f"graph:{mode}", built).coverage
+        assert coverage.startswith("Leuven municipality: ")
+        assert "of the 2 region municipalities" in coverage  # the hand-made boundaries
+    strategic = load_manifest("graph:strategic_car", built).coverage
+    assert "of the 2 region municipalities" in strategic
