@@ -554,22 +554,24 @@ def _polygon_links(
 ) -> pd.DataFrame:
     """Link groups to the wijk their sector polygons lie in (``ggw7``, ``wijk``).
 
-    A sector is placed only when :data:`MIN_SECTOR_IN_WIJK` of its polygon lies in one
-    wijk; a group is linked only when all its placed sectors name the same wijk.
+    A sector is placed when :data:`MIN_SECTOR_IN_WIJK` of its polygon lies in one wijk.
+    A group is linked only when every one of its sectors with a polygon is placed, all in
+    the same wijk: a sector straddling two wijken says the group does not follow the
+    wijk's boundary.
     """
     known = sector_polygons[sector_polygons["sector"].isin(groups["statsec"])]
     if known.empty:
         return pd.DataFrame(columns=["ggw7", "wijk"])
     metric = known[["sector", "geometry"]].to_crs(METRIC_CRS)
-    areas = gpd.GeoDataFrame({"wijk": wijken["code"].astype(str)}, geometry=wijken.geometry).to_crs(
-        METRIC_CRS
-    )
-    pieces = gpd.overlay(metric, areas, how="intersection", keep_geom_type=True)
+    areas = gpd.GeoDataFrame({"wijk": wijken["code"].astype(str)}, geometry=wijken.geometry)
+    pieces = gpd.overlay(metric, areas.to_crs(METRIC_CRS), how="intersection", keep_geom_type=True)
     pieces["share"] = pieces.area / pieces["sector"].map(metric.set_index("sector").area)
-    placed = pieces[pieces["share"] >= MIN_SECTOR_IN_WIJK][["sector", "wijk"]]
-    placed = placed.merge(groups, left_on="sector", right_on="statsec")
-    wijk_sets = placed.groupby("ggw7")["wijk"].unique()
-    single = wijk_sets[wijk_sets.map(len) == 1]
+    best = pieces.sort_values("share", ascending=False).drop_duplicates("sector")
+    best = best.merge(groups, left_on="sector", right_on="statsec")
+    best["wijk"] = best["wijk"].where(best["share"] >= MIN_SECTOR_IN_WIJK)
+    straddling = set(best.loc[best["wijk"].isna(), "ggw7"])
+    wijk_sets = best.dropna(subset=["wijk"]).groupby("ggw7")["wijk"].unique()
+    single = wijk_sets[(wijk_sets.map(len) == 1) & ~wijk_sets.index.isin(straddling)]
     return pd.DataFrame({"ggw7": single.index, "wijk": [w[0] for w in single]})
 
 
@@ -656,7 +658,7 @@ def _assemble(
     table = pd.DataFrame(
         {
             "wijk": codes,
-            "sector_mapping": codes.map(per_wijk["rule"]).fillna(UNMAPPED),
+            "sector_mapping": [str(per_wijk["rule"].get(c, UNMAPPED)) for c in codes],
             "ggw7": codes.map(per_wijk["ggw7"]),
             "sectors": codes.map(counts).astype("Int64"),
         }

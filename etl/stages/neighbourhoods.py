@@ -322,7 +322,8 @@ def population_by_wijk(
         population, mapping.sectors[["sector", "wijk"]]
     ).set_index("wijk")
     codes = wijken["code"].astype(str)
-    rule = codes.map(mapping.wijken.set_index("wijk")["sector_mapping"]).fillna(src.UNMAPPED)
+    rules = mapping.wijken.set_index("wijk")["sector_mapping"]
+    rule = [str(rules.get(c, src.UNMAPPED)) for c in codes]
     rows = [
         _population_row(cover.loc[i], by_code.loc[c] if c in by_code.index else None)
         for i, c in zip(wijken.index, codes, strict=True)

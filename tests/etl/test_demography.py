@@ -464,3 +464,23 @@ def test_mirror_sector_mapping_is_consistent_with_the_sector_polygons(mirror_dir
     bonheiden = mapping.wijken[mapping.wijken["wijk"].str.startswith("12005")]
     assert set(bonheiden["sector_mapping"]) == {src.MAPPED_BY_PREFIX}
     assert not sectors["sector"].str.endswith("ZZZZ").any()
+
+
+def test_sector_straddling_two_wijken_links_no_group() -> None:
+    # Hand-made: sector 55555A00- lies half in each wijk, so its group W01 is not linked,
+    # even though its other polygon sector 55555A01- lies wholly in 5555501.
+    wijken = _boxes({"5555501": (170, 171), "5555502": (171, 172)})
+    wijken["nis"] = "55555"
+    deelgemeenten = _boxes({"55555A": (170, 172)})
+    deelgemeenten["name"] = "A"
+    lookup = _lookup([("55555A00-", "55555W07", "55555A"), ("55555A01-", "55555W07", "55555A")])
+    polygons = pd.concat(
+        [
+            _boxes({"55555A00-": (170.5, 171.5)}, column="sector"),
+            _boxes({"55555A01-": (170, 170.5)}, column="sector"),
+        ],
+        ignore_index=True,
+    )
+    mapping = src.sector_wijk_mapping(lookup, wijken, deelgemeenten, polygons)
+    assert mapping.sectors.empty
+    assert set(mapping.wijken["sector_mapping"]) == {src.UNMAPPED}
