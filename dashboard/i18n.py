@@ -713,6 +713,11 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "Adresindex voor zoeken",
         "Index de recherche d'adresses",
     ),
+    "title_adult_education": (
+        "Adult-education centres (Dutch courses)",
+        "Centra voor volwassenenonderwijs (cursussen Nederlands)",
+        "Centres d'enseignement pour adultes (cours de néerlandais)",
+    ),
     "title_workplaces": (
         "Workplace presets",
         "Voorkeuzes werkplekken",
