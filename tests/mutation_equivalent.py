@@ -9,9 +9,10 @@ from __future__ import annotations
 
 EQUIVALENT: dict[str, dict[str, str]] = {
     "dashboard/engine/street.py": {
-        "street_times: query.max_minutes * 60.0 -> query.max_minutes * 61.0": (
-            "a larger search limit only reaches nodes slower than max_minutes, which the "
-            "final `minutes > max_minutes` filter turns into nan anyway"
+        "_limit_s: query.max_minutes * 60.0 -> query.max_minutes * 61.0": (
+            "a larger search limit only reaches nodes slower than max_minutes; every time "
+            "through them (plus legs >= 0) exceeds max_minutes and the final "
+            "`minutes > max_minutes` filter turns it into nan anyway"
         ),
     },
     "dashboard/engine/transit.py": {

@@ -18,6 +18,9 @@ between January 1 of the train timetable's year and 2099-12-31 (its weekday is l
 in the timetable's week: ``data_date`` of ``geodata/rail_timetable.manifest.json``).
 
 Street modes run from ``--from`` to ``--to`` (reach: from ``--from`` to each feature).
+Their answers say which share of the time is estimated (``estimated_share``: 0 on the
+street network, 1 for a straight-line estimate; beyond the network's coverage area only
+the remainder from the network's last useful node is estimated).
 ``bus`` is an estimated walk + bus model of central Leuven (OSM stop order, frequencies
 of the De Lijn feed: see ``geodata/bus_routes.manifest.json``; for reach: from each
 feature to ``--from``).  Transit answers the commute question, arrive-by: ``route``
@@ -190,7 +193,14 @@ def _route(engine: CommuteEngine, args: argparse.Namespace) -> dict[str, Any]:
     row = _route_row(
         mode, origin, destination, result.minutes[0], result.estimated[0], result.method[0]
     )
-    return _answered({**row, "snap_m": round(float(result.snap_m[0]), 1)}, origin, destination)
+    share = _share(result.estimated_share[0])
+    extra = {"estimated_share": share, "snap_m": round(float(result.snap_m[0]), 1)}
+    return _answered({**row, **extra}, origin, destination)
+
+
+def _share(value: float) -> float | None:
+    """Round an estimated share for printing (``None`` where there is no time)."""
+    return None if np.isnan(value) else round(float(value), 2)
 
 
 def _answered(row: dict[str, Any], origin: LatLon, destination: LatLon) -> dict[str, Any]:
@@ -257,6 +267,7 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
         result = engine.times(
             origin, lon, lat, mode=mode, direction="from", max_minutes=max_minutes
         )
+    shares = getattr(result, "estimated_share", None)  # street modes only
     label = station_name if args.layer == "stations" else "name"
     label = label if label in layer.columns else "name_nl"
     ident = "id" if "id" in layer.columns else "code"
@@ -264,21 +275,24 @@ def _reach(engine: CommuteEngine, args: argparse.Namespace) -> list[dict[str, An
     for i in np.argsort(result.minutes, kind="stable"):
         if np.isnan(result.minutes[i]):
             continue
-        rows.append(
-            {
-                "id": str(layer[ident].iloc[i]),
-                "name": str(layer[label].iloc[i]),
-                "minutes": round(float(result.minutes[i]), 1),
-                "estimated": bool(result.estimated[i]),
-                "method": str(result.method[i]),
-            }
-        )
+        row = {
+            "id": str(layer[ident].iloc[i]),
+            "name": str(layer[label].iloc[i]),
+            "minutes": round(float(result.minutes[i]), 1),
+            "estimated": bool(result.estimated[i]),
+            "method": str(result.method[i]),
+        }
+        if shares is not None:
+            row["estimated_share"] = _share(shares[i])
+        rows.append(row)
     return rows
 
 
 def _print_route(row: dict[str, Any]) -> None:
     minutes = "unreachable" if row["minutes"] is None else f"{row['minutes']} min"
     flag = " (estimated)" if row["estimated"] else ""
+    if row["estimated"] and row.get("estimated_share") is not None:
+        flag = f" (estimated: {row['estimated_share']:.0%} of the time)"
     snap = f"; snap {row['snap_m']} m" if "snap_m" in row else ""
     print(f"{row['mode']}: {minutes}{flag} [{row['method']}{snap}]")
     if "note" in row:
@@ -296,8 +310,13 @@ def _print_route(row: dict[str, Any]) -> None:
 def _print_reach(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         flag = " *" if row["estimated"] else ""
+        if row["estimated"] and row.get("estimated_share") is not None:
+            flag = f" * {row['estimated_share']:.0%}"
         print(f"{row['minutes']:6.1f} min{flag}  {row['name']}  ({row['id']})")
-    print(f"{len(rows)} reachable; * = estimated (no detailed network)")
+    print(
+        f"{len(rows)} reachable; * = estimated (with the estimated share of the time, "
+        "where the mode says)"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = None) -> int:

@@ -33,6 +33,10 @@ class CommuteTimes:
         True where any part is not computed on a real network or timetable.
     method : ndarray of str
         How each time was computed.
+    estimated_share : ndarray, optional
+        Share (0-1) of each time that is estimated (street modes; see
+        :attr:`dashboard.engine.street.StreetTimes.estimated_share`); ``None`` where the
+        mode does not say.
     """
 
     minutes: np.ndarray
@@ -40,11 +44,19 @@ class CommuteTimes:
     p90: np.ndarray
     estimated: np.ndarray
     method: np.ndarray
+    estimated_share: np.ndarray | None = None
 
     @classmethod
     def from_street(cls, times: StreetTimes) -> CommuteTimes:
         """Wrap street-mode times (no spread over a window)."""
-        return cls(times.minutes, times.minutes, times.minutes, times.estimated, times.method)
+        return cls(
+            times.minutes,
+            times.minutes,
+            times.minutes,
+            times.estimated,
+            times.method,
+            times.estimated_share,
+        )
 
 
 class StreetEngine(Protocol):

@@ -35,8 +35,15 @@ from dashboard.engine.network import (
     lonlat_to_xy,
 )
 from dashboard.engine.regional import join_regional
-from dashboard.engine.settings import FALLBACK_DETOUR, GRAPH_OF_MODE, STREET_MODES, EngineSettings
+from dashboard.engine.settings import (
+    CAR_FALLBACK_DETOUR,
+    FALLBACK_DETOUR,
+    GRAPH_OF_MODE,
+    STREET_MODES,
+    EngineSettings,
+)
 from dashboard.engine.street import (
+    Coverage,
     Direction,
     StreetQuery,
     StreetTimes,
@@ -45,6 +52,7 @@ from dashboard.engine.street import (
 )
 from dashboard.engine.transit_commute import TransitPlanner
 from geodata.catalog import default_data_dir, manifest_path
+from geodata.coverage import COVERAGE_KEY, coverage_area
 from geodata.io import SnapshotError, load_graph, load_layer, load_manifest
 
 __all__ = [
@@ -56,12 +64,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-#: Detour factor of car estimates beyond the regional network (roads are straighter;
-#: an assumption: the car graphs' manifests record no measured factor).
-CAR_DETOUR = 1.25
-#: Speed of straight-line car estimates (km/h): an assumed regional average.
-CAR_ESTIMATE_KMH = 40.0
 
 
 @dataclass
@@ -105,16 +107,17 @@ class CommuteEngine:
     def preload(self) -> CommuteEngine:
         """Load everything a query can need now, so that no query pays a load.
 
-        The street networks (walk, bike, car with the regional join), their reference
-        speeds and detour factors, the walk + bus network and the transit planner (which
-        builds the timetables of the feed's week).  A server calls this once when it
-        creates its shared engine.  Returns the engine.
+        The street networks (walk, bike, car with the regional join), their coverage
+        areas, reference speeds and detour factors, the walk + bus network and the
+        transit planner (which builds the timetables of the feed's week).  A server calls
+        this once when it creates its shared engine.  Returns the engine.
         """
         for graph in ("walk", "bike", "car"):
-            self.network(graph)
+            self.network(graph).is_coarse  # noqa: B018 - computed once, here
+            self.coverage(graph)
+            self.detour_factor(graph)
         for graph in ("walk", "bike"):
             self.reference_kmh(graph)
-            self.detour_factor(graph)
         self.bus_network()
         self.transit_planner()
         return self
@@ -131,6 +134,28 @@ class CommuteEngine:
                 access_kmh=self.settings.car_access_kmh,
             )
         return load_street_network(graph, self.data_dir)
+
+    def coverage(self, graph: str) -> Coverage | None:
+        """Return the coverage of ``graph`` (walk, bike, car), built once.
+
+        The area is the ``coverage_area`` of the graph's manifest (for the car, of the
+        detailed Leuven car graph; the regional network is used beyond it); ``None`` when
+        the manifest records none (an older snapshot): coverage is then the snap distance
+        (:func:`dashboard.engine.street.inside_coverage`).
+
+        Raises
+        ------
+        SnapshotError
+            When the manifest's ``extra.coverage_area`` is damaged.
+        """
+        return self._once(f"coverage:{graph}", lambda: self._load_coverage(graph))
+
+    def _load_coverage(self, graph: str) -> Coverage | None:
+        manifest = load_manifest(f"graph:{graph}", self.data_dir)
+        if COVERAGE_KEY not in manifest.extra:
+            return None
+        area = coverage_area(manifest, self.data_dir)
+        return Coverage.of(self.network(graph), area, self.settings.estimate_band_m)
 
     def bus_network(self) -> BusNetwork:
         """Return the walk + bus network, built once on this engine's own walk network."""
@@ -173,15 +198,19 @@ class CommuteEngine:
         raise SnapshotError(path, msg)
 
     def detour_factor(self, graph: str) -> float:
-        """Median network/straight-line ratio measured by the ETL on Leuven's graph."""
-        if graph == "car":
-            return CAR_DETOUR
+        """Median network/straight-line ratio measured by the ETL on Leuven's graph.
+
+        Read from the graph manifest's ``extra.detour_factor.median``; where it records
+        none, :data:`~dashboard.engine.settings.CAR_FALLBACK_DETOUR` for the car and
+        :data:`~dashboard.engine.settings.FALLBACK_DETOUR` otherwise (assumptions).
+        """
         return self._once(f"detour:{graph}", lambda: self._load_detour(graph))
 
     def _load_detour(self, graph: str) -> float:
         manifest = load_manifest(f"graph:{graph}", self.data_dir)
         detour = manifest.extra.get("detour_factor", {})
-        median = detour.get("median", FALLBACK_DETOUR) if isinstance(detour, dict) else None
+        fallback = CAR_FALLBACK_DETOUR if graph == "car" else FALLBACK_DETOUR
+        median = detour.get("median", fallback) if isinstance(detour, dict) else None
         # bool is an int (refused); a factor below 1 would beat the straight line
         if (
             isinstance(median, int | float)
@@ -203,21 +232,26 @@ class CommuteEngine:
             check_minutes(max_minutes)
         graph = GRAPH_OF_MODE[mode]
         speed = self.settings.speed_mps(mode)
+        bands: tuple[tuple[float, float], ...] = ()
+        est_scale = 1.0
         if graph == "car":
             scale = self.settings.car_peak_factor
-            est_speed = CAR_ESTIMATE_KMH / 3.6
+            bands = self.settings.car_bands_mps()
+            est_scale = self.settings.car_peak_factor  # the same peak on estimated parts
         else:
             scale = self.reference_kmh(graph) / (speed * 3.6)
-            est_speed = speed
         return StreetQuery(
             anchor=anchor,
             direction=direction,
-            speed_mps=est_speed if graph == "car" else speed,
+            speed_mps=speed,
             scale=scale,
             max_snap_m=self.settings.max_snap_m,
             detour_factor=self.detour_factor(graph),
             max_minutes=max_minutes,
             max_distance_m=self.settings.max_distance_km * 1000,
+            estimate_bands=bands,
+            estimate_scale=est_scale,
+            coverage=self.coverage(graph),
         )
 
     def times(

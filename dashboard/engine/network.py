@@ -143,6 +143,13 @@ class StreetNetwork:
         return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_tree, coarse_ids)
 
     @cached_property
+    def is_coarse(self) -> np.ndarray:
+        """Boolean per node: True for the regional (coarse) nodes."""
+        mask = np.zeros(self.n_nodes, dtype=bool)
+        mask[self.coarse_ids] = True
+        return mask
+
+    @cached_property
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
         """WGS84 longitude and latitude of every node (projected once, then kept)."""
         return xy_to_lonlat(self.x, self.y)

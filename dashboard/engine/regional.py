@@ -6,6 +6,9 @@ nodes within ``join_m`` of a detailed node are linked to it both ways (a short a
 hop), so a trip can start on a street in Leuven and continue over the regional network.
 Zone centroids and their connector links are model artefacts (a whole zone's traffic
 enters at one point): they are left out, so a trip never runs through a centroid.
+Beyond the regional network's last node a trip continues as an estimated remainder
+(:func:`dashboard.engine.street.remainder_seconds`), never as one straight line from
+the start.
 """
 
 from __future__ import annotations

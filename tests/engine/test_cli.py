@@ -16,6 +16,26 @@ def test_route_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     row = json.loads(capsys.readouterr().out)
     assert row["mode"] == "bike" and row["estimated"] is False and 2 < row["minutes"] < 10
+    assert row["estimated_share"] == 0
+
+
+def test_route_says_which_share_of_the_time_is_estimated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue 9: Leuven station -> Brussels-Central by car runs on the regional network
+    # (E40) as far as it goes; only the rest is estimated, and the answer says how much
+    argv = ["route", "--from", "50.8812,4.7155", "--to", "50.8453,4.3571", "--mode", "car"]
+    assert main([*argv, "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["method"] == "regional network" and row["estimated"] is True
+    assert 0 < row["estimated_share"] < 1
+    assert main(argv) == 0
+    assert f"(estimated: {row['estimated_share']:.0%} of the time)" in capsys.readouterr().out
+    reach = ["reach", "--from", "50.8812,4.7155", "--mode", "bike", "--max-minutes", "40"]
+    assert main([*reach, "--layer", "stations", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["estimated_share"] == 0 for r in rows} == {True, False}
+    assert all((r["estimated_share"] > 0) == r["estimated"] for r in rows)
 
 
 def test_reach_lists_sorted_features(capsys: pytest.CaptureFixture[str]) -> None:
