@@ -12,10 +12,45 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import cache, state
 from dashboard.escaping import markdown_text
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, t, t_markdown
 from geodata.io import SnapshotError
+
+
+def check_link(lang: str) -> None:
+    """Say what the link's intake parameters held that could not be used, once.
+
+    Malformed values were cleared and a shortlist beyond its maximum was cut when the
+    link was read (:func:`state.link_problems`); codes that name no neighbourhood of
+    the data are dropped here.  Each problem is one warning naming the parameter and
+    the value (shown as text).
+    """
+    session = st.session_state
+    problems = list(session.pop(state.URL_PROBLEMS, None) or [])
+    current = state.current()
+    if current.shortlist or current.profile_wijk:
+        try:
+            known = set(cache.layer("neighbourhoods")["code"].astype(str))
+        except SnapshotError:
+            known = None  # the page that needs the layer names the damaged file
+        if known is not None:
+            kept, unknown = state.unknown_codes(current, known)
+            if unknown:
+                session[state.SHORTLIST] = list(kept.shortlist)
+                session[state.PROFILE_WIJK] = kept.profile_wijk or None
+                problems += unknown
+    for problem in problems:
+        st.warning(
+            t_markdown(
+                problem.problem.value,
+                lang,
+                name=problem.name,
+                value=problem.value,
+                n=state.MAX_SHORTLIST,
+            ),
+            icon=":material/link_off:",
+        )
 
 
 def main() -> None:
@@ -30,6 +65,7 @@ def main() -> None:
             key=state.LANG,
         )
     lang = state.language()
+    check_link(lang)
     # Before st.navigation: the browser takes the URL from the navigation message of this
     # run, so a query string written only at the end would lag one run behind (the
     # reported "URL one interaction behind after switching pages").  Checked in headless
@@ -51,6 +87,18 @@ def main() -> None:
             title=t("page_neighbourhoods", lang),
             icon=":material/holiday_village:",
             url_path="neighbourhoods",
+        ),
+        st.Page(
+            "app_pages/compare.py",
+            title=t("page_compare", lang),
+            icon=":material/compare_arrows:",
+            url_path="compare",
+        ),
+        st.Page(
+            "app_pages/profile.py",
+            title=t("page_profile", lang),
+            icon=":material/home_pin:",
+            url_path=state.PROFILE_PATH,
         ),
         st.Page(
             "app_pages/planner.py",

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import folium
 import geopandas as gpd
@@ -238,6 +238,7 @@ def neighbourhood_layer(
     name: str,
     tolerance_deg: float = DISPLAY_TOLERANCE_DEG,
     geometry: pd.Series | None = None,
+    html_fields: Sequence[str] = (),
 ) -> GeoJsonLayer:
     """Candidate neighbourhoods filled by commute time or price; estimated ones dashed.
 
@@ -245,8 +246,13 @@ def neighbourhood_layer(
     ``fields``.  Style values travel as ``_fill``/``_dash`` properties so that one
     style function serves every feature.  ``geometry``: the display polygons of
     :func:`display_geometry` indexed by ``code`` (else simplified here).
+    ``html_fields`` (also in ``fields``) already hold safe HTML built here (the profile
+    link of :func:`profile_anchor`): not escaped again.
     """
-    shown = escape_text_columns(candidates, fields)
+    shown = escape_text_columns(candidates, [f for f in fields if f not in html_fields])
+    for column in html_fields:
+        shown[column] = candidates[column].astype("string").fillna("")
+    shown = shown[[*fields, "geometry"]]
     if colour_by == "price":
         fills = [colour_for(v, PRICE_BINS, PRICE_COLOURS) for v in candidates["price_eur"]]
     else:
@@ -277,6 +283,16 @@ def neighbourhood_layer(
         tooltip=folium.GeoJsonTooltip(fields=list(fields[:3]), aliases=_html(aliases[:3])),
         popup=folium.GeoJsonPopup(fields=list(fields), aliases=_html(aliases)),
     )
+
+
+def profile_anchor(href: str, label: str) -> str:
+    """Return a popup link (HTML) to a neighbourhood's profile, opened in a new tab.
+
+    ``href`` is the app-relative link of :func:`dashboard.state.profile_link`; the map
+    runs in an iframe served below the app, so the link is made absolute from the
+    server's root (the app served at ``/``).  Both parts are escaped as HTML text.
+    """
+    return f'<a href="/{html_text(href)}" target="_blank" rel="noopener">{html_text(label)}</a>'
 
 
 def school_layer(
@@ -677,6 +693,9 @@ class ExploreLayers:
     candidate_geometry: pd.Series | None = None
     #: Year of each layer's data (:func:`data_years`); read from the snapshot if empty.
     years: Mapping[str, str] = field(default_factory=dict)
+    #: Link to each candidate's profile by ``code`` (:func:`dashboard.state.profile_link`);
+    #: empty: no link in the popups.
+    profile_links: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -762,6 +781,18 @@ def explore_map_parts(
     ]
     fields += ["price_text", "source"]
     aliases += [t("col_price", lang), t("source", lang)]
+    html_fields: list[str] = []
+    if layers.profile_links:
+        label = t("ik_open_profile", lang)
+        cand["profile_link"] = [
+            profile_anchor(layers.profile_links[str(c)], label)
+            if str(c) in layers.profile_links
+            else ""
+            for c in cand["code"]
+        ]
+        fields.append("profile_link")
+        aliases.append(t("ik_profile", lang))
+        html_fields.append("profile_link")
     for column in ("minutes_1", "minutes_2") if two else ("minutes_1",):
         cand[column] = cand[column].round().astype("Int64")  # whole minutes, as the table
     cand["method_text"] = [method_label(m, lang) for m in cand["method_1"].astype(str)]
@@ -777,6 +808,7 @@ def explore_map_parts(
             aliases=aliases,
             name=name,
             geometry=layers.candidate_geometry,
+            html_fields=html_fields,
         )
         overlays.append(_group(polygons, name))
     years = layers.years or _snapshot_years()
@@ -1142,3 +1174,55 @@ def childcare_label(category: str, lang: str) -> str:
     from dashboard.i18n import has_key, t
 
     return t(f"cc_{category}", lang) if has_key(f"cc_{category}") else category
+
+
+# -- small maps of single neighbourhoods (comparison, profile) ---------------------------
+#: Outline of the neighbourhood on a small map.
+SMALL_MAP_STYLE: Final = {
+    "color": "#08519c",
+    "weight": 2,
+    "fillColor": "#6baed6",
+    "fillOpacity": 0.3,
+}
+
+
+def neighbourhood_map(
+    place: gpd.GeoDataFrame,
+    *,
+    layer_name: str,
+    name_alias: str,
+    workplaces: Sequence[tuple[str, float, float]] = (),
+    workplace_layer_name: str = "",
+) -> folium.Map:
+    """Return a small map of one neighbourhood (its outline and name) and the workplaces.
+
+    Parameters
+    ----------
+    place : GeoDataFrame
+        One row of the ``neighbourhoods`` layer (``name`` and polygon geometry).
+    layer_name, name_alias : str
+        Interface text: the outline's layer name and the tooltip's label.
+    workplaces : sequence of (label, lat, lon)
+        Drawn as on the Explore map; the view holds them and the neighbourhood.
+    workplace_layer_name : str
+        Layer name of the workplaces.
+
+    Every text is escaped as on the Explore map (names and labels are HTML text).
+    """
+    fmap = base_map()
+    shown = escape_text_columns(place, ["name"])
+    shown["geometry"] = _display_geometry(place, DISPLAY_TOLERANCE_DEG)
+    GeoJsonLayer(
+        _as_geojson(shown),
+        name=html_text(layer_name),
+        style_function=lambda _: SMALL_MAP_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=_html([name_alias])),
+    ).add_to(fmap)
+    if workplaces:
+        workplace_layer(workplaces, workplace_layer_name).add_to(fmap)
+    west, south, east, north = (float(v) for v in place.total_bounds)
+    for _, lat, lon in workplaces:
+        west, east = min(west, lon), max(east, lon)
+        south, north = min(south, lat), max(north, lat)
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap

@@ -23,6 +23,7 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import BadInputError
@@ -66,6 +67,10 @@ CHAIN_STOP: Final = "chain_stop"
 CHAIN_PERSON: Final = "chain_person"
 #: Problems found in the link's intake parameters on the first run (shown once).
 URL_PROBLEMS: Final = "_url_problems"
+SCORE_TABLE: Final = "score_table"
+COMPARE_TABLE: Final = "compare_table"
+COMPARE_SCORES: Final = "compare_scores"
+PROFILE_SHORTLIST_ADD: Final = "profile_shortlist_add"
 
 
 def weight_key(component: str) -> str:
@@ -358,6 +363,20 @@ def unknown_codes(s: ExploreState, known: set[str]) -> tuple[ExploreState, list[
         problems.append(LinkProblem("wijk", wijk, UrlProblem.UNKNOWN_CODE))
         wijk = ""
     return replace(s, shortlist=kept, profile_wijk=wijk), problems
+
+
+#: URL path of the profile page (``url_path`` of its ``st.Page`` in ``dashboard/app.py``).
+PROFILE_PATH: Final = "profile"
+
+
+def profile_link(s: ExploreState, code: str) -> str:
+    """Return the relative link that opens ``code``'s profile with the view of ``s``.
+
+    Relative to the app's root (``profile?...``), so it works under a base path; the
+    query is the state's own (the link restores workplaces, filters and weights).
+    """
+    query = {**replace(s, profile_wijk=code).to_query()}
+    return f"{PROFILE_PATH}?{urlencode(query)}"
 
 
 def day_range() -> tuple[date, date]:

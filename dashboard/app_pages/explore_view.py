@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import cache, maps, state
+from dashboard.app_pages import intake_parts
 from dashboard.engine.core import COMMUTE_MODES
 from dashboard.engine.errors import EngineError, OutsideCoverageError
 from dashboard.engine.transit_commute import feed_date_for
@@ -233,6 +234,8 @@ def _sidebar(lang: str) -> None:
             format="YYYY-MM-DD",
         )
         _filter_inputs(lang)
+        with st.expander(t("ik_weights", lang)):
+            intake_parts.weight_inputs(lang)
 
 
 def _data_year(layer_name: str) -> str:
@@ -265,7 +268,7 @@ def _on_map_click() -> None:
         state.apply_map_click(*target)
 
 
-def _report(exc: Exception, lang: str) -> None:
+def report(exc: Exception, lang: str) -> None:
     """Show one clear line for a failed computation, for the person it concerns.
 
     Decided by the error's type and fields, never by its wording.  The messages name
@@ -376,6 +379,9 @@ def _map(
         features={key: cache.point_features(key, name, lang) for key, name in _POINT_SOURCES},
         candidate_geometry=cache.candidate_geometry(),
         years=cache.data_years(),
+        profile_links=dict(
+            zip(result["code"], intake_parts.profile_links(result["code"], s), strict=True)
+        ),
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
     parts = maps.explore_map_parts(
@@ -535,13 +541,16 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
         maps.coverage_label(c, lang) for c in shown["childcare_coverage"]
     ]
     shown = shown.rename(columns=names)
+    # Last: a new tab with the whole view and the wijk in its link (the profile page).
+    profile = t("ik_profile", lang)
+    shown[profile] = intake_parts.profile_links(table["code"], s)
     st.dataframe(
         shown,
         key=state.TABLE,
         hide_index=True,
         height=460,
         width="stretch",
-        column_config=_column_config(names),
+        column_config={**_column_config(names), profile: intake_parts.link_column(lang)},
     )
     _mode_notes(s, lang)
     childcare_note = t("childcare_partial_note", lang, year=_data_year("childcare"))
@@ -571,12 +580,21 @@ def render() -> None:
         with st.spinner(t("computing", lang)):
             ranking, workplaces, commutes = _compute(s)
     except (EngineError, SnapshotError) as exc:
-        _report(exc, lang)
+        report(exc, lang)
         return
     _area_notes(workplaces, lang)
     with st.spinner(t("building_map", lang)):
         _map(ranking.candidates, s, workplaces, commutes, lang)
     _table(ranking, s, lang)
+    _intake(ranking, s, lang)
+
+
+def _intake(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
+    """Draw the score of each candidate (weights in the sidebar) and the shortlist."""
+    st.subheader(t("ik_scores_title", lang))
+    intake_parts.show_scores(ranking.candidates, s, lang, key=state.SCORE_TABLE)
+    st.subheader(t("ik_shortlist_title", lang))
+    intake_parts.shortlist_picker(intake_parts.neighbourhood_labels(), lang)
 
 
 def _area_notes(workplaces: list[Workplace], lang: str) -> None:

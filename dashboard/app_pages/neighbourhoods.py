@@ -1,7 +1,8 @@
 """Neighbourhoods: the profile of every wijk as a sortable, filterable table.
 
 Reads the ``neighbourhoods`` layer as the ETL built it (no commute times here; the
-Explore page adds them).
+Explore page adds them).  Each row links to the neighbourhood's full profile, and the
+shortlist to compare is kept here as on the Explore page.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, state
+from dashboard.app_pages import intake_parts
 from dashboard.i18n import t, t_markdown
 from geodata.io import SnapshotError
 
@@ -47,11 +49,21 @@ def render() -> None:
         columns={c: t(k, lang) for c, k in COLUMNS.items()}
     )
     st.write(t("n_results", lang, n=len(table), total=len(cache.layer("neighbourhoods"))))
-    st.dataframe(table, key=state.NEIGHBOURHOOD_TABLE, hide_index=True, width="stretch")
+    profile = t("ik_profile", lang)
+    table[profile] = intake_parts.profile_links(frame["code"], state.current())
+    st.dataframe(
+        table,
+        key=state.NEIGHBOURHOOD_TABLE,
+        hide_index=True,
+        width="stretch",
+        column_config={profile: intake_parts.link_column(lang)},
+    )
     years = cache.data_years()
     childcare = t("childcare_partial_note", lang, year=years.get("childcare", "?"))
     schools = t("schools_sites_note", lang, year=years.get("schools", "?"))
     st.caption(" ".join((t("price_note", lang), childcare, schools)))
+    st.subheader(t("ik_shortlist_title", lang))
+    intake_parts.shortlist_picker(intake_parts.neighbourhood_labels(), lang)
 
 
 render()

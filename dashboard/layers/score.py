@@ -40,6 +40,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from dashboard.layers import candidates as cand
+
 #: The components, in display order.
 COMPONENTS: Final = ("commute", "schools", "childcare", "transport", "price")
 #: The weights a user can give each component (whole numbers).
@@ -250,6 +252,36 @@ def score_table(
         out[f"part_{name}"] = parts[name]
     out["missing"] = missing_components(parts, weights)
     return out.sort_values(["score", "code"], ascending=[False, True], na_position="last")
+
+
+def place_figures(
+    places: pd.DataFrame,
+    commute: pd.DataFrame,
+    schools: pd.DataFrame,
+    international: pd.DataFrame,
+    childcare: pd.DataFrame,
+    filters: cand.PlaceFilters,
+) -> pd.DataFrame:
+    """Return the columns :func:`score_table` reads for any neighbourhoods, filtered or not.
+
+    The same counts as the ranking's (matching schools, international schools in the
+    region, childcare of the chosen type: unknown where the wijk has no childcare
+    data), the municipal median of ``filters.budget_type`` as ``price_eur``, and the
+    commute columns joined on the index; no neighbourhood is removed (the comparison
+    shows a shortlisted one even when a filter or a limit would drop it).
+    """
+    frame = pd.DataFrame(places.drop(columns="geometry", errors="ignore")).join(commute)
+    intl = international
+    if "in_region" in intl.columns:
+        intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
+    frame["n_international"] = cand.count_by_wijk(intl, frame["code"])
+    matched = intl if filters.international_only else cand.matching_schools(schools, filters)
+    frame["n_schools_match"] = cand.count_by_wijk(matched, frame["code"])
+    care = cand.count_by_wijk(cand.matching_childcare(childcare, filters), frame["code"])
+    unknown = frame["childcare_coverage"].astype(str) == "none"
+    frame["n_childcare_match"] = care.astype("Int64").mask(unknown)
+    frame["price_eur"] = _floats(frame[f"median_{filters.budget_type}_price_muni"])
+    return frame
 
 
 def _floats(column: pd.Series) -> pd.Series:

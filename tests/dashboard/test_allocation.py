@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
+from dashboard.engine.core import CommuteEngine
+from dashboard.engine.errors import BadInputError
 from dashboard.engine.inputs import LatLon
 from dashboard.layers import allocation
 from geodata.io import load_layer
@@ -65,3 +67,38 @@ def test_real_primary_schools_near_leuven_centre() -> None:
     primary = allocation.primary_schools(schools)
     assert set(table["id"]) <= set(primary["id"].astype(str))
     assert not primary["levels"].str.contains("buitengewoon").any()
+
+
+@pytest.fixture(scope="module")
+def engine() -> CommuteEngine:
+    return CommuteEngine()
+
+
+def test_school_run_adds_both_legs_and_the_dropoff(engine: CommuteEngine) -> None:
+    """On the real bike network: home in Heverlee, work at Leuven station."""
+    home = LatLon(50.8702, 4.6950)
+    stops = allocation.nearest_stops(allocation.primary_schools(load_layer("schools")), home)
+    assert len(stops) == allocation.CHAIN_STOPS_TRIED
+    run = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 30, stops, dropoff_minutes=4)
+    assert run.stop_name in set(stops["name"])
+    assert run.to_stop_minutes is not None and run.to_work_minutes is not None
+    assert run.total_minutes == pytest.approx(
+        run.to_stop_minutes + 4 + run.to_work_minutes, abs=0.1
+    )
+    assert run.total_minutes <= 30
+    # the chain is never shorter than going straight to work
+    direct = engine.times(
+        LEUVEN_STATION, np.array([home.lon]), np.array([home.lat]), mode="bike", max_minutes=30
+    )
+    assert run.total_minutes >= float(direct.minutes[0])
+
+
+def test_school_run_that_does_not_fit_and_bad_modes(engine: CommuteEngine) -> None:
+    home = LatLon(50.8702, 4.6950)
+    stops = allocation.nearest_stops(load_layer("childcare"), home, n=3)
+    none = allocation.school_run(engine, home, LEUVEN_STATION, "walk", 6, stops)
+    assert none.total_minutes is None and none.stop_name is None and none.tried == 3
+    with pytest.raises(BadInputError, match="street mode"):
+        allocation.school_run(engine, home, LEUVEN_STATION, "train_walk", 60, stops)
+    empty = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 30, stops.iloc[0:0])
+    assert empty.tried == 0 and empty.total_minutes is None

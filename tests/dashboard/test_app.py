@@ -27,7 +27,7 @@ from dashboard.layers import workplaces as wp
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PAGES = ("neighbourhoods", "planner", "sources")
+PAGES = ("neighbourhoods", "planner", "sources", "compare", "profile")
 
 
 def _run(params: dict[str, str] | None = None) -> AppTest:
@@ -782,3 +782,62 @@ def test_explore_table_says_childcare_unknown_outside_the_mapped_area() -> None:
     assert shown, "none of the wijken without OSM data is in the default results"
     assert (table.loc[shown, t("col_childcare_coverage", "en")] == t("coverage_none", "en")).all()
     assert table.loc[shown, t("col_childcare_all", "en")].isna().all()
+
+
+# -- relocation intake (issue 10): score, shortlist, profile links ------------------------
+def _scores(at: AppTest) -> pd.DataFrame:
+    """The Explore page's score table (the second table, below the results)."""
+    assert not at.exception, at.exception
+    table = at.dataframe[1].value
+    assert "Score" in table.columns
+    return table
+
+
+def test_explore_scores_show_components_and_raw_values(explore: AppTest) -> None:
+    table = _scores(explore)
+    for column in ("Commute (points)", "Minutes (1)", "Price (points)", "Municipal median (€)"):
+        assert column in table.columns
+    assert table["Score"].is_monotonic_decreasing
+    assert len(table) == _matches(explore)
+    # childcare unknown outside the mapped area: named, not scored as 0
+    unknown = table.loc[table["Childcare (count)"].isna()]
+    assert len(unknown) > 0
+    assert unknown["Childcare (points)"].isna().all()
+    assert unknown["No data for"].str.contains("Childcare").all()
+
+
+def test_price_weight_puts_the_cheapest_first() -> None:
+    at = _run({"m1": "car", "t1": "30"})
+    for component in ("commute", "schools", "childcare", "transport"):
+        at.slider(key=state.weight_key(component)).set_value(0)
+    at.slider(key=state.weight_key("price")).set_value(5).run()
+    table = _scores(at)
+    cheapest = table["Municipal median (€)"].min()
+    assert table["Municipal median (€)"].iloc[0] == cheapest
+    assert table["Score"].iloc[0] == 100
+    assert at.query_params["w_commute"] == "0" and at.query_params["w_price"] == "5"
+    # every weight 0: a clear message instead of a score
+    at.slider(key=state.weight_key("price")).set_value(0).run()
+    assert not at.exception
+    assert any("Every weight is 0" in w.value for w in at.warning)
+    assert len(at.dataframe) == 1  # the results stay, the score table goes
+
+
+def test_shortlist_from_explore_goes_into_the_link() -> None:
+    at = _run({"m1": "car", "t1": "30"})
+    places = load_layer("neighbourhoods")
+    codes = places["code"].astype(str).tolist()[:2]
+    at.multiselect(key=state.SHORTLIST).select(codes[0]).select(codes[1]).run()
+    assert not at.exception
+    assert at.query_params["short"] == ",".join(codes)
+    assert any("Compare these 2" in str(link.proto.label) for link in at.get("page_link"))
+
+
+def test_neighbourhoods_page_links_profiles_and_keeps_the_shortlist() -> None:
+    at = _run({"short": "2406210,2406213"})
+    at.switch_page("app_pages/neighbourhoods.py").run()
+    assert not at.exception
+    links = at.dataframe[0].value["Profile"]
+    assert links.str.startswith("profile?").all() and links.str.contains("wijk=").all()
+    assert links.str.contains("short=2406210%2C2406213").all()
+    assert at.multiselect(key=state.SHORTLIST).value == ["2406210", "2406213"]

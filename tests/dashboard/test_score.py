@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.layers import candidates as cand
 from dashboard.layers import score
 from geodata.io import load_layer
 
@@ -139,3 +140,33 @@ def test_real_neighbourhoods_without_childcare_data_are_missing() -> None:
     assert table.loc[~unknown, "part_childcare"].notna().all()
     assert table["missing"].loc[unknown].map(lambda m: "childcare" in m).all()
     assert table["score"].between(0, 1).all()
+
+
+def test_place_figures_match_the_rankings_columns() -> None:
+    """For the candidates a ranking keeps, the comparison's figures are the ranking's own."""
+    places = load_layer("neighbourhoods")
+    schools = load_layer("schools")
+    intl = load_layer("international_schools")
+    care = load_layer("childcare")
+    commute = pd.DataFrame(
+        {"minutes_1": 10.0, "p10_1": 10.0, "p90_1": 10.0, "estimated_1": False, "method_1": "x"},
+        index=places.index,
+    )
+    filters = cand.PlaceFilters(school_level="lager", childcare_type="groepsopvang_0_3")
+    ranked = cand.rank_candidates(places, commute, schools, intl, care, filters)
+    figures = score.place_figures(places, commute, schools, intl, care, filters)
+    figures = figures.set_index("code").loc[ranked["code"]]
+    for column in ("n_schools_match", "n_international", "price_eur"):
+        assert figures[column].tolist() == ranked[column].tolist(), column
+    assert (
+        figures["n_childcare_match"]
+        .astype("Float64")
+        .equals(ranked.set_index("code")["n_childcare_match"].astype("Float64"))
+    )
+    # and nothing is removed: every neighbourhood has its figures
+    all_places = score.place_figures(places, commute, schools, intl, care, filters)
+    assert len(all_places) == len(places)
+    assert (
+        all_places["n_childcare_match"].isna().sum()
+        == (places["childcare_coverage"] == "none").sum()
+    )
