@@ -80,6 +80,7 @@ def report_blocks(report: Report) -> list[Block]:
         *_client(report),
         Heading(t("report_shortlist", lang)),
         _summary(report),
+        *_prices_note(report),
         Image(map_png(report), t("report_map_caption", lang), 1.0, t("report_shortlist", lang)),
         *_score(report),
         Image(price_chart_png(report.profiles, lang), t("report_prices_chart", lang), 1.0),
@@ -155,14 +156,21 @@ def _summary(report: Report) -> Table:
             value = scores.get(p.code)
             row.append(t("report_no_data", lang) if value is None else f"{value * 100:.0f}")
         rows.append(tuple(row))
-    widths = (3.2, 1.8, *([1.5] * len(report.specs)), 1.4, 1.4)
-    return Table(tuple(header), tuple(rows), widths + ((0.9,) if report.score is not None else ()))
+    widths = (2.8, 1.4, *([1.5] * len(report.specs)), 1.6, 1.6)
+    return Table(tuple(header), tuple(rows), widths + ((1.1,) if report.score is not None else ()))
 
 
 def _own_minutes(person: pf.PersonCommute, lang: str) -> str:
     own = person.chosen
     text = minutes_text(own.minutes, own.estimated, lang)
     return text if own.within_limit is not False else f"{text} ({t('report_beyond_limit', lang)})"
+
+
+def _prices_note(report: Report) -> Iterator[Block]:
+    years = {p.price("house").latest_year for p in report.profiles} - {None}
+    if years:
+        year = ", ".join(str(y) for y in sorted(y for y in years if y is not None))
+        yield Para(t("report_prices_note", report.lang, year=year), "note")
 
 
 # -- score -----------------------------------------------------------------------------------
@@ -181,12 +189,13 @@ def _score(report: Report) -> Iterator[Block]:
         t("report_col_name", lang),
         *(t(f"report_component_{c}", lang) for c in sc.COMPONENTS),
     )
+    names = {p.code: p.name for p in report.profiles}
     rows = []
     for number, row in enumerate(report.score, start=1):
-        cells = [f"{number}. {row.code}"]
+        cells = [f"{number}. {names[row.code]} ({row.code})"]
         cells += [_component(row, c, lang) for c in sc.COMPONENTS]
         rows.append(tuple(cells))
-    yield Table(header, tuple(rows))
+    yield Table(header, tuple(rows), (2.4, *([1.2] * len(sc.COMPONENTS))))
 
 
 def _component(row: ScoreRow, component: str, lang: str) -> str:

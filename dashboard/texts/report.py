@@ -55,15 +55,16 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Persoon {n}: {mode} (min)",
         "Personne {n} : {mode} (min)",
     ),
-    "report_col_house": (
-        "House, municipal median",
-        "Huis, gemeentelijke mediaan",
-        "Maison, médiane communale",
-    ),
-    "report_col_apartment": (
-        "Apartment, municipal median",
-        "Appartement, gemeentelijke mediaan",
-        "Appartement, médiane communale",
+    "report_col_house": ("House median", "Mediaan huis", "Médiane maison"),
+    "report_col_apartment": ("Apartment median", "Mediaan appartement", "Médiane appartement"),
+    "report_kind_house": ("houses", "huizen", "maisons"),
+    "report_kind_apartment": ("apartments", "appartementen", "appartements"),
+    "report_prices_note": (
+        "Prices are the municipality's median sale price in {year}, not the "
+        "neighbourhood's (Statbel).",
+        "Prijzen zijn de mediane verkoopprijs van de gemeente in {year}, niet van de wijk "
+        "(Statbel).",
+        "Les prix sont le prix de vente médian de la commune en {year}, pas du quartier (Statbel).",
     ),
     "report_col_score": ("Score (0-100)", "Score (0-100)", "Score (0-100)"),
     "report_score_title": ("Score components", "Onderdelen van de score", "Composantes du score"),

@@ -19,7 +19,9 @@ from dashboard.report.html import html_document
 from dashboard.report.model import Report
 from dashboard.report.pdf import pdf_bytes
 
-HOSTILE_WIJK = '<script>alert("wijk")</script> & $\\frac{1}{0}$ Ridder'
+#: The ``$...$`` comes first so that the map's shortened label keeps it: matplotlib
+#: would read it as a formula (and fail on the unknown command) without parse_math=False.
+HOSTILE_WIJK = '$\\nosuchcommand$ <script>alert("wijk")</script> & Ridder'
 HOSTILE_SCHOOL = "\"><img src=x onerror=alert('school')> <b>bold</b> & co"
 
 
