@@ -17,9 +17,10 @@ from streamlit_folium import st_folium
 from dashboard import cache, maps, state
 from dashboard.app_pages import explore_view, intake_parts
 from dashboard.engine.errors import EngineError
+from dashboard.engine.inputs import LatLon
 from dashboard.i18n import format_eur, t, t_markdown
+from dashboard.layers import allocation, score
 from dashboard.layers import candidates as cand
-from dashboard.layers import score
 from dashboard.layers.workplaces import Workplace
 from geodata.io import SnapshotError
 
@@ -151,6 +152,52 @@ def _trend(figures: pd.DataFrame, s: state.ExploreState, lang: str) -> None:
     st.caption(t("ik_price_trend_note", lang, year=year))
 
 
+def chain_table(figures: pd.DataFrame, runs: list[allocation.SchoolRun], lang: str) -> pd.DataFrame:
+    """One row per compared neighbourhood: the stop, both legs and the total (texts)."""
+    none = t("ik_chain_no_fit", lang)
+    rows = []
+    for run in runs:
+        fits = run.total_minutes is not None
+        rows.append(
+            {
+                t("ik_chain_via", lang): run.stop_name if fits else none,
+                t("ik_chain_to_stop", lang): _minutes_text(run.to_stop_minutes, 0, lang)
+                if fits
+                else "",
+                t("ik_chain_leg2", lang): _minutes_text(run.to_work_minutes, 0, lang)
+                if fits
+                else "",
+                t("ik_chain_total", lang): _minutes_text(run.total_minutes, 0, lang)
+                if fits
+                else "",
+                t("col_estimated", lang): "✱" if run.estimated else "",
+            }
+        )
+    return pd.DataFrame(rows, index=_unique(list(figures["name"].astype(str))))
+
+
+def _chain(figures: pd.DataFrame, workplaces: list[Workplace], lang: str) -> None:
+    st.subheader(t("ik_chain", lang))
+    intake_parts.chain_inputs(len(workplaces), lang)
+    ask = intake_parts.chain_ask(workplaces, lang)
+    if ask is None:
+        return
+    homes = [
+        LatLon(float(lat), float(lon))
+        for lat, lon in zip(figures["centroid_lat"], figures["centroid_lon"], strict=True)
+    ]
+    try:
+        runs = intake_parts.school_runs(ask, homes)
+    except EngineError as exc:
+        explore_view.report(exc, lang)
+        return
+    st.dataframe(chain_table(figures, runs, lang), width="stretch")
+    who = t(f"person_{ask.person}", lang)
+    st.caption(
+        t("ik_chain_compare_note", lang, who=who, m=ask.max_minutes, n=allocation.CHAIN_STOPS_TRIED)
+    )
+
+
 def render() -> None:
     """Draw the Compare page."""
     lang = state.language()
@@ -183,6 +230,7 @@ def render() -> None:
     st.dataframe(table, key=state.COMPARE_TABLE, width="stretch")
     st.caption(t("ik_score_method_compare", lang, tied=round(score.TIED * 100)))
     _maps(figures, workplaces, lang)
+    _chain(figures, workplaces, lang)
     _trend(figures, s, lang)
 
 

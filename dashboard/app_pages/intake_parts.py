@@ -6,15 +6,18 @@ Drawn by the Explore, Neighbourhoods, Compare and Profile pages; widget keys com
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import cache, state
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.settings import STREET_MODES
 from dashboard.i18n import t
-from dashboard.layers import score
+from dashboard.layers import allocation, score
 from dashboard.layers.workplaces import Workplace
 
 #: The Compare and Profile page scripts (for ``st.page_link`` and ``st.switch_page``).
@@ -156,3 +159,76 @@ def link_column(lang: str) -> Any:
     return st.column_config.LinkColumn(
         t("ik_profile", lang), display_text=t("ik_open_profile", lang), width="small"
     )
+
+
+# -- morning chain -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChainAsk:
+    """The morning chain the widgets ask for: who drops off, how, within what, via what."""
+
+    person: int
+    workplace: LatLon
+    mode: str
+    max_minutes: int
+    stop: str
+
+
+def chain_inputs(persons: int, lang: str) -> None:
+    """Draw the chain's stop choice and, for two people, who drops the child off."""
+    st.selectbox(
+        t("ik_chain_stop", lang),
+        state.CHAIN_STOPS,
+        format_func=lambda v: t(f"ik_chain_{v}", lang),
+        key=state.CHAIN_STOP,
+    )
+    if persons > 1:
+        st.radio(
+            t("ik_chain_person", lang),
+            ("1", "2"),
+            format_func=lambda p: t(f"person_{p}", lang),
+            key=state.CHAIN_PERSON,
+            horizontal=True,
+        )
+
+
+def chain_ask(workplaces: Sequence[Workplace], lang: str) -> ChainAsk | None:
+    """Return the chain asked for now, or None (off, no workplace, or not a street mode).
+
+    A commuter by a timetabled mode gets a message naming the street modes the chain
+    is computed for.
+    """
+    s = state.current()
+    if s.chain_stop == "off" or not workplaces:
+        return None
+    person = min(s.chain_person, len(workplaces))
+    commuter = state.commuters(s)[person - 1]
+    if commuter.mode not in STREET_MODES:
+        modes = ", ".join(t(f"mode_{m}", lang) for m in STREET_MODES)
+        who = t(f"person_{person}", lang)
+        st.info(t("ik_chain_street_only", lang, who=who, modes=modes))
+        return None
+    point = workplaces[person - 1].point
+    return ChainAsk(person, point, commuter.mode, commuter.max_minutes, s.chain_stop)
+
+
+def school_runs(ask: ChainAsk, homes: Sequence[LatLon]) -> list[allocation.SchoolRun]:
+    """Return the best chain from each home through its nearest stops of the asked kind.
+
+    Raises ``EngineError`` for a point off every network.
+    """
+    if ask.stop == "school":
+        stops = allocation.primary_schools(cache.layer("schools"))
+    else:
+        stops = cache.layer("childcare")
+    engine = cache.engine()
+    return [
+        allocation.school_run(
+            engine,
+            home,
+            ask.workplace,
+            ask.mode,
+            ask.max_minutes,
+            allocation.nearest_stops(stops, home),
+        )
+        for home in homes
+    ]

@@ -17,7 +17,6 @@ import streamlit as st
 from dashboard import cache, state
 from dashboard.app_pages import explore_view, intake_parts
 from dashboard.engine.errors import EngineError
-from dashboard.engine.settings import STREET_MODES
 from dashboard.i18n import format_eur, format_number, t, t_markdown
 from dashboard.layers import allocation
 from dashboard.layers import profile as prof
@@ -174,47 +173,17 @@ def _population(profile: prof.Profile, lang: str) -> None:
 def _chain(profile: prof.Profile, workplaces: list[Workplace], lang: str) -> None:
     """Morning chain: home -> crèche or school -> work for the person who drops off."""
     st.subheader(t("ik_chain", lang))
-    st.selectbox(
-        t("ik_chain_stop", lang),
-        state.CHAIN_STOPS,
-        format_func=lambda v: t(f"ik_chain_{v}", lang),
-        key=state.CHAIN_STOP,
-    )
-    if len(workplaces) > 1:
-        st.radio(
-            t("ik_chain_person", lang),
-            ("1", "2"),
-            format_func=lambda p: t(f"person_{p}", lang),
-            key=state.CHAIN_PERSON,
-            horizontal=True,
-        )
-    s = state.current()
-    if s.chain_stop == "off" or not workplaces:
+    intake_parts.chain_inputs(len(workplaces), lang)
+    ask = intake_parts.chain_ask(workplaces, lang)
+    if ask is None:
         return
-    person = min(s.chain_person, len(workplaces))
-    commuter = state.commuters(s)[person - 1]
-    who = t(f"person_{person}", lang)
-    if commuter.mode not in STREET_MODES:
-        modes = ", ".join(t(f"mode_{m}", lang) for m in STREET_MODES)
-        st.info(t("ik_chain_street_only", lang, who=who, modes=modes))
-        return
-    if s.chain_stop == "school":
-        stops = allocation.primary_schools(cache.layer("schools"))
-    else:
-        stops = cache.layer("childcare")
     try:
-        run = allocation.school_run(
-            cache.engine(),
-            profile.centroid,
-            workplaces[person - 1].point,
-            commuter.mode,
-            commuter.max_minutes,
-            allocation.nearest_stops(stops, profile.centroid),
-        )
+        (run,) = intake_parts.school_runs(ask, [profile.centroid])
     except EngineError as exc:
         explore_view.report(exc, lang)
         return
-    show_chain(run, who, commuter.mode, commuter.max_minutes, s.chain_stop, lang)
+    who = t(f"person_{ask.person}", lang)
+    show_chain(run, who, ask.mode, ask.max_minutes, ask.stop, lang)
 
 
 def show_chain(

@@ -213,6 +213,22 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Geen rit via {stop} past binnen de {m} min van {who} ({n} dichtste geprobeerd).",
         "Aucun trajet via {stop} ne tient dans les {m} min de {who} ({n} plus proches essayés).",
     ),
+    "ik_chain_via": ("Via", "Via", "Via"),
+    "ik_chain_to_stop": ("Home → stop", "Thuis → tussenstop", "Domicile → arrêt"),
+    "ik_chain_no_fit": (
+        "no chain within the limit",
+        "geen rit binnen de limiet",
+        "aucun trajet dans la limite",
+    ),
+    "ik_chain_compare_note": (
+        "For {who}, within {who}'s {m} min, via the best of the {n} nearest places (straight "
+        "line) to each neighbourhood's interior point, with a fixed drop-off time.",
+        "Voor {who}, binnen de {m} min van {who}, via de beste van de {n} dichtste plaatsen "
+        "(vogelvlucht) bij het binnenpunt van elke wijk, met een vaste tijd om af te zetten.",
+        "Pour {who}, dans les {m} min de {who}, via le meilleur des {n} lieux les plus "
+        "proches (à vol d'oiseau) du point intérieur de chaque quartier, avec un temps de "
+        "dépôt fixe.",
+    ),
     "ik_chain_leg1": ("Home → {stop}", "Thuis → {stop}", "Domicile → {stop}"),
     "ik_chain_dropoff": ("Drop-off", "Afzetten", "Dépôt"),
     "ik_chain_leg2": ("→ work", "→ werk", "→ travail"),

@@ -120,3 +120,15 @@ def test_compare_page_in_french(places: dict[str, str]) -> None:
     at = _compare({"short": ",".join(places), "lang": "fr"})
     assert at.title[0].value == "Comparer"
     assert "Commune" in at.dataframe[0].value.index
+
+
+def test_morning_chain_for_each_compared_neighbourhood(places: dict[str, str]) -> None:
+    at = _compare({"short": ",".join(places), "m1": "bike", "t1": "25", "chain": "school"})
+    chain = next(d.value for d in at.dataframe if "Total" in d.value.columns)
+    assert list(chain.index) == list(places.values())
+    leuven = chain.iloc[:2]
+    assert leuven["Total"].str.endswith(" min").all()  # near the station: a chain fits
+    totals = leuven["Total"].str.removesuffix(" min").astype(int)
+    assert (totals <= 25).all()
+    assert chain.iloc[2]["Via"] == "no chain within the limit"  # Bonheiden, 25 min by bike
+    assert at.query_params["chain"] == "school"
