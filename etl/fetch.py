@@ -4,18 +4,29 @@ Every source module lists its downloads in ``LIVE_SOURCES`` (see
 :class:`etl.settings.LiveSource`); this module collects them and saves each file into
 the raw folder under the same relative path the mirror uses, so ``build`` can read a
 fresh download exactly like the mirror.
+
+Some downloads are processed once fetched (:data:`AFTER_FETCH`): ``osm`` (the Belgian
+OpenStreetMap extract, URL in :attr:`etl.settings.Settings.source_urls`) is clipped to the
+region's 60 municipalities (the ``municipalities`` layer of the snapshot) into
+``osm/leuven_region.osm.pbf``, which the ``graphs`` stage then builds its walk, bike and
+car graphs from.  A source's URL can be replaced per run through ``Settings.source_urls``.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import shapely
 
 from etl import _http
 from etl.errors import EtlError
 from etl.settings import LiveSource, Settings, default_settings
+from etl.sources.osm_pbf import clip_pbf
+from etl.sources.osm_streets import REGIONAL_PBF
+from geodata.io import load_layer
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +39,7 @@ SOURCE_MODULES: tuple[str, ...] = (
     "housing",
     "demography",
     "osm",
+    "osm_streets",
 )
 
 
@@ -71,7 +83,38 @@ def fetch(
     written = []
     for source in chosen:
         dest = raw_dir / source.raw_file
-        _http.download(source.url, dest, settings=settings, refresh=refresh)
+        url = settings.source_urls.get(source.name, source.url)
+        _http.download(url, dest, settings=settings, refresh=refresh)
         log.info("fetched %s -> %s", source.name, dest)
         written.append(dest)
+        after = AFTER_FETCH.get(source.name)
+        if after is not None:
+            written.append(after(dest, raw_dir))
     return written
+
+
+def region_polygon(data_dir: Path | None = None) -> shapely.Geometry:
+    """Return the union of the region's municipalities (EPSG:4326) from the snapshot.
+
+    The snapshot's ``municipalities`` layer is used rather than a raw file because the
+    live boundary source covers all of Flanders with other column names.
+    """
+    municipalities = load_layer("municipalities", data_dir)
+    return shapely.union_all(municipalities.geometry.to_numpy())
+
+
+def clip_osm_to_region(extract: Path, raw_dir: Path) -> Path:
+    """Clip a downloaded OSM extract to the region into ``raw_dir/osm/leuven_region.osm.pbf``."""
+    result = clip_pbf(extract, region_polygon(), raw_dir / REGIONAL_PBF)
+    log.info(
+        "clipped %s to the region: %d ways, %d nodes -> %s",
+        extract.name,
+        result.ways_kept,
+        result.nodes_kept,
+        result.path,
+    )
+    return result.path
+
+
+#: Source name -> step run on the downloaded file: ``step(downloaded, raw_dir) -> path``.
+AFTER_FETCH: dict[str, Callable[[Path, Path], Path]] = {"osm": clip_osm_to_region}

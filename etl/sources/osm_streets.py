@@ -59,13 +59,28 @@ import pandas as pd
 from pyproj import Transformer
 
 from etl.errors import SourceError
-from etl.settings import METRIC_CRS, STORAGE_CRS
+from etl.settings import METRIC_CRS, OSM_EXTRACT_URL, STORAGE_CRS, LiveSource
 from etl.sources.osm_pbf import check_pbf, reading_pbf
 
 #: The Belgian extract as downloaded by ``python -m etl fetch osm`` (raw folder).
 BELGIUM_PBF: Final[str] = "osm/belgium-latest.osm.pbf"
 #: The extract clipped to the region's municipalities; the graph stage reads it when present.
 REGIONAL_PBF: Final[str] = "osm/leuven_region.osm.pbf"
+
+#: ``python -m etl fetch osm``: the extract (URL configurable in
+#: :attr:`etl.settings.Settings.source_urls`), then clipped to the region by
+#: :func:`etl.fetch.clip_osm_to_region`.
+LIVE_SOURCES = (
+    LiveSource(
+        "osm",
+        BELGIUM_PBF,
+        OSM_EXTRACT_URL,
+        "https://download.geofabrik.de/europe/belgium.html",
+        "the whole of Belgium (about 650 MB); after the download it is clipped to the 60 "
+        f"region municipalities into {REGIONAL_PBF}, which the graphs stage reads instead "
+        "of the MATSim network of Leuven municipality",
+    ),
+)
 
 MODES: Final[tuple[str, ...]] = ("walk", "bike", "car")
 _ALL: Final = frozenset(MODES)

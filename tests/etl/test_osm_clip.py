@@ -19,7 +19,10 @@ MIRROR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 CORE_PBF = MIRROR / "osm" / "leuven_core_2024-06.osm.pbf"
 DEELGEMEENTE = "24062A"  # Leuven (the historic centre), inside the extract's box
 
-pytestmark = pytest.mark.skipif(not CORE_PBF.exists(), reason="shared data mirror missing")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CORE_PBF.exists(), reason="shared data mirror missing"),
+]
 
 
 @dataclass

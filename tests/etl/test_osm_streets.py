@@ -9,6 +9,7 @@ committed snapshot.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import osmium
@@ -210,7 +211,13 @@ def test_truncated_pbf_is_refused(tmp_path: Path, network: streets.StreetNetwork
 
 # --------------------------------------------------------------------------- real PBF
 
-needs_mirror = pytest.mark.skipif(not CORE_PBF.exists(), reason="shared data mirror missing")
+
+def needs_mirror(test: Any) -> Any:
+    """Mark a test that reads the mirror (slow; skipped when the mirror is absent)."""
+    skip = pytest.mark.skipif(not CORE_PBF.exists(), reason="shared data mirror missing")
+    return pytest.mark.slow(skip(test))
+
+
 _TO_LAMBERT = Transformer.from_crs("EPSG:4326", "EPSG:31370", always_xy=True)
 #: Known places of central Leuven (lon, lat).
 PLACES = {
