@@ -67,6 +67,11 @@ _PRESELECT_MARGIN_M: Final = 500.0
 #: farther than it goes in the limit are not asked.  Modes not listed (the car) ask all.
 _PRESELECT_KMH: Final[Mapping[str, float]] = MappingProxyType({"walk": 25.0, "bike": 25.0})
 
+#: Adult-education centres listed per profile (the nearest; the region has only a few).
+ADULT_EDUCATION_COUNT: Final = 3
+#: How far (minutes) their times from home and from work are searched.
+ADULT_EDUCATION_MINUTES: Final = 60.0
+
 #: School levels of the profile -> value in the schools layer's ``levels`` column.
 SCHOOL_LEVELS: Final[Mapping[str, str]] = MappingProxyType(
     {"nursery": "kleuter", "primary": "lager", "secondary": "secundair"}
@@ -94,6 +99,7 @@ SECTION_LAYERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "schools": ("schools",),
         "international_schools": ("international_schools",),
         "childcare": ("childcare",),
+        "adult_education": ("adult_education",),
         "station": ("stations", "rail_timetable"),
         "prices": ("housing_prices",),
         "population": ("sector_population", "population"),
@@ -299,6 +305,37 @@ class Childcare:
 
 
 @dataclass(frozen=True)
+class FromWork:
+    """Minutes from one person's workplace to a place, by each of :data:`NEARBY_MODES`.
+
+    None beyond :data:`ADULT_EDUCATION_MINUTES` (the search limit).
+    """
+
+    person: int
+    minutes: Mapping[str, float | None]
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class AdultCentre:
+    """An adult-education centre (CVO or basiseducatie) near the wijk.
+
+    The official list names the centres, not their courses: whether one teaches Dutch
+    as a second language is not in the data (see the layer's manifest).
+
+    Attributes
+    ----------
+    place : NearbyPlace
+        Distance and minutes from the wijk (``kind``: ``"cvo"`` or ``"basiseducatie"``).
+    from_work : tuple of FromWork
+        Minutes from each person's workplace.
+    """
+
+    place: NearbyPlace
+    from_work: tuple[FromWork, ...]
+
+
+@dataclass(frozen=True)
 class TrainsTowards:
     """Direct trains from the station towards one destination on the service day.
 
@@ -404,6 +441,7 @@ class Profile:
     station: Station | None
     prices: tuple[Prices, ...]
     population: Population
+    adult_education: tuple[AdultCentre, ...]
     sources: Mapping[str, tuple[Source, ...]]
     reach: Mapping[str, float]
     international_reach: tuple[str, float]
@@ -445,6 +483,7 @@ class ProfileData:
     international_schools: pd.DataFrame
     childcare: pd.DataFrame
     stations: pd.DataFrame
+    adult_education: pd.DataFrame
     housing_prices: pd.DataFrame
     population: pd.DataFrame
     manifests: Mapping[str, LayerManifest]
@@ -456,6 +495,7 @@ _POINT_LAYERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "international_schools": ("id", "name", "type", "in_region", "municipality"),
         "childcare": ("id", "name", "category", "municipality"),
         "stations": ("id", "name_nl", "name_fr", "trains_per_weekday"),
+        "adult_education": ("id", "name", "kind", "municipality"),
     }
 )
 _NEIGHBOURHOOD_COLUMNS: Final = (
@@ -501,6 +541,7 @@ def _load_profile_data(data_dir: str) -> ProfileData:
         international_schools=points["international_schools"],
         childcare=points["childcare"],
         stations=points["stations"],
+        adult_education=points["adult_education"],
         housing_prices=load_layer(
             "housing_prices", folder, columns=("nis", "year", "type", "median_price_eur", "sales")
         ),
@@ -628,6 +669,9 @@ def _profile(
         station=_station(engine, data, home, lang),
         prices=_prices(data.housing_prices, row),
         population=_population(data.population, row),
+        adult_education=_adult_education(
+            engine, data.adult_education, home, [c.workplace for c in commutes]
+        ),
         sources=sources,
         reach=REACH_MINUTES,
         international_reach=INTERNATIONAL_REACH,
@@ -772,7 +816,7 @@ def _times_from(
 def _place(
     row: pd.Series, minutes: dict[str, float | None], estimated: bool, searched: float
 ) -> NearbyPlace:
-    kind = next((row[c] for c in ("levels", "type", "category") if c in row.index), "")
+    kind = next((row[c] for c in ("levels", "type", "category", "kind") if c in row.index), "")
     return NearbyPlace(
         id=_text(row["id"]),
         name=_text(row["name"]),
@@ -809,6 +853,43 @@ def _childcare(
         coverage=str(row["childcare_coverage"]),
         mapped_share=_float_or_none(row["childcare_mapped_share"]),
     )
+
+
+def _adult_education(
+    engine: CommuteEngine, centres: pd.DataFrame, home: LatLon, workplaces: Sequence[LatLon]
+) -> tuple[AdultCentre, ...]:
+    """Return the :data:`ADULT_EDUCATION_COUNT` centres nearest the wijk (straight line)."""
+    if centres.empty:
+        return ()
+    distance = _distances(centres, home)
+    order = np.argsort(distance, kind="stable")[:ADULT_EDUCATION_COUNT]
+    nearest = centres.iloc[order].assign(distance_m=distance[order]).reset_index(drop=True)
+    limit = ADULT_EDUCATION_MINUTES
+    home_times = {m: _times_from(engine, home, nearest, m, limit) for m in NEARBY_MODES}
+    work_times = [
+        {m: _times_from(engine, place, nearest, m, limit) for m in NEARBY_MODES}
+        for place in workplaces
+    ]
+    out = []
+    for pos in range(len(nearest)):
+        row = nearest.iloc[pos]
+        minutes, estimated = _minutes_at(home_times, pos)
+        from_work = tuple(
+            FromWork(person, *_minutes_at(times, pos))
+            for person, times in enumerate(work_times, start=1)
+        )
+        out.append(AdultCentre(_place(row, minutes, estimated, limit), from_work))
+    return tuple(out)
+
+
+def _minutes_at(
+    times: Mapping[str, tuple[np.ndarray, np.ndarray]], pos: int
+) -> tuple[dict[str, float | None], bool]:
+    """Minutes by each mode at position ``pos`` and whether any known one is estimated."""
+    minutes = {mode: _float_or_none(values[0][pos]) for mode, values in times.items()}
+    known = [values[1][pos] for mode, values in times.items() if minutes[mode] is not None]
+    estimated = any(bool(flag) for flag in known)
+    return minutes, estimated
 
 
 # -- station and trains ------------------------------------------------------------------

@@ -12,11 +12,11 @@ never 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from dashboard.i18n import format_eur, format_number, t
+from dashboard.i18n import format_eur, format_number, has_key, t
 from dashboard.layers import profile as pf
 from dashboard.layers import score as sc
 from dashboard.maps import method_label
@@ -101,6 +101,15 @@ def minutes_text(minutes: float | None, estimated: bool, lang: str) -> str:
     return f"{round(minutes)}{ESTIMATED_MARK if estimated else ''}"
 
 
+def _labelled(label: str, value: str, lang: str) -> str:
+    """``label: value`` as the language writes it (French puts a space before ``:``)."""
+    return t("report_labelled", lang, label=label, value=value)
+
+
+def _min(minutes: float, lang: str) -> str:
+    return t("report_minutes", lang, n=round(minutes))
+
+
 def _mode(mode: str, lang: str) -> str:
     return t(f"mode_{mode}", lang)
 
@@ -133,7 +142,7 @@ def _client(report: Report) -> Iterator[Block]:
         )
         if spec.day:  # train modes: the arrival the times answer
             line += "; " + t("report_arrive_line", lang, time=spec.arrive_by, day=spec.day)
-        yield Para(f"{t('report_person', lang, n=number)}: {line}")
+        yield Para(_labelled(t("report_person", lang, n=number), line, lang))
 
 
 def _summary(report: Report) -> Table:
@@ -209,8 +218,8 @@ def _component(row: ScoreRow, component: str, lang: str) -> str:
 
 
 def _person_minutes(person: int, minutes: float | None, lang: str) -> str:
-    value = t("report_beyond_limit", lang) if minutes is None else f"{round(minutes)} min"
-    return f"{t('report_person', lang, n=person)}: {value}"
+    value = t("report_beyond_limit", lang) if minutes is None else _min(minutes, lang)
+    return _labelled(t("report_person", lang, n=person), value, lang)
 
 
 def _raw_text(component: str, raw: float | None, lang: str) -> str:
@@ -224,11 +233,12 @@ def _raw_text(component: str, raw: float | None, lang: str) -> str:
 # -- one profile -----------------------------------------------------------------------------
 def _profile(number: int, p: pf.Profile, lang: str) -> Iterator[Block]:
     yield Heading(f"{number}. {p.name} ({p.code})")
-    yield Para(f"{t('report_col_municipality', lang)}: {p.municipality}", "small")
+    yield Para(_labelled(t("report_col_municipality", lang), p.municipality, lang), "small")
     yield from _commutes(p, lang)
     yield from _schools(p, lang)
     yield from _international(p, lang)
     yield from _childcare(p, lang)
+    yield from _adult_education(p, lang)
     yield from _station(p, lang)
     yield from _prices_population(p, lang)
     yield Para(t("report_estimated_note", lang), "note")
@@ -263,7 +273,7 @@ def _mode_cell(time: pf.ModeTime, lang: str) -> str:
         text += f" ({round(time.p10)}-{round(time.p90)})"
     if time.chosen:
         verdict = t("report_yes" if time.within_limit else "report_no", lang)
-        text += f" - {t('report_col_within', lang).lower()}: {verdict}"
+        text += " - " + _labelled(t("report_col_within", lang).lower(), verdict, lang)
     if time.minutes is not None:
         text += f" · {method_label(time.method, lang)}"
     return text
@@ -345,6 +355,48 @@ def _childcare(p: pf.Profile, lang: str) -> Iterator[Block]:
     elif care.coverage != "none":
         yield Para(t("report_none_within", lang), "small")
     yield _section_sources(p, "childcare", lang)
+
+
+#: Modes whose minutes the adult-education table gives, from home and from work.
+_ADULT_MODES: Final = ("bike", "car")
+
+
+def _trip_text(
+    minutes: Mapping[str, float | None], estimated: bool, limit: float, lang: str
+) -> str:
+    parts = []
+    for mode in _ADULT_MODES:
+        value = minutes.get(mode)
+        shown = f"> {limit:g}" if value is None else minutes_text(value, estimated, lang)
+        parts.append(f"{_mode(mode, lang)} {t('report_minutes', lang, n=shown)}")
+    return ", ".join(parts)
+
+
+def _adult_education(p: pf.Profile, lang: str) -> Iterator[Block]:
+    centres = p.adult_education
+    yield Heading(t("report_adult_title", lang, n=len(centres)), 3)
+    yield Para(t("report_adult_note", lang), "small")
+    if not centres:
+        return
+    persons = len(centres[0].from_work)
+    header = (
+        t("report_col_place", lang),
+        t("report_col_distance", lang),
+        t("report_col_from_home", lang),
+        *(t("report_col_from_work", lang, n=n) for n in range(1, persons + 1)),
+    )
+    rows = []
+    for centre in centres:
+        place = centre.place
+        limit = place.searched_minutes
+        key = f"report_adult_kind_{place.kind}"
+        kind = t(key, lang) if has_key(key) else place.kind  # a kind added later: as given
+        cells = [f"{place.name}\n{kind}", _km(place.distance_m, lang)]
+        cells.append(_trip_text(place.minutes, place.estimated, limit, lang))
+        cells += [_trip_text(w.minutes, w.estimated, limit, lang) for w in centre.from_work]
+        rows.append(tuple(cells))
+    yield Table(header, tuple(rows), (3.0, 1.2, *([2.0] * (1 + persons))))
+    yield _section_sources(p, "adult_education", lang)
 
 
 def _station(p: pf.Profile, lang: str) -> Iterator[Block]:

@@ -168,6 +168,24 @@ def commute_specs(request: ReportRequest) -> tuple[CommuteSpec, ...]:
     return tuple(specs)
 
 
+def request_from_specs(
+    specs: Sequence[CommuteSpec],
+    shortlist: Sequence[str],
+    lang: str,
+    weights: sc.Weights | None = None,
+) -> ReportRequest:
+    """Return the report request of the app's view: its commute specs and shortlist.
+
+    The inverse of :func:`commute_specs` (``commute_specs(request_from_specs(s, ...)) ==
+    s``), so the report asks exactly what the page showed.
+    """
+    places = tuple(
+        ClientWorkplace(LatLon(s.lat, s.lon), s.mode, s.max_minutes, s.arrive_by, s.day)
+        for s in specs
+    )
+    return ReportRequest(places, tuple(shortlist), lang, weights or sc.Weights())
+
+
 def build_report(
     request: ReportRequest,
     *,

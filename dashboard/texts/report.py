@@ -26,6 +26,8 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Lieux de travail et contraintes du client",
     ),
     "report_person": ("Person {n}", "Persoon {n}", "Personne {n}"),
+    "report_labelled": ("{label}: {value}", "{label}: {value}", "{label} : {value}"),
+    "report_minutes": ("{n} min", "{n} min", "{n} min"),
     "report_workplace_line": (
         "workplace at {lat}, {lon}; by {mode}, at most {minutes} min",
         "werkplek op {lat}, {lon}; met {mode}, hoogstens {minutes} min",
@@ -170,6 +172,36 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "hetzelfde is als geen opvang).",
         "Inconnu : aucune donnée d'accueil d'enfants pour ce quartier (ce qui ne veut pas "
         "dire qu'il n'y en a pas).",
+    ),
+    "report_adult_title": (
+        "Adult education and Dutch courses: the {n} nearest centres",
+        "Volwassenenonderwijs en Nederlandse les: de {n} dichtste centra",
+        "Enseignement pour adultes et cours de néerlandais : les {n} centres les plus proches",
+    ),
+    "report_adult_note": (
+        "The official list names the centres, not their courses: whether a centre teaches "
+        "Dutch as a second language (NT2) is not in the data; ask the centre.",
+        "De officiële lijst noemt de centra, niet hun cursussen: of een centrum Nederlands "
+        "als tweede taal (NT2) geeft, staat niet in de gegevens; vraag het aan het centrum.",
+        "La liste officielle nomme les centres, pas leurs cours : les données ne disent pas "
+        "si un centre enseigne le néerlandais langue seconde (NT2) ; renseignez-vous auprès "
+        "du centre.",
+    ),
+    "report_adult_kind_cvo": (
+        "Adult education centre (CVO)",
+        "Centrum voor volwassenenonderwijs (CVO)",
+        "Centre d'enseignement pour adultes (CVO)",
+    ),
+    "report_adult_kind_basiseducatie": (
+        "Basic education centre",
+        "Centrum voor basiseducatie",
+        "Centre d'éducation de base",
+    ),
+    "report_col_from_home": ("From home", "Vanaf thuis", "Depuis le domicile"),
+    "report_col_from_work": (
+        "From work, person {n}",
+        "Vanaf het werk, persoon {n}",
+        "Depuis le travail, personne {n}",
     ),
     "report_station_title": (
         "Nearest railway station",

@@ -273,3 +273,30 @@ def test_sources_are_the_manifests(profiles: dict[str, pf.Profile]) -> None:
 def test_no_commutes_gives_an_empty_commute_section(engine: CommuteEngine) -> None:
     prof = pf.neighbourhood_profile(HEVERLEE, (), lang="en", engine=engine)
     assert prof.commutes == ()
+
+
+def test_adult_education_nearest_centres_with_times_from_home_and_work(
+    engine: CommuteEngine, profiles: dict[str, pf.Profile]
+) -> None:
+    centres = load_layer("adult_education", default_data_dir())
+    prof = profiles[WIJGMAAL]
+    here = gpd.GeoSeries([Point(prof.centroid.lon, prof.centroid.lat)], crs=4326).to_crs(31370)
+    metres = gpd.GeoSeries(centres.geometry, crs=4326).to_crs(31370).distance(here.iloc[0])
+    nearest = centres.loc[metres.sort_values(kind="stable").index[: pf.ADULT_EDUCATION_COUNT]]
+    listed = prof.adult_education
+    assert [c.place.id for c in listed] == list(nearest["id"])
+    assert [c.place.kind for c in listed] == list(nearest["kind"])
+    limit = pf.ADULT_EDUCATION_MINUTES
+    lon, lat = nearest.geometry.x.to_numpy(), nearest.geometry.y.to_numpy()
+    for mode in ("bike", "car"):
+        home = engine.times(prof.centroid, lon, lat, mode=mode, direction="from", max_minutes=limit)
+        work = engine.times(
+            prof.commutes[0].workplace, lon, lat, mode=mode, direction="from", max_minutes=limit
+        )
+        for centre, at_home, at_work in zip(listed, home.minutes, work.minutes, strict=True):
+            assert centre.place.minutes[mode] == (None if np.isnan(at_home) else round(at_home, 1))
+            assert centre.from_work[0].person == 1
+            assert centre.from_work[0].minutes[mode] == (
+                None if np.isnan(at_work) else round(at_work, 1)
+            )
+    assert len(listed[0].from_work) == len(SPECS)

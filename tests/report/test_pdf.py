@@ -148,3 +148,14 @@ def test_the_language_switches_every_text(lang: str) -> None:
     assert t("report_sources_title", lang) in headings
     assert t("report_commute_title", lang) in text
     assert t("report_commute_title", "en") not in text
+
+
+def test_adult_education_centres_are_listed_with_the_courses_caveat(
+    report_en: Report, pages: list[str]
+) -> None:
+    for page, profile in zip(_profile_pages(pages, report_en), report_en.profiles, strict=True):
+        assert profile.adult_education, "the region has adult-education centres"
+        assert t("report_adult_note", "en") in page
+        squeezed = _squeezed(page)
+        for centre in profile.adult_education:
+            assert _squeezed(centre.place.name) in squeezed

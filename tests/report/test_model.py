@@ -1,0 +1,54 @@
+"""The report request: checks before any work, and the app's view round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.engine.inputs import LatLon
+from dashboard.layers import profile as pf
+from dashboard.layers.score import Weights
+from dashboard.report.model import (
+    ClientWorkplace,
+    ReportInputError,
+    ReportRequest,
+    check_request,
+    commute_specs,
+    request_from_specs,
+)
+from tests.report.cases import SHORTLIST, WORKPLACES, request
+
+
+def test_the_apps_specs_round_trip_through_a_request() -> None:
+    specs = commute_specs(request())
+    assert specs[1].day, "the train commute carries its travel day"
+    again = request_from_specs(specs, SHORTLIST, "fr", Weights(price=4))
+    assert commute_specs(again) == specs
+    assert again.weights == Weights(price=4)
+    assert again.shortlist == SHORTLIST and again.lang == "fr"
+
+
+@pytest.mark.parametrize(
+    ("changed", "argument"),
+    [
+        ({"lang": "de"}, "lang"),
+        ({"shortlist": ()}, "wijk"),
+        ({"shortlist": (*SHORTLIST, "2406210")}, "wijk"),
+        ({"shortlist": ("240621", "240621")}, "wijk"),
+        ({"shortlist": ("240621", "nope")}, "wijk"),
+        ({"workplaces": ()}, "workplace"),
+        ({"workplaces": (*WORKPLACES, WORKPLACES[0])}, "workplace"),
+        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "rocket", 20),)}, "mode1"),
+        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "bike", 0),)}, "max-minutes1"),
+    ],
+)
+def test_bad_requests_name_the_input(changed: dict[str, object], argument: str) -> None:
+    base = request()
+    bad = ReportRequest(
+        workplaces=changed.get("workplaces", base.workplaces),  # type: ignore[arg-type]
+        shortlist=changed.get("shortlist", base.shortlist),  # type: ignore[arg-type]
+        lang=changed.get("lang", base.lang),  # type: ignore[arg-type]
+    )
+    with pytest.raises(ReportInputError) as caught:
+        check_request(bad, pf.known_codes())
+    assert caught.value.argument == argument
+    check_request(base, pf.known_codes())  # the unchanged request passes
