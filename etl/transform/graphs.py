@@ -77,7 +77,10 @@ EPSG:31370: points every :data:`COVERAGE_CELL_M` / 2 along every edge mark the c
 street); holes smaller than :data:`COVERAGE_MAX_HOLE_M2` (parks, blocks, fields between
 streets) are filled; the cells are joined into polygons and simplified (Douglas-Peucker,
 topology preserved) with a tolerance of one cell, doubled until the outline has at most
-:data:`COVERAGE_MAX_VERTICES` vertices.  A grid is used instead of buffering every edge
+:data:`COVERAGE_MAX_VERTICES` vertices or until it would exceed :data:`COVERAGE_RADIUS_M`
+(beyond that the outline would err by more than the reach itself; an area with hundreds
+of large holes, such as a rural region's fields, then keeps more vertices: every ring
+keeps at least four).  A grid is used instead of buffering every edge
 because a union of 100,000 edge buffers needs gigabytes of memory; the grid needs a few
 megabytes for the whole region.
 """
@@ -570,13 +573,16 @@ def coverage_polygon(
     max_hole_cells = COVERAGE_MAX_HOLE_M2 / COVERAGE_CELL_M**2
     mask, holes_filled = _fill_small_holes(mask, max_hole_cells)
     area = _cells_to_polygon(mask, x0, y0, COVERAGE_CELL_M)
-    simple, tolerance = _simplify_to(area, COVERAGE_CELL_M, COVERAGE_MAX_VERTICES)
+    simple, tolerance = _simplify_to(
+        area, COVERAGE_CELL_M, COVERAGE_MAX_VERTICES, max_tolerance=COVERAGE_RADIUS_M
+    )
     method = (
         f"{edges_used}, sampled every {COVERAGE_CELL_M / 2:g} m onto a "
         f"{COVERAGE_CELL_M:g} m grid (EPSG:31370); cells within {COVERAGE_RADIUS_M:g} m of a "
         f"sampled cell; {holes_filled} hole(s) under {COVERAGE_MAX_HOLE_M2 / 1e6:g} km² "
         f"filled; outline simplified (Douglas-Peucker) with a {tolerance:g} m tolerance to "
-        f"{shapely.get_num_coordinates(simple)} vertices (at most {COVERAGE_MAX_VERTICES})"
+        f"{shapely.get_num_coordinates(simple)} vertices (at most {COVERAGE_MAX_VERTICES} "
+        f"unless that needs a tolerance over {COVERAGE_RADIUS_M:g} m)"
     )
     return simple, method
 
@@ -638,11 +644,15 @@ def _cells_to_polygon(mask: np.ndarray, x0: float, y0: float, cell: float) -> sh
 
 
 def _simplify_to(
-    geometry: shapely.Geometry, tolerance: float, max_vertices: int
+    geometry: shapely.Geometry, tolerance: float, max_vertices: int, *, max_tolerance: float
 ) -> tuple[shapely.Geometry, float]:
-    """Simplify with ``tolerance``, doubled until at most ``max_vertices`` remain."""
+    """Simplify with ``tolerance``, doubled while over ``max_vertices`` and ``max_tolerance``.
+
+    The bound on the tolerance also ends the loop when the rings alone hold more than
+    ``max_vertices`` (topology-preserving simplification keeps every ring).
+    """
     simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    while shapely.get_num_coordinates(simple) > max_vertices:
+    while shapely.get_num_coordinates(simple) > max_vertices and tolerance * 2 <= max_tolerance:
         tolerance *= 2
         simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
     return simple, tolerance

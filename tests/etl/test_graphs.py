@@ -525,3 +525,26 @@ def test_manifest_coverage_text_is_measured(built: Path) -> None:
         assert "of the 2 region municipalities" in coverage  # the hand-made boundaries
     strategic = load_manifest("graph:strategic_car", built).coverage
     assert "of the 2 region municipalities" in strategic
+
+
+def test_coverage_polygon_with_hundreds_of_holes_ends() -> None:
+    # hand-made 18 x 18 grid of 2.5 km blocks: 289 holes of ~4.4 km² stay holes, and
+    # every ring keeps 4+ vertices, so the limit cannot be met: the tolerance stops at
+    # the 200 m reach instead of doubling forever
+    side, count = 2500.0, 19
+    xs, ys = np.meshgrid(np.arange(count) * side, np.arange(count) * side)
+    index = np.arange(count * count).reshape(count, count)
+    right = np.stack([index[:, :-1].ravel(), index[:, 1:].ravel()], axis=1)
+    up = np.stack([index[:-1, :].ravel(), index[1:, :].ravel()], axis=1)
+    pairs = np.concatenate([right, up])
+    arrays = {
+        "node_x": 150_000 + xs.ravel(),
+        "node_y": 150_000 + ys.ravel(),
+        "edge_from": pairs[:, 0].astype(np.int32),
+        "edge_to": pairs[:, 1].astype(np.int32),
+    }
+    area, method = tg.coverage_polygon(arrays)
+    assert shapely.get_num_interior_rings(area) == 18 * 18
+    assert shapely.get_num_coordinates(area) > tg.COVERAGE_MAX_VERTICES
+    assert "with a 200 m tolerance" in method
+    assert not area.contains(shapely.Point(150_000 + side / 2, 150_000 + side / 2))
