@@ -9,6 +9,10 @@ from __future__ import annotations
 
 EQUIVALENT: dict[str, dict[str, str]] = {
     "dashboard/engine/street.py": {
+        "<module>: _CHUNK = 256 -> _CHUNK = 257": (
+            "the block size only splits the points into groups; each point's best node is "
+            "found over the same nodes whatever its block"
+        ),
         "_limit_s: query.max_minutes * 60.0 -> query.max_minutes * 61.0": (
             "a larger search limit only reaches nodes slower than max_minutes; every time "
             "through them (plus legs >= 0) exceeds max_minutes and the final "

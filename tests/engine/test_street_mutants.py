@@ -198,6 +198,24 @@ def test_regional_anchor_makes_every_routed_point_regional() -> None:
     np.testing.assert_allclose(out.estimated_share, [65 / 515, 65 / 370], atol=1e-6)
 
 
+def test_a_trip_from_the_first_node_of_a_network_knows_it_is_regional() -> None:
+    # node 0 regional, 5 km east; detailed nodes 1 -> 2 at the origin, 100 m apart
+    x, y = lonlat_to_xy(*_points((5_000.0, 0.0), (0.0, 0.0), (100.0, 0.0)))
+    net = StreetNetwork.from_arrays(
+        "first",
+        x,
+        y,
+        np.array([0, 1]),
+        np.array([1, 2]),
+        np.array([200.0, 20.0]),
+        detailed=np.array([False, True, True]),
+    )
+    anchor = _latlon(5_000.0, 100.0)  # 100 m from node 0: 65 s estimated
+    out = street_times(net, _query(anchor), *_points((100.0, 0.0)))
+    assert out.method[0] == METHOD_REGIONAL
+    assert out.minutes[0] == pytest.approx((65 + 220 * 1.5) / 60, abs=TOL_MIN)
+
+
 def test_anchor_far_from_every_node_is_one_estimate_to_a_point_on_the_network() -> None:
     anchor_at = _at(2_500.0, 5_000.0)  # far from every node
     anchor = LatLon(anchor_at[1], anchor_at[0])
@@ -208,6 +226,16 @@ def test_anchor_far_from_every_node_is_one_estimate_to_a_point_on_the_network() 
     d = _distance(anchor_at, (lon[0], lat[0]))
     assert out.minutes[0] == pytest.approx(d * R / 60, rel=1e-9)
     assert out.estimated_share[0] == pytest.approx(1.0)
+
+
+def test_on_a_tie_the_routed_answer_stands_over_the_whole_trip_estimate() -> None:
+    # scale 2 keeps the head start exact (R / 2 x 2): via node 1 and the whole trip as
+    # one estimate take exactly the same time; the answer stays routed through node 1
+    anchor_at = _at(2_500.0, 5_000.0)
+    lon, lat = _points((100.0, 0.0))
+    out = street_times(_network(), _query(LatLon(anchor_at[1], anchor_at[0]), scale=2.0), lon, lat)
+    assert out.minutes[0] * 60 == _distance(anchor_at, (lon[0], lat[0])) * R
+    assert out.node[0] == 1
 
 
 def test_both_ends_off_the_network_and_close_is_one_estimate() -> None:
@@ -225,6 +253,7 @@ def test_a_time_limit_stops_the_search_from_an_anchor_off_the_network() -> None:
     out = street_times(_network(), _query(anchor, max_minutes=2.0), lon, lat)
     # node 1: 65 + 30 = 95 s; node 3: 65 + 90 = 155 s > 120 s (its estimate: 260 s)
     assert out.minutes[0] == pytest.approx(95 / 60, abs=TOL_MIN)
+    assert out.estimated_share[0] == pytest.approx(65 / 95, abs=1e-6)  # node 0's leg
     assert np.isnan(out.minutes[1]) and np.isnan(out.estimated_share[1])
 
 
@@ -251,6 +280,10 @@ def test_only_nodes_near_the_coverage_edge_end_a_routed_part() -> None:
     # detailed nodes lie 20 m inside the area's edge; regional nodes 4 and 5 outside it
     assert Coverage.of(net, area, 19.0).edge_nodes.tolist() == [4, 5]
     assert Coverage.of(net, area, 21.0).edge_nodes.tolist() == [0, 1, 2, 3, 4, 5]
+    # a node exactly at the band's width from the edge belongs to it
+    node_1 = shapely.Point(net.x[1], net.y[1])
+    exact = float(shapely.distance(area.boundary, node_1))
+    assert 1 in Coverage.of(net, area, exact).edge_nodes
     # a point off the network, nearest to node 3 (204 m) but best reached via node 2
     # (60 s x 1.5 + 209 m x 0.65 = 195.7 s; node 3: 90 + 132.6 = 222.6 s): node 2 may
     # end the routed part only when it lies in the band; the point's nearest node always
