@@ -165,7 +165,7 @@ def _summary(report: Report) -> Table:
             value = scores.get(p.code)
             row.append(t("report_no_data", lang) if value is None else f"{value * 100:.0f}")
         rows.append(tuple(row))
-    widths = (2.8, 1.4, *([1.5] * len(report.specs)), 1.6, 1.6)
+    widths = (2.6, 1.7, *([1.5] * len(report.specs)), 1.6, 1.6)
     return Table(tuple(header), tuple(rows), widths + ((1.1,) if report.score is not None else ()))
 
 

@@ -148,14 +148,31 @@ def check_request(request: ReportRequest, known: frozenset[str]) -> None:
         raise ReportInputError("wijk", f"unknown neighbourhood code(s) {', '.join(unknown)}")
 
 
+def person_argument(name: str, person: int) -> str:
+    """Name of a person's input as the command line spells it (``mode``, ``mode2``)."""
+    return name if person == 1 else f"{name}{person}"
+
+
 def _check_workplace(number: int, place: ClientWorkplace) -> None:
     if place.mode not in COMMUTE_MODES:
         msg = f"mode {place.mode!r} is not one of {', '.join(COMMUTE_MODES)}"
-        raise ReportInputError(f"mode{number}", msg)
+        raise ReportInputError(person_argument("mode", number), msg)
     try:
         check_minutes(float(place.max_minutes))
     except ValueError as exc:
-        raise ReportInputError(f"max-minutes{number}", str(exc)) from exc
+        raise ReportInputError(person_argument("max-minutes", number), str(exc)) from exc
+
+
+def _check_answered(profiles: Sequence[pf.Profile]) -> None:
+    """Refuse a workplace the engine gives no time to by the person's own mode.
+
+    The engine refuses a workplace (outside the region it covers), not a neighbourhood,
+    so one refusal stands for all; the report would otherwise be a page of "no time".
+    """
+    for person in profiles[0].commutes if profiles else ():
+        problem = person.chosen.problem
+        if problem and all(p.commutes[person.person - 1].chosen.problem for p in profiles):
+            raise ReportInputError(person_argument("workplace", person.person), problem)
 
 
 def commute_specs(request: ReportRequest) -> tuple[CommuteSpec, ...]:
@@ -198,7 +215,8 @@ def build_report(
     Raises
     ------
     ReportInputError
-        For a bad language, workplace, mode, limit or shortlist (before any engine work).
+        For a bad language, workplace, mode, limit or shortlist (before any engine work),
+        or a workplace the engine gives no time to by the person's mode.
     SnapshotError
         When a layer or manifest is missing or damaged.
     """
@@ -209,6 +227,7 @@ def build_report(
     profiles = pf.neighbourhood_profiles(
         request.shortlist, specs, lang=request.lang, engine=engine, data=data
     )
+    _check_answered(profiles)
     rows, problem = _score(profiles, specs, request.weights, Path(data_dir))
     return Report(
         request=request,

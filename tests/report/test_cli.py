@@ -45,6 +45,19 @@ def _one(place: str = "50.8,4.7", mode: str = "bike", minutes: str = "20") -> li
         (_one(mode="rocket"), ["--mode", "rocket"]),
         (_one(minutes="0"), ["--max-minutes", "'0'"]),
         (_one(minutes="2e1"), ["--max-minutes"]),
+        (
+            [
+                *GOOD,
+                "--workplace2",
+                "50.0,3.0",
+                "--mode2",
+                "car",
+                "--max-minutes2",
+                "30",
+                *_wijken("240621"),
+            ],
+            ["--workplace2", "50.00000,3.00000"],
+        ),
         ([*GOOD, "--workplace2", "50.85,4.35", *_wijken("240621")], ["--mode2"]),
         ([*GOOD, *_wijken("240621"), "--lang", "de"], ["--lang", "'de'"]),
         ([*GOOD, *_wijken("240621")], ["--out"]),  # no output asked for

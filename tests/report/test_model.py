@@ -11,6 +11,7 @@ from dashboard.report.model import (
     ClientWorkplace,
     ReportInputError,
     ReportRequest,
+    build_report,
     check_request,
     commute_specs,
     request_from_specs,
@@ -37,8 +38,8 @@ def test_the_apps_specs_round_trip_through_a_request() -> None:
         ({"shortlist": ("240621", "nope")}, "wijk"),
         ({"workplaces": ()}, "workplace"),
         ({"workplaces": (*WORKPLACES, WORKPLACES[0])}, "workplace"),
-        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "rocket", 20),)}, "mode1"),
-        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "bike", 0),)}, "max-minutes1"),
+        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "rocket", 20),)}, "mode"),
+        ({"workplaces": (ClientWorkplace(LatLon(50.9, 4.7), "bike", 0),)}, "max-minutes"),
     ],
 )
 def test_bad_requests_name_the_input(changed: dict[str, object], argument: str) -> None:
@@ -52,3 +53,12 @@ def test_bad_requests_name_the_input(changed: dict[str, object], argument: str) 
         check_request(bad, pf.known_codes())
     assert caught.value.argument == argument
     check_request(base, pf.known_codes())  # the unchanged request passes
+
+
+def test_a_workplace_the_engine_does_not_cover_is_refused() -> None:
+    # 150 km west of Leuven: no network answers, so no commute can be given
+    far = ClientWorkplace(LatLon(50.0, 3.0), "bike", 20)
+    with pytest.raises(ReportInputError) as caught:
+        build_report(ReportRequest((WORKPLACES[0], far), SHORTLIST[:1], "en"))
+    assert caught.value.argument == "workplace2"
+    assert "50.00000,3.00000" in caught.value.problem
