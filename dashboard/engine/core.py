@@ -47,6 +47,7 @@ from dashboard.engine.street import (
     Direction,
     StreetQuery,
     StreetTimes,
+    inside_coverage,
     node_times,
     street_times,
 )
@@ -284,10 +285,11 @@ class CommuteEngine:
         net = self.network(GRAPH_OF_MODE[mode])
         ax, ay = lonlat_to_xy(np.array([anchor.lon]), np.array([anchor.lat]))
         node, snap = net.snap(ax, ay)
-        if snap[0] > query.max_snap_m:
+        if not inside_coverage(query, ax, ay, snap)[0]:
             msg = (
-                f"{anchor.lat:.5f},{anchor.lon:.5f} is {snap[0]:.0f} m from the detailed {mode} "
-                "network (Leuven municipality): no isochrone can be drawn there"
+                f"{anchor.lat:.5f},{anchor.lon:.5f} is outside the area the detailed {mode} "
+                f"network covers ({snap[0]:.0f} m from its nearest node): no isochrone can "
+                "be drawn there"
             )
             raise OutsideCoverageError(msg)
         limit_s = max_minutes * 60.0 / query.scale
@@ -304,7 +306,8 @@ class CommuteEngine:
         """Longitude, latitude and minutes of every network node reached within the limit.
 
         The snap leg from the anchor to its node is included; for isochrone display.
-        Raises :class:`OutsideCoverageError` when the anchor is off the detailed network.
+        Raises :class:`OutsideCoverageError` when the anchor is outside the detailed
+        network's coverage area (:func:`dashboard.engine.street.inside_coverage`).
         """
         _, lon, lat, minutes = self._reached(
             anchor, mode=mode, max_minutes=max_minutes, direction=direction

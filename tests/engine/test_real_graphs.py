@@ -157,3 +157,16 @@ def test_coverage_comes_from_the_manifest_and_a_damaged_one_is_refused(
     monkeypatch.setattr(core, "load_manifest", lambda name, data_dir: damaged)
     with pytest.raises(SnapshotError, match="coverage_area"):
         CommuteEngine().coverage("walk")
+
+
+def test_isochrones_start_anywhere_inside_the_coverage_area(engine: CommuteEngine) -> None:
+    # inside the area but farther from a node than the old snap limit: the street times
+    # treat the point as on the network, so the isochrone must not refuse it
+    lon, lat = points_inside_coverage(engine, "car", 600)
+    net = engine.network("car")
+    snap = net.snap(*lonlat_to_xy(lon, lat))[1]
+    far = np.flatnonzero(snap > engine.settings.max_snap_m)
+    assert len(far), "a point of the area farther than max_snap_m from every node"
+    anchor = LatLon(float(lat[far[0]]), float(lon[far[0]]))
+    _, _, minutes = engine.reach_nodes(anchor, mode="car", max_minutes=10)
+    assert len(minutes) and minutes.min() >= snap[far[0]] / engine.settings.speed_mps("car") / 60
