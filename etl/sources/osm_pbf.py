@@ -253,9 +253,10 @@ def clip_pbf(source: Path, polygon: shapely.Geometry, target: Path) -> ClipResul
     inside the polygon, every way with at least one node inside together with *all* its
     nodes (also those outside, so a road crossing the border keeps its geometry), and
     every relation with a kept node or way member (members outside are not added, and
-    a relation whose members are only relations is not kept).  Four streaming
-    passes over ``source`` with pyosmium; memory grows with the kept objects only.  On a
-    Belgian extract (about 100 million nodes) the node pass takes a few minutes.
+    a relation whose members are only relations is not kept).  Five streaming passes
+    over ``source`` with pyosmium; nodes are tested against the polygon a million at a
+    time.  On a Belgian extract (about 100 million nodes) the node pass takes a few
+    minutes and the id set about 1.5 GB of memory.
 
     The output is written to a temporary file beside ``target`` and renamed over it only
     when complete, so a failed clip leaves any previous ``target`` untouched.  Its header
@@ -283,10 +284,10 @@ def clip_pbf(source: Path, polygon: shapely.Geometry, target: Path) -> ClipResul
     check_pbf(source)
     started = time.perf_counter()
     with reading_pbf(source):
-        tracked, inside_count = _track_inside_nodes(source, polygon)
-        ways = _track_ways(source, tracked)
-        relations = _track_relations(source, tracked)
-        nodes_kept = _write_tracked(source, tracked, polygon, target)
+        tracker, inside_count = _track_inside_nodes(source, polygon)
+        ways = _track_ways(source, tracker)
+        relations = _track_relations(source, tracker)
+        nodes_kept = _write_tracked(source, tracker, polygon, target)
     log.info(
         "clipped %s -> %s: %d nodes (%d inside), %d ways, %d relations in %.0f s",
         source.name,
@@ -300,18 +301,15 @@ def clip_pbf(source: Path, polygon: shapely.Geometry, target: Path) -> ClipResul
     return ClipResult(target, inside_count, nodes_kept, ways, relations)
 
 
-@dataclass
-class _Tracked:
-    """Ids kept so far: ``inside`` (nodes in the polygon) and ``keep`` (all to write)."""
+def _track_inside_nodes(source: Path, polygon: shapely.Geometry) -> tuple[osmium.IdTracker, int]:
+    """Pass 1: track the nodes inside the polygon, tested a chunk at a time.
 
-    inside: osmium.IdTracker
-    keep: osmium.IdTracker
-
-
-def _track_inside_nodes(source: Path, polygon: shapely.Geometry) -> tuple[_Tracked, int]:
-    """Pass 1: the nodes inside the polygon, tested a chunk at a time."""
+    One tracker holds every id to keep: osmium's node id set is a bitmap over the whole
+    id range (about 1.5 GB once the ids of a national extract are spread over it), so a
+    second set would double the memory.
+    """
     shapely.prepare(polygon)
-    tracked = _Tracked(osmium.IdTracker(), osmium.IdTracker())
+    tracker = osmium.IdTracker()
     ids, lons, lats = array.array("q"), array.array("d"), array.array("d")
     count = 0
     node: Any
@@ -323,14 +321,14 @@ def _track_inside_nodes(source: Path, polygon: shapely.Geometry) -> tuple[_Track
         lons.append(location.lon)
         lats.append(location.lat)
         if len(ids) >= CLIP_CHUNK_NODES:
-            count += _add_inside(tracked, polygon, ids, lons, lats)
+            count += _add_inside(tracker, polygon, ids, lons, lats)
             ids, lons, lats = array.array("q"), array.array("d"), array.array("d")
-    count += _add_inside(tracked, polygon, ids, lons, lats)
-    return tracked, count
+    count += _add_inside(tracker, polygon, ids, lons, lats)
+    return tracker, count
 
 
 def _add_inside(
-    tracked: _Tracked,
+    tracker: osmium.IdTracker,
     polygon: shapely.Geometry,
     ids: array.array[int],
     lons: array.array[float],
@@ -338,31 +336,35 @@ def _add_inside(
 ) -> int:
     lon, lat = np.frombuffer(lons, dtype=np.float64), np.frombuffer(lats, dtype=np.float64)
     min_lon, min_lat, max_lon, max_lat = polygon.bounds
-    candidate = np.flatnonzero(
-        (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
-    )
+    in_box = (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
+    candidate = np.flatnonzero(in_box)
     inside = candidate[shapely.contains_xy(polygon, lon[candidate], lat[candidate])]
     node_ids = np.frombuffer(ids, dtype=np.int64)[inside]
     for node_id in node_ids.tolist():
-        tracked.inside.add_node(node_id)
-        tracked.keep.add_node(node_id)
+        tracker.add_node(node_id)
     return len(node_ids)
 
 
-def _track_ways(source: Path, tracked: _Tracked) -> int:
-    """Pass 2: ways with a node inside, and all their nodes."""
+def _track_ways(source: Path, tracker: osmium.IdTracker) -> int:
+    """Keep the ways with a node inside, then all their nodes (passes 2 and 3).
+
+    The nodes are added in a second pass (over the kept ways only, filtered by osmium)
+    so that a way is never kept for a node that is merely on another kept way.
+    """
     count = 0
     way: Any
     for way in osmium.FileProcessor(str(source), osmium.osm.WAY):
-        if tracked.inside.contains_any_references(way):
-            tracked.keep.add_way(way.id)
-            tracked.keep.add_references(way)
+        if tracker.contains_any_references(way):
+            tracker.add_way(way.id)
             count += 1
+    kept = osmium.FileProcessor(str(source), osmium.osm.WAY).with_filter(tracker.id_filter())
+    for way in kept:
+        tracker.add_references(way)
     return count
 
 
-def _track_relations(source: Path, tracked: _Tracked) -> int:
-    """Pass 3: relations with a kept node or way member.
+def _track_relations(source: Path, tracker: osmium.IdTracker) -> int:
+    """Pass 4: find the relations with a kept node or way member.
 
     The ids are added after the pass, so that a relation is never kept for a member
     relation (which would depend on the order of the file).
@@ -370,15 +372,17 @@ def _track_relations(source: Path, tracked: _Tracked) -> int:
     found: list[int] = []
     relation: Any
     for relation in osmium.FileProcessor(str(source), osmium.osm.RELATION):
-        if tracked.keep.contains_any_references(relation):
+        if tracker.contains_any_references(relation):
             found.append(relation.id)
     for relation_id in found:
-        tracked.keep.add_relation(relation_id)
+        tracker.add_relation(relation_id)
     return len(found)
 
 
-def _write_tracked(source: Path, tracked: _Tracked, polygon: shapely.Geometry, target: Path) -> int:
-    """Pass 4: copy the kept objects, in file order, to ``target`` atomically."""
+def _write_tracked(
+    source: Path, tracker: osmium.IdTracker, polygon: shapely.Geometry, target: Path
+) -> int:
+    """Pass 5: copy the kept objects, in file order, to ``target`` atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".osm.pbf", dir=target.parent)
     os.close(fd)
@@ -389,7 +393,7 @@ def _write_tracked(source: Path, tracked: _Tracked, polygon: shapely.Geometry, t
             str(tmp), header=_clip_header(source, polygon), overwrite=True
         ) as writer:
             obj: Any
-            for obj in osmium.FileProcessor(str(source)).with_filter(tracked.keep.id_filter()):
+            for obj in osmium.FileProcessor(str(source)).with_filter(tracker.id_filter()):
                 writer.add(obj)
                 nodes += int(obj.is_node())
         tmp.chmod(0o644)
