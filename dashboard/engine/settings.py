@@ -4,18 +4,19 @@ Speeds are the usual planning values: walking 4.8 km/h, cycling 15 km/h, e-bike 
 Car times come from the graph (maxspeed where OSM has it, otherwise speed by road class)
 multiplied by a peak-hour factor: free-flow speeds understate morning-peak travel times
 in and around Leuven; 1.3 is a conservative, documented assumption, not a measurement.
-The peak factor applies to every part of a car trip: network times and the estimated
-remainder beyond the networks alike.
+The peak factor applies to network times and to the estimated remainder beyond the
+networks alike; only the short snap leg of a point inside the car graph's coverage keeps the
+first model's arithmetic (no factor), so that answers there did not change.
 
 Outside a graph's coverage area a trip runs on the network to the best of the nodes near
 the area's edge (within :attr:`EngineSettings.estimate_band_m`; for the car also the
 regional network's nodes) and only the remainder from that node is estimated: straight
 line x the graph's detour factor, at the mode's speed for walking and cycling.  Car
 remainders are driven at a speed per band of estimated road distance
-(:attr:`EngineSettings.car_estimate_bands`): the first kilometre at 20 km/h (access roads,
-parking: the speed of a service road in the car graph's class table), the next 4 km at
-40 km/h (local and regional roads through villages), anything beyond at 60 km/h (main roads
-between towns).  These are assumed free-flow averages, not measurements.
+(:attr:`EngineSettings.car_estimate_bands`): the first kilometre at 20 km/h (access roads
+and parking), the next 4 km at 40 km/h (local and regional roads through villages),
+anything beyond at 60 km/h (main roads between towns).  These are assumed free-flow
+averages, not measurements.
 """
 
 from __future__ import annotations
