@@ -1178,6 +1178,7 @@ def childcare_label(category: str, lang: str) -> str:
 
 # -- small maps of single neighbourhoods (comparison, profile) ---------------------------
 #: Outline of the neighbourhood on a small map.
+SMALL_MAP_PADDING_PX: Final = 24
 SMALL_MAP_STYLE: Final = {
     "color": "#08519c",
     "weight": 2,
@@ -1203,7 +1204,7 @@ def neighbourhood_map(
     layer_name, name_alias : str
         Interface text: the outline's layer name and the tooltip's label.
     workplaces : sequence of (label, lat, lon)
-        Drawn as on the Explore map; the view holds them and the neighbourhood.
+        Drawn as on the Explore map; the view fits the neighbourhood only.
     workplace_layer_name : str
         Layer name of the workplaces.
 
@@ -1220,9 +1221,8 @@ def neighbourhood_map(
     ).add_to(fmap)
     if workplaces:
         workplace_layer(workplaces, workplace_layer_name).add_to(fmap)
+    # The view holds the neighbourhood (workplaces far away would shrink it to a dot),
+    # fitted again when Streamlit resizes the frame.
     west, south, east, north = (float(v) for v in place.total_bounds)
-    for _, lat, lon in workplaces:
-        west, east = min(west, lon), max(east, lon)
-        south, north = min(south, lat), max(north, lat)
-    fmap.fit_bounds([[south, west], [north, east]])
+    _FitView(fmap, [[south, west], [north, east]], SMALL_MAP_PADDING_PX).add_to(fmap)
     return fmap

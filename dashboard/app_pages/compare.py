@@ -24,6 +24,9 @@ from dashboard.layers import candidates as cand
 from dashboard.layers.workplaces import Workplace
 from geodata.io import SnapshotError
 
+#: Height of a table row in Streamlit's data grid (px).
+ROW_PX = 35
+
 
 def _figures(
     codes: list[str], s: state.ExploreState, specs: tuple[state.CommuteSpec, ...]
@@ -131,7 +134,7 @@ def _maps(figures: pd.DataFrame, workplaces: list[Workplace], lang: str) -> None
             st_folium(
                 fmap,
                 key=f"compare_map_{code}",
-                height=260,
+                height=300,
                 use_container_width=True,
                 returned_objects=[],
             )
@@ -147,9 +150,10 @@ def _trend(figures: pd.DataFrame, s: state.ExploreState, lang: str) -> None:
     if trend.empty:
         st.info(t("ik_no_prices", lang))
         return
-    st.line_chart(trend, x_label=t("ik_year", lang), y_label="€")
-    year = cache.data_years().get("housing_prices", "?")
-    st.caption(t("ik_price_trend_note", lang, year=year))
+    last = int(trend.index.max())  # the data's own last year, not a typed one
+    # Years as text: a number axis writes them with a thousands separator (2,010).
+    st.line_chart(trend.set_axis(trend.index.astype(str)), x_label=t("ik_year", lang), y_label="€")
+    st.caption(t("ik_price_trend_note", lang, year=last))
 
 
 def chain_table(figures: pd.DataFrame, runs: list[allocation.SchoolRun], lang: str) -> pd.DataFrame:
@@ -208,7 +212,7 @@ def render() -> None:
     except SnapshotError as exc:
         st.error(t_markdown("data_missing", lang, msg=exc))
         return
-    codes = intake_parts.shortlist_picker(labels, lang)
+    codes = intake_parts.shortlist_picker(labels, lang, link=False)
     if len(codes) < 2:
         st.info(t("ik_compare_need_two", lang, n=state.MAX_SHORTLIST))
         return
@@ -227,7 +231,9 @@ def render() -> None:
     except score.AllWeightsZeroError:
         st.warning(t("ik_all_weights_zero", lang))
         return
-    st.dataframe(table, key=state.COMPARE_TABLE, width="stretch")
+    # Tall enough for every row: the figures are read side by side, not scrolled.
+    height = ROW_PX * (len(table) + 1) + 3
+    st.dataframe(table, key=state.COMPARE_TABLE, width="stretch", height=height)
     st.caption(t("ik_score_method_compare", lang, tied=round(score.TIED * 100)))
     _maps(figures, workplaces, lang)
     _chain(figures, workplaces, lang)

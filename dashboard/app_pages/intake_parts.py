@@ -60,10 +60,11 @@ def neighbourhood_labels() -> dict[str, str]:
     return dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
 
 
-def shortlist_picker(labels: dict[str, str], lang: str) -> list[str]:
+def shortlist_picker(labels: dict[str, str], lang: str, *, link: bool = True) -> list[str]:
     """Draw the shortlist (2-4 neighbourhoods, kept in the link) and a way to compare them.
 
-    Returns the codes on the shortlist.
+    ``link``: offer the Compare page (not on that page itself).  Returns the codes on
+    the shortlist.
     """
     st.multiselect(
         t("ik_shortlist", lang, n=state.MAX_SHORTLIST),
@@ -75,9 +76,9 @@ def shortlist_picker(labels: dict[str, str], lang: str) -> list[str]:
         placeholder=t("ik_shortlist_placeholder", lang),
     )
     codes = [str(c) for c in st.session_state.get(state.SHORTLIST) or ()]
-    if len(codes) >= 2:
+    if len(codes) >= 2 and link:
         st.page_link(COMPARE_PAGE, label=t("ik_open_compare", lang, n=len(codes)), icon="⚖️")
-    else:
+    elif len(codes) < 2:
         st.caption(t("ik_shortlist_need_two", lang))
     return codes
 

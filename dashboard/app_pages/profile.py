@@ -41,15 +41,19 @@ def _commutes(profile: prof.Profile, lang: str) -> None:
                     if m.p10 is not None and m.p90 is not None and m.p90 - m.p10 >= 1
                     else ""
                 ),
-                t("ik_pf_within", lang, m=person.max_minutes): (
-                    "" if m.within_limit is None else ("✅" if m.within_limit else "—")
-                ),
+                t("ik_pf_within", lang, m=person.max_minutes): m.within_limit,
                 t("col_estimated", lang): "✱" if m.estimated else "",
             }
             for m in person.times
         ]
         st.markdown("**" + t_markdown("ik_plain", lang, v=who) + "**")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        within = t("ik_pf_within", lang, m=person.max_minutes)
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={within: st.column_config.CheckboxColumn()},
+        )
     st.caption(t("ik_pf_commute_note", lang))
 
 
@@ -57,7 +61,7 @@ def _places_table(places: Sequence[prof.NearbyPlace], lang: str) -> pd.DataFrame
     return pd.DataFrame(
         [
             {
-                t("col_name", lang): p.name,
+                t("ik_name", lang): p.name,
                 t("col_municipality", lang): p.municipality,
                 t("ik_pf_distance", lang): format_number(p.distance_m, lang),
                 **{
@@ -150,7 +154,9 @@ def _prices(profile: prof.Profile, lang: str) -> None:
         }
     )
     if not series.dropna(how="all").empty:
-        st.line_chart(series, x_label=t("ik_year", lang), y_label="€")
+        # Years as text: a number axis writes them with a thousands separator (2,010).
+        shown = series.set_axis(series.index.astype(str))
+        st.line_chart(shown, x_label=t("ik_year", lang), y_label="€")
     st.caption(t("ik_pf_prices_note", lang))
 
 
@@ -233,7 +239,7 @@ def _allocation(profile: prof.Profile, workplaces: list[Workplace], lang: str) -
         st.info(t("ik_alloc_none", lang, km=km))
         return
     names = {
-        "name": t("col_name", lang),
+        "name": t("ik_name", lang),
         "address": t("ik_address", lang),
         "home_m": t("ik_alloc_home", lang),
         **{

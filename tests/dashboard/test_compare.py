@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
+from dashboard import maps, state
 from dashboard.layers import score
 from geodata.io import load_layer
 
@@ -132,3 +133,24 @@ def test_morning_chain_for_each_compared_neighbourhood(places: dict[str, str]) -
     assert (totals <= 25).all()
     assert chain.iloc[2]["Via"] == "no chain within the limit"  # Bonheiden, 25 min by bike
     assert at.query_params["chain"] == "school"
+
+
+@pytest.mark.parametrize("payload", ["</script><script>alert(2)</script>", "Herberg `t ${x}"])
+def test_small_map_escapes_names_and_fits_the_neighbourhood(payload: str) -> None:
+    layer = load_layer("neighbourhoods")
+    place = layer.iloc[[0]].copy()
+    place["name"] = payload  # a hostile name (hand-made, not in the data)
+    fmap = maps.neighbourhood_map(
+        place,
+        layer_name=payload,
+        name_alias="Name",
+        workplaces=((payload, 50.88228, 4.71587),),
+        workplace_layer_name="Workplaces",
+    )
+    page = fmap.get_root().render()
+    assert "<script>alert(2)" not in page
+    # the tooltip writes the name with innerHTML: it travels HTML-escaped in the data
+    escaped = json.dumps(html.escape(payload, quote=True)).replace("&", "\\u0026")[1:-1]
+    assert escaped in page
+    west, south, east, north = (float(v) for v in place.total_bounds)
+    assert json.dumps([[south, west], [north, east]]) in page  # the view: this place only

@@ -56,7 +56,7 @@ def test_profile_from_the_link_shows_every_section(leuven_code: str) -> None:
     commute = at.dataframe[0].value
     chosen = commute.loc[commute["Mode"].str.endswith("★")]
     assert chosen["Mode"].tolist() == ["Bike ★"]
-    assert chosen["Within 20 min"].tolist() == ["✅"]
+    assert chosen["Within 20 min"].tolist() == [True]
     assert at.query_params["wijk"] == leuven_code
 
 
