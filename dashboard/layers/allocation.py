@@ -209,3 +209,66 @@ def school_run(
         estimated=bool(chain.estimated[0]),
         tried=len(stops),
     )
+
+
+def chain_columns(
+    engine: CommuteEngine,
+    places: pd.DataFrame,
+    workplace: LatLon,
+    mode: str,
+    max_minutes: float,
+    stops: pd.DataFrame,
+    *,
+    dropoff_minutes: float = 5.0,
+) -> pd.DataFrame:
+    """Return the best morning chain from every place through any of ``stops``.
+
+    For a ranking: one :func:`~dashboard.engine.chains.morning_chain` call for all
+    places, one search from work plus one per stop reachable within the limit, so the
+    cost grows with the stops, not the places (a fraction of a second by bike, seconds
+    by car over every primary school of the region: worth caching per question).
+
+    Parameters
+    ----------
+    places : DataFrame
+        With ``centroid_lon``/``centroid_lat`` (the neighbourhoods layer or a ranking).
+    stops : GeoDataFrame
+        Points with ``name`` (crèches, or :func:`primary_schools`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``places``: ``chain_minutes`` (NaN when no stop fits the limit),
+        ``chain_to_stop``, ``chain_to_work``, ``chain_stop`` (name, "" when none) and
+        ``chain_estimated``.
+
+    Raises
+    ------
+    BadInputError
+        For a mode that is not a street mode.
+    """
+    if mode not in STREET_MODES:
+        msg = f"the morning chain needs a street mode ({', '.join(STREET_MODES)}), not {mode!r}"
+        raise BadInputError(msg)
+    out = pd.DataFrame(index=places.index)
+    if stops.empty:
+        out["chain_minutes"] = out["chain_to_stop"] = out["chain_to_work"] = np.nan
+        out["chain_stop"] = ""
+        out["chain_estimated"] = False
+        return out
+    chain = morning_chain(
+        engine,
+        ChainCommuter(workplace, mode, float(max_minutes)),
+        places["centroid_lon"].to_numpy(dtype="float64"),
+        places["centroid_lat"].to_numpy(dtype="float64"),
+        stops.geometry.x.to_numpy(),
+        stops.geometry.y.to_numpy(),
+        dropoff_minutes=dropoff_minutes,
+    )
+    names = stops["name"].astype(str).to_numpy()
+    out["chain_minutes"] = np.round(chain.total_minutes, 1)
+    out["chain_to_stop"] = np.round(chain.first_leg_minutes, 1)
+    out["chain_to_work"] = np.round(chain.second_leg_minutes, 1)
+    out["chain_stop"] = [names[i] if i >= 0 else "" for i in chain.stop_index]
+    out["chain_estimated"] = np.asarray(chain.estimated, dtype=bool)
+    return out

@@ -102,3 +102,23 @@ def test_school_run_that_does_not_fit_and_bad_modes(engine: CommuteEngine) -> No
         allocation.school_run(engine, home, LEUVEN_STATION, "train_walk", 60, stops)
     empty = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 30, stops.iloc[0:0])
     assert empty.tried == 0 and empty.total_minutes is None
+
+
+def test_chain_columns_agree_with_the_school_run(engine: CommuteEngine) -> None:
+    """For every neighbourhood at once; the same best chain as one home's school run."""
+    places = load_layer("neighbourhoods")
+    stops = allocation.primary_schools(load_layer("schools"))
+    columns = allocation.chain_columns(engine, places, LEUVEN_STATION, "bike", 20, stops)
+    assert list(columns.index) == list(places.index)
+    fits = columns["chain_minutes"].notna()
+    assert 0 < fits.sum() < len(places)  # central wijken fit, far ones do not
+    assert (columns.loc[fits, "chain_minutes"] <= 20).all()
+    assert (columns.loc[~fits, "chain_stop"] == "").all()
+    legs = columns.loc[fits, "chain_to_stop"] + 5 + columns.loc[fits, "chain_to_work"]
+    assert np.allclose(legs, columns.loc[fits, "chain_minutes"], atol=0.15)
+    row = places.loc[fits].iloc[0]
+    home = LatLon(float(row["centroid_lat"]), float(row["centroid_lon"]))
+    run = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 20, stops)
+    assert run.total_minutes == pytest.approx(columns.loc[fits, "chain_minutes"].iloc[0], abs=0.1)
+    with pytest.raises(BadInputError):
+        allocation.chain_columns(engine, places, LEUVEN_STATION, "train_bike", 20, stops)
