@@ -49,7 +49,7 @@ from dashboard.engine.transit import Timetable
 from dashboard.engine.transit_commute import STATION_NAME_COLUMN
 from dashboard.layers.candidates import Commute, CommuteFailedError, commute_columns
 from dashboard.state import STREET_ARRIVE_BY, STREET_DAY, TRAIN_MODES, CommuteSpec
-from geodata.catalog import default_data_dir
+from geodata.catalog import default_data_dir, manifest_path
 from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifest
 
 #: Minutes from the wijk's interior point within which a school or childcare counts as
@@ -900,7 +900,7 @@ def _station(engine: CommuteEngine, data: ProfileData, home: LatLon, lang: str) 
     distance = _distances(stations, home)
     nearest = int(np.argmin(distance))
     row = stations.iloc[nearest]
-    day = str(data.manifests["stations"].extra.get("service_day", ""))
+    day = _service_day(engine, data.manifests["stations"])
     name = row[STATION_NAME_COLUMN[lang]]
     return Station(
         id=str(row["id"]),
@@ -912,10 +912,25 @@ def _station(engine: CommuteEngine, data: ProfileData, home: LatLon, lang: str) 
     )
 
 
+def _service_day(engine: CommuteEngine, manifest: LayerManifest) -> str:
+    """Return the day the stations layer counts trains on, checked against the timetable.
+
+    Raises
+    ------
+    SnapshotError
+        Naming the stations manifest when ``extra.service_day`` is missing or not a day
+        of the timetable's week (the trains towards Leuven and Brussels are counted on it).
+    """
+    day = manifest.extra.get("service_day")
+    week = engine.transit_planner().week.dates
+    if not isinstance(day, str) or day not in week:
+        span = f"{week[0]}..{week[-1]}"
+        msg = f"'extra.service_day' is {day!r}, not a day of the timetable week {span}"
+        raise SnapshotError(manifest_path("stations", engine.data_dir), msg)
+    return day
+
+
 def _towards(engine: CommuteEngine, station: str, day: str) -> tuple[TrainsTowards, ...]:
-    if not day:
-        msg = "the stations manifest records no 'extra.service_day'"
-        raise SnapshotError(Path("stations.manifest.json"), msg)
     timetable = engine.transit_planner().timetable(day)
     return tuple(
         TrainsTowards(target, None if station in ids else direct_trains(timetable, station, ids))

@@ -9,6 +9,8 @@ the manifests.
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from dashboard.layers import profile as pf
 from dashboard.layers.candidates import commute_columns
 from dashboard.state import CommuteSpec
 from geodata.catalog import default_data_dir
-from geodata.io import load_layer, load_manifest
+from geodata.io import SnapshotError, load_layer, load_manifest
 
 HEVERLEE = "2406219"  # Heverlee Centrum: partial childcare data, population known
 WIJGMAAL = "240621"  # no childcare data, population unknown, its own station
@@ -300,3 +302,22 @@ def test_adult_education_nearest_centres_with_times_from_home_and_work(
                 None if np.isnan(at_work) else round(at_work, 1)
             )
     assert len(listed[0].from_work) == len(SPECS)
+
+
+@pytest.mark.parametrize("day", [None, "2019-10-22", "Tuesday"])
+def test_a_stations_manifest_without_a_usable_service_day_is_named(
+    engine: CommuteEngine, day: str | None
+) -> None:
+    # hand-made: the real data with the stations manifest's service day damaged
+    data = pf.load_profile_data(default_data_dir())
+    stations = data.manifests["stations"]
+    extra = {k: v for k, v in stations.extra.items() if k != "service_day"}
+    if day is not None:
+        extra["service_day"] = day
+    damaged = dataclasses.replace(stations, extra=extra)
+    manifests = {**data.manifests, "stations": damaged}
+    broken = dataclasses.replace(data, manifests=manifests)
+    with pytest.raises(SnapshotError) as caught:
+        pf.neighbourhood_profile(HEVERLEE, (), lang="en", engine=engine, data=broken)
+    assert "stations.manifest.json" in str(caught.value)
+    assert "service_day" in str(caught.value)
