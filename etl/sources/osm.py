@@ -24,11 +24,12 @@ Live sources
   OSM date is read from ``osm3s.timestamp_osm_base``, never from the file name.
   ``etl._overpass`` offers the osmnx route (``graph_from_place``) as an alternative.
 * MATSim network: the conversion from OSM to MATSim (XanderPENG/matsim-xp, a Java
-  ``pt2matsim``-style converter) is **not** reproduced here.  A live rebuild from OSM would
-  be ``osmnx.graph_from_place("Leuven, Belgium", network_type="walk"|"bike"|"drive")``,
-  which differs: osmnx keeps only vertices at intersections (``simplify=True``), sets its
-  own access rules per network type and has no MATSim ``modes``.  The live entry below
+  ``pt2matsim``-style converter) is **not** reproduced here.  The live entry below
   re-downloads the converted file itself from its repository, pinned to the mirrored commit.
+  The live street network of the whole region comes instead from ``python -m etl fetch
+  osm``: the Belgian OSM extract clipped to the region, read by
+  :mod:`etl.sources.osm_streets` into links of the MATSim shape (one per segment and
+  direction, modes from the OSM access tags), which the graph stage prefers when present.
 * Strategic network: the TNTP originals (PLANitTNTP test resources); the CSV conversion in
   the mirror (x/y plus lon/lat) is not reproduced by this project, so the downloaded TNTP
   files are stored beside, not over, the CSVs.

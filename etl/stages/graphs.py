@@ -45,6 +45,7 @@ from etl.sources import osm as src
 from etl.sources import osm_streets
 from etl.sources.boundaries import MUNICIPALITIES, parse_municipalities
 from etl.transform import graphs as tg
+from etl.transform.region import LEUVEN_REGION, check_inside
 from geodata.coverage import COVERAGE_KEY, coverage_entry
 from geodata.io import LayerManifest
 
@@ -129,8 +130,25 @@ def street_source(ctx: BuildContext) -> StreetSource:
 
 
 def pbf_street_source(path: Path, label: str) -> StreetSource:
-    """Read a PBF's streets (:func:`etl.sources.osm_streets.streets_from_pbf`)."""
+    """Read a PBF's streets (:func:`etl.sources.osm_streets.streets_from_pbf`).
+
+    Raises
+    ------
+    SourceError
+        Also when more than 5 % of the street nodes lie outside the Leuven region's
+        envelope (a PBF of somewhere else; ways crossing the region's border keep a few
+        nodes outside, hence the tolerance).
+    """
     streets = osm_streets.streets_from_pbf(path)
+    nodes = streets.nodes
+    check_inside(
+        nodes["lon"],
+        nodes["lat"],
+        LEUVEN_REGION,
+        path,
+        what="street nodes",
+        labels=[f"node {n}" for n in nodes["node_id"]],
+    )
     return StreetSource(
         streets.nodes,
         streets.links,

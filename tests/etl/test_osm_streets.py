@@ -291,3 +291,14 @@ def test_real_pbf_car_times_match_matsim(
 ) -> None:
     ratio = _time_s(core_graphs["car"], start, end) / _time_s(load_graph("car"), start, end)
     assert CAR_RATIO[0] < ratio < CAR_RATIO[1]
+
+
+def test_pbf_outside_the_region_is_refused(tmp_path: Path) -> None:
+    # hand-made: a street in Ghent (lon 3.72), far outside the Leuven region
+    path = tmp_path / "ghent.osm.pbf"
+    with osmium.SimpleWriter(str(path)) as writer:
+        writer.add_node(osmium.osm.mutable.Node(id=1, location=(3.720, 51.05)))
+        writer.add_node(osmium.osm.mutable.Node(id=2, location=(3.721, 51.05)))
+        writer.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 2], tags={"highway": "residential"}))
+    with pytest.raises(SourceError, match="2 of 2 street nodes lie outside the Leuven region"):
+        stage.pbf_street_source(path, "hand-made Ghent")
