@@ -114,7 +114,6 @@ class CommuteEngine:
         this once when it creates its shared engine.  Returns the engine.
         """
         for graph in ("walk", "bike", "car"):
-            self.network(graph).is_coarse  # noqa: B018 - computed once, here
             self.coverage(graph)
             self.detour_factor(graph)
         for graph in ("walk", "bike"):

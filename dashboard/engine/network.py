@@ -97,10 +97,10 @@ class StreetNetwork:
         Spatial index of the detailed nodes (``detailed_ids`` maps its rows to nodes).
     detailed_ids : ndarray
         Node indices of the detailed (OSM street) network.
-    coarse_tree : cKDTree or None
-        Spatial index of the regional (coarse) nodes, when the network has any.
     coarse_ids : ndarray
         Node indices of the regional nodes (empty when none).
+    is_coarse : ndarray of bool
+        Per node: True for the regional nodes.
     """
 
     name: str
@@ -110,8 +110,8 @@ class StreetNetwork:
     reverse: sp.csr_matrix
     tree: cKDTree
     detailed_ids: np.ndarray
-    coarse_tree: cKDTree | None
     coarse_ids: np.ndarray
+    is_coarse: np.ndarray
 
     @classmethod
     def from_arrays(
@@ -137,17 +137,7 @@ class StreetNetwork:
         detailed_ids = np.flatnonzero(mask)
         coarse_ids = np.flatnonzero(~mask)
         tree = cKDTree(np.column_stack([x[detailed_ids], y[detailed_ids]]))
-        coarse_tree = (
-            cKDTree(np.column_stack([x[coarse_ids], y[coarse_ids]])) if len(coarse_ids) else None
-        )
-        return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_tree, coarse_ids)
-
-    @cached_property
-    def is_coarse(self) -> np.ndarray:
-        """Boolean per node: True for the regional (coarse) nodes."""
-        mask = np.zeros(self.n_nodes, dtype=bool)
-        mask[self.coarse_ids] = True
-        return mask
+        return cls(name, x, y, forward, reverse, tree, detailed_ids, coarse_ids, ~mask)
 
     @cached_property
     def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
@@ -182,14 +172,6 @@ class StreetNetwork:
         """Return the nearest detailed node of each point and its distance in metres."""
         dist, idx = self.tree.query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
         return self.detailed_ids[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=float)
-
-    def snap_coarse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the nearest regional node of each point (``inf`` distance when none)."""
-        pts = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
-        if self.coarse_tree is None:
-            return np.zeros(len(pts), dtype=np.int64), np.full(len(pts), np.inf)
-        dist, idx = self.coarse_tree.query(pts)
-        return self.coarse_ids[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=float)
 
 
 def load_street_network(name: str, data_dir: Path | None = None) -> StreetNetwork:
