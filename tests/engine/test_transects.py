@@ -74,9 +74,13 @@ class Step:
         a, b = self.minutes
         return (
             f"{self.bearing} {self.from_m:.0f}-{self.from_m + STEP_M:.0f} m: {a:.1f} -> {b:.1f} "
-            f"min ({self.methods[0]} -> {self.methods[1]}; slower node to faster node "
-            f"{self.apart_min:.1f} min on the network)"
+            f"min ({self.methods[0]} -> {self.methods[1]}; slower node to faster node: "
+            f"{_minutes_text(self.apart_min)} on the network)"
         )
+
+
+def _minutes_text(minutes: float) -> str:
+    return "no path within twice the allowance" if np.isinf(minutes) else f"{minutes:.1f} min"
 
 
 def network_min(net: StreetNetwork, a: int, b: int, scale: float, limit_min: float) -> float:
