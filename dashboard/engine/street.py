@@ -27,7 +27,8 @@ coverage area: a point moving 50 m changes its time by at most 50 m x detour at 
 estimate speed, never by a switch of model (``tests/engine/test_transects.py`` walks four
 transects from Leuven station to check it).  Inside the area a point keeps its nearest
 node, so a time may jump where the network itself does: across a river, a railway or a
-motorway.
+motorway, and where the area ends beside a node that is poorly connected to its
+neighbours (the point just outside may start from a better one).
 
 ``estimated_share`` says per point which share of the time is estimated (the straight-line
 remainders at either end; regional network times count as routed).
@@ -35,8 +36,8 @@ remainders at either end; regional network times count as routed).
 Scaling: a network's edge weights are its travel times at the graph's reference speed; for
 another speed every shortest path scales by the same factor, so one search serves all
 speeds (the time limit is scaled the other way).  Estimated remainders are multiplied by
-``estimate_scale`` (the car's peak factor: every part of a car trip gets the same peak
-assumption).
+``estimate_scale`` (the car's peak factor, as on its network times; only the snap leg of
+a point inside the coverage area keeps the first model's arithmetic, without it).
 """
 
 from __future__ import annotations
