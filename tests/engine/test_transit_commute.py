@@ -12,6 +12,7 @@ from dashboard.engine.__main__ import main
 from dashboard.engine.core import CommuteEngine, commute_times
 from dashboard.engine.inputs import LatLon
 from dashboard.engine.transit_commute import feed_date_for, transit_route
+from geodata.io import load_layer
 
 LEUVEN_STATION = LatLon(50.8812, 4.7155)
 # next to Aarschot station, next to the workplace, and a Leuven street 1 km away
@@ -107,3 +108,23 @@ def test_planner_wednesday_0030_takes_tuesdays_late_train(engine: CommuteEngine)
     assert (row["departure"], row["arrival"]) == ("00:00", "00:22")
     monday = planner.timetable(planner.week.dates[0])
     assert any(t.endswith(f"@{planner.week.dates[-1]}") for t in monday.trip_ids)
+
+
+def test_leuven_centre_reaches_brussels_by_train_and_walk(engine: CommuteEngine) -> None:
+    # The Dijle neighbourhood's representative point (geodata/neighbourhoods, 2406210) is
+    # 24 minutes' walk from Leuven station and 20.2 from Heverlee: a 20-minute access cap
+    # left Leuven's own centre with "no train" to Brussels and a 6-hour walk instead.
+    places = load_layer("neighbourhoods")
+    dijle = places.loc[places["code"] == "2406210"].geometry.representative_point().iloc[0]
+    brussels_central = LatLon(50.8454, 4.3571)
+    ct = commute_times(
+        engine,
+        brussels_central,
+        np.array([dijle.x]),
+        np.array([dijle.y]),
+        mode="train_walk",
+        arrive_by=time(9, 0),
+        day=date(2026, 12, 8),
+    )
+    assert ct.method[0].startswith("train + walk access"), ct.method[0]
+    assert 40 < ct.minutes[0] < 80
