@@ -25,7 +25,8 @@ Every manifest records the graph's coverage area, derived from its own kept edge
 (:func:`etl.transform.graphs.coverage_polygon`; the strategic graph without its zone
 connectors, which are not roads), as ``extra["coverage_area"]`` (read it with
 :func:`geodata.coverage.coverage_area`), and its ``coverage`` text says, from that area
-and the region's municipality boundaries, how many municipalities it covers.
+and the region's municipality boundaries, how many municipalities it covers (the names
+in ``extra["coverage_municipalities"]``, for texts that must not hard-code them).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ STRATEGIC_URL = "https://github.com/TrafficPLANit/PLANitTNTP"
 COVERED_SHARE = 0.9
 #: Smallest share counted as "part of" a municipality (ignores slivers along borders).
 PARTLY_COVERED_SHARE = 0.01
+#: Key of :func:`municipalities_covered` in every graph manifest's ``extra``.
+MUNICIPALITIES_KEY = "coverage_municipalities"
 
 _OSM_EDGE_COLUMNS = {"length_m": "float32", "time_s": "float32", "highway_code": "int8"}
 
@@ -177,24 +180,49 @@ def _extra_inputs(ctx: BuildContext) -> list[Path]:
     return [regional] if regional.is_file() else []
 
 
-def coverage_statement(area: shapely.Geometry, municipalities: gpd.GeoDataFrame) -> str:
-    """Say how much of the region's municipalities a coverage area (EPSG:31370) covers.
+def municipalities_covered(
+    area: shapely.Geometry, municipalities: gpd.GeoDataFrame
+) -> dict[str, Any]:
+    """Measure which of the region's municipalities a coverage area (EPSG:31370) covers.
+
+    Returns
+    -------
+    dict
+        ``area_km2``; ``region_municipalities`` (their count); ``covered`` (names of those
+        with at least :data:`COVERED_SHARE` of their area inside), ``partly`` (at least
+        :data:`PARTLY_COVERED_SHARE`) and ``not_covered`` (the rest), names sorted; the
+        two thresholds.  Stored as the manifests' ``extra["coverage_municipalities"]``.
+    """
+    metric = municipalities.to_crs(METRIC_CRS)
+    share = metric.geometry.intersection(area).area / metric.geometry.area
+    names = metric["name"]
+    partly = (share >= PARTLY_COVERED_SHARE) & (share < COVERED_SHARE)
+    return {
+        "area_km2": round(area.area / 1e6, 1),
+        "region_municipalities": len(metric),
+        "covered": sorted(names[share >= COVERED_SHARE]),
+        "partly": sorted(names[partly]),
+        "not_covered": sorted(names[share < PARTLY_COVERED_SHARE]),
+        "covered_share": COVERED_SHARE,
+        "partly_share": PARTLY_COVERED_SHARE,
+    }
+
+
+def coverage_statement(facts: dict[str, Any]) -> str:
+    """Say in words what :func:`municipalities_covered` measured.
 
     Returns
     -------
     str
         E.g. "79 km² (extra.coverage_area): at least 90% of 1 of the 60 region
-        municipalities (Leuven), part of 6 more, none of 53 (Aarschot, ...)".
+        municipalities (Leuven), part of 8 more, none of 51 (Aarschot, ...)".
     """
-    metric = municipalities.to_crs(METRIC_CRS)
-    share = metric.geometry.intersection(area).area / metric.geometry.area
-    full = sorted(metric.loc[share >= COVERED_SHARE, "name"])
-    part = int(((share >= PARTLY_COVERED_SHARE) & (share < COVERED_SHARE)).sum())
-    missed = sorted(metric.loc[share < PARTLY_COVERED_SHARE, "name"])
+    full, missed = facts["covered"], facts["not_covered"]
     return (
-        f"{area.area / 1e6:.0f} km² (extra.coverage_area): at least {COVERED_SHARE:.0%} of "
-        f"{len(full)} of the {len(metric)} region municipalities ({_names(full)}), part of "
-        f"{part} more, none of {len(missed)} ({_names(missed)})"
+        f"{facts['area_km2']:.0f} km² (extra.coverage_area): at least "
+        f"{facts['covered_share']:.0%} of {len(full)} of the {facts['region_municipalities']} "
+        f"region municipalities ({_names(full)}), part of {len(facts['partly'])} more, none "
+        f"of {len(missed)} ({_names(missed)})"
     )
 
 
@@ -239,9 +267,10 @@ def _osm_output(
         COVERAGE_KEY: entry,
         "detour_factor": tg.detour_factor(arrays),
     }
+    extra[MUNICIPALITIES_KEY] = municipalities_covered(area, municipalities)
     coverage = (
-        f"{streets.label}: {coverage_statement(area, municipalities)}; outside the coverage "
-        f"area there is no {mode} network: times there are estimates (straight line x the "
+        f"{streets.label}: {coverage_statement(extra[MUNICIPALITIES_KEY])}; outside the "
+        f"coverage area there is no {mode} network: times there are estimates (straight line x the "
         "detour factor in this manifest)"
     )
     manifest = LayerManifest(
@@ -289,9 +318,10 @@ def _car_output(
         if streets.kind == "matsim"
         else _network_date(streets)
     )
+    extra[MUNICIPALITIES_KEY] = municipalities_covered(area, municipalities)
     coverage = (
-        f"{streets.label}: {coverage_statement(area, municipalities)}; outside the coverage "
-        "area only graph:strategic_car (main roads) exists; free-flow times at the speed "
+        f"{streets.label}: {coverage_statement(extra[MUNICIPALITIES_KEY])}; outside the "
+        "coverage area only graph:strategic_car (main roads) exists; free-flow times at the speed "
         "limit, no congestion or junction delay; "
         f"{1 - extra['share_edges_with_osm_maxspeed']:.0%} of edges have no OSM maxspeed and "
         "use an assumed speed (extra.speed_source_share)"
@@ -389,6 +419,7 @@ def _strategic_output(
         edge_mask=~arrays["edge_is_connector"],
         edges_used="every edge of the graph (after pruning) except the zone connectors",
     )
+    extra[MUNICIPALITIES_KEY] = municipalities_covered(area, municipalities)
     manifest = LayerManifest(
         "graph:strategic_car",
         "Regional car network (strategic model, KU Leuven)",
@@ -396,7 +427,7 @@ def _strategic_output(
         STRATEGIC_URL,
         STRATEGIC_LICENCE,
         "before 2020",
-        f"main roads of the region: {coverage_statement(area, municipalities)}; a strategic "
+        f"main roads of the region: {coverage_statement(extra[MUNICIPALITIES_KEY])}; a strategic "
         "model network: main roads only, no street geometry or names, free-flow times",
         extra=extra,
     )

@@ -99,6 +99,9 @@ def test_build_uses_the_regional_pbf(built: Path) -> None:
         assert manifest.coverage.startswith("regional OSM extract: ")
         assert manifest.data_date == "2024-06-24"  # newest object of the extract
         assert f"file:{Path(REGIONAL_PBF).name}" in manifest.inputs
+        # central Leuven only: part of Leuven (and a neighbour or two), no whole municipality
+        facts = manifest.extra["coverage_municipalities"]
+        assert facts["covered"] == [] and "Leuven" in facts["partly"]
     car = load_manifest("graph:car", built).extra
     assert "overpass_osm_base" not in car and "the way's own tags" in car["rules"]["speed_order"]
     # the strategic network does not come from OSM and is unchanged

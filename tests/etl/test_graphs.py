@@ -511,11 +511,15 @@ def test_coverage_statement_counts_municipalities_from_the_area() -> None:
     # hand-made squares: "Leuven" lon 4.6-4.7, "Herent" lon 4.7-4.8 (lat 50.8-50.9)
     municipalities = parse_municipalities(HAND_MADE_MUNICIPALITIES)
     leuven = municipalities.to_crs("EPSG:31370").set_index("name").geometry["Leuven"]
-    text = stage.coverage_statement(leuven.buffer(-10), municipalities)
+    facts = stage.municipalities_covered(leuven.buffer(-10), municipalities)
+    assert (facts["covered"], facts["partly"], facts["not_covered"]) == (["Leuven"], [], ["Herent"])
+    assert facts["region_municipalities"] == 2
+    assert facts["area_km2"] == pytest.approx(leuven.area / 1e6, rel=0.01)
+    text = stage.coverage_statement(facts)
     assert "at least 90% of 1 of the 2 region municipalities (Leuven)" in text
     assert "part of 0 more, none of 1 (Herent)" in text
-    half = stage.coverage_statement(leuven.buffer(-2000), municipalities)
-    assert "at least 90% of 0 of the 2" in half and "part of 1 more" in half
+    half = stage.municipalities_covered(leuven.buffer(-2000), municipalities)
+    assert (half["covered"], half["partly"]) == ([], ["Leuven"])
 
 
 def test_manifest_coverage_text_is_measured(built: Path) -> None:
@@ -523,6 +527,8 @@ def test_manifest_coverage_text_is_measured(built: Path) -> None:
         coverage = load_manifest(f"graph:{mode}", built).coverage
         assert coverage.startswith("Leuven municipality: ")
         assert "of the 2 region municipalities" in coverage  # the hand-made boundaries
+        facts = load_manifest(f"graph:{mode}", built).extra["coverage_municipalities"]
+        assert facts["region_municipalities"] == 2
     strategic = load_manifest("graph:strategic_car", built).coverage
     assert "of the 2 region municipalities" in strategic
 

@@ -45,6 +45,9 @@ def test_street_graph_coverage_holds_every_node_and_leuven(mode: str) -> None:
     # ... and only a fringe of a neighbour (Bierbeek, east of Heverlee)
     bierbeek = _municipality("24011")
     assert area.intersection(bierbeek).area / bierbeek.area < 0.15
+    facts = load_manifest(f"graph:{mode}").extra["coverage_municipalities"]
+    assert facts["covered"] == ["Leuven"] and "Bierbeek" not in facts["covered"]
+    assert facts["region_municipalities"] == 60
     assert area.contains(_lambert(4.7159, 50.8812))  # Leuven station
     assert not area.contains(_lambert(4.3572, 50.8453))  # Brussels-Central
 
