@@ -401,6 +401,10 @@ BAD_LINKS: list[dict[str, str]] = [
     {"w1": "st:8833001\u202e", "w2": "wp:\x00", "m2": "train_walk", "day": "2099-12-31"},
     dict.fromkeys(PARAMS, ""),
     {"w2": "50.87,4.70", "m2": "walk_bus", "lang": "nl", "cc": "kindergarten_tag_unclear"},
+    # the intake's parameters (issue 10): malformed, hostile, too many, unknown codes
+    {"short": "x,y,[a](https://evil.example)", "wijk": "<script>", "w_commute": "nan"},
+    {"short": ",".join(f"{24062 + i}A0" for i in range(9)), "wijk": "99999", "chain": "\u202e"},
+    {"w_price": "1e999", "w_schools": "-3", "chain_p": "9", "chain": "school", "m1": "car"},
 ]
 
 
