@@ -234,7 +234,7 @@ def inside_coverage(
     return np.asarray(shapely.contains_xy(query.coverage.area, x, y), dtype=bool)
 
 
-def _edge_nodes(net: StreetNetwork, query: StreetQuery) -> np.ndarray:
+def edge_nodes(net: StreetNetwork, query: StreetQuery) -> np.ndarray:
     """Nodes that can end the routed part of a trip for an end outside coverage."""
     if query.coverage is None:
         return np.arange(net.n_nodes)
@@ -242,7 +242,7 @@ def _edge_nodes(net: StreetNetwork, query: StreetQuery) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _AnchorSide:
+class AnchorSide:
     """Scaled seconds between the anchor and every node, and what of them is estimated.
 
     Attributes
@@ -276,9 +276,9 @@ def _limit_s(query: StreetQuery) -> float | None:
     return query.max_minutes * 60.0 / query.scale
 
 
-def _anchor_side(
+def anchor_side(
     net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
-) -> _AnchorSide:
+) -> AnchorSide:
     """One search from the anchor: from its nearest node inside coverage, else from many.
 
     Outside coverage the search starts from every candidate node at once, each with the
@@ -290,20 +290,20 @@ def _anchor_side(
         network_s = times * query.scale
         zeros = np.zeros(net.n_nodes)
         seconds = network_s + snap[0] / query.speed_mps
-        return _AnchorSide(True, float(snap[0]), network_s, seconds, zeros, zeros.astype(bool))
-    sources = np.r_[_edge_nodes(net, query), node[0]]
+        return AnchorSide(True, float(snap[0]), network_s, seconds, zeros, zeros.astype(bool))
+    sources = np.r_[edge_nodes(net, query), node[0]]
     legs = remainder_seconds(np.hypot(net.x[sources] - ax[0], net.y[sources] - ay[0]), query)
-    seconds, root = _multi_source_times(net, sources, legs / query.scale, query)
+    seconds, root = multi_source_times(net, sources, legs / query.scale, query)
     seconds = seconds * query.scale
     leg_of = np.full(net.n_nodes, np.inf)
     np.minimum.at(leg_of, sources, legs)  # the anchor's nearest node may be listed twice
     reached = root >= 0
     est = np.where(reached, leg_of[np.maximum(root, 0)], np.nan)
     regional = reached & net.is_coarse[np.maximum(root, 0)]
-    return _AnchorSide(False, float(snap[0]), seconds, seconds, est, regional)
+    return AnchorSide(False, float(snap[0]), seconds, seconds, est, regional)
 
 
-def _multi_source_times(
+def multi_source_times(
     net: StreetNetwork, sources: np.ndarray, head_start_s: np.ndarray, query: StreetQuery
 ) -> tuple[np.ndarray, np.ndarray]:
     """Graph seconds from the best of ``sources`` (each with its head start) to every node.
@@ -400,7 +400,7 @@ def street_times(
     """
     ax, ay = lonlat_to_xy(np.array([query.anchor.lon]), np.array([query.anchor.lat]))
     _check_anchor(net, query, ax, ay)
-    anchor = _anchor_side(net, query, ax, ay)
+    anchor = anchor_side(net, query, ax, ay)
     pts = _Points.of(net, lon, lat)
     inside = inside_coverage(query, pts.x, pts.y, pts.snap_m)
     _route_inside(query, anchor, pts, np.flatnonzero(inside))
@@ -418,7 +418,7 @@ def street_times(
     return _finish(pts, method, straight_m, query)
 
 
-def _route_inside(query: StreetQuery, anchor: _AnchorSide, pts: _Points, rows: np.ndarray) -> None:
+def _route_inside(query: StreetQuery, anchor: AnchorSide, pts: _Points, rows: np.ndarray) -> None:
     """Time the points inside coverage: nearest node + snap leg at mode speed."""
     node, snap = pts.nearest[rows], pts.snap_m[rows]
     if anchor.inside:  # the first model's arithmetic, to the last bit
@@ -431,7 +431,7 @@ def _route_inside(query: StreetQuery, anchor: _AnchorSide, pts: _Points, rows: n
 
 
 def _route_outside(
-    net: StreetNetwork, query: StreetQuery, anchor: _AnchorSide, pts: _Points, rows: np.ndarray
+    net: StreetNetwork, query: StreetQuery, anchor: AnchorSide, pts: _Points, rows: np.ndarray
 ) -> None:
     """Time the points outside coverage: the best node plus the estimated remainder.
 
@@ -439,7 +439,7 @@ def _route_outside(
     its own nearest node whose anchor time plus the point's remainder from it is
     smallest: one fixed set of nodes for every point, so the time is continuous.
     """
-    ids = _edge_nodes(net, query)
+    ids = edge_nodes(net, query)
     ids = ids[np.isfinite(anchor.seconds[ids])]  # reached within the limit
     for start in range(0, len(rows), _CHUNK):
         part = rows[start : start + _CHUNK]

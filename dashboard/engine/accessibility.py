@@ -1,0 +1,382 @@
+"""Batch accessibility: every neighbourhood x facility layer x street mode at once.
+
+For planners: minutes from each neighbourhood (its representative point, as on the
+Explore page) to the nearest facility of a layer, and how many of the layer's facilities
+lie within 5, 10, 15, 20 and 30 minutes, per street mode.  One tidy row per
+(code, layer, mode): ``nearest_minutes``, ``count_5`` ... ``count_30``, ``estimated``,
+``method`` (see :data:`COLUMNS`).
+
+Two searches, each giving exactly what single queries give
+(:func:`dashboard.engine.street.street_times`):
+
+* **nearest** - ONE multi-source search per (layer, mode) over the transposed graph,
+  from a virtual node joined to every facility's start: a facility inside the graph's
+  coverage area starts at its nearest node with its snap leg as head start; one outside
+  starts at every edge node of the coverage area (and its own nearest node) with its
+  estimated remainder as head start - per node only the smallest head start matters, so
+  the outside facilities reduce to "the remainder to the nearest outside facility" per
+  node (a KD-tree query).  Each neighbourhood then reads the search at its own node (inside
+  coverage: + its snap leg) or at the best edge node (outside: + its remainder), and,
+  where facilities lie outside coverage, also the whole trip estimated as one straight
+  line when that is faster - the single query's rules, seen from the other end.  A trip
+  between two points is the same in both directions of the formulas (snap leg + path +
+  snap leg, or remainder + path + remainder), so this equals the minimum over the
+  layer's facilities of single queries from the neighbourhood (tested on samples, to
+  floating-point summation order).
+* **counts** - one bounded search per (neighbourhood, mode) that serves every layer at
+  once: :meth:`CommuteEngine.times` from the neighbourhood to all facilities, limited to
+  the longest threshold.  A count is a number of distinct facilities, which a
+  multi-source search cannot give; the bound keeps each search small.
+
+Facilities: primary schools (``levels`` with ``lager``), secondary schools
+(``secundair``), international schools, childcare (central Leuven only: see that layer's
+coverage), railway stations and adult-education centres, read from the committed layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from dashboard.engine.core import CommuteEngine
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.network import StreetNetwork, lonlat_to_xy
+from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES
+from dashboard.engine.street import (
+    METHOD_NETWORK,
+    METHOD_REGIONAL,
+    METHOD_STRAIGHT,
+    StreetQuery,
+    anchor_side,
+    edge_nodes,
+    inside_coverage,
+    multi_source_times,
+    remainder_seconds,
+)
+from geodata.io import load_layer
+
+#: Thresholds (minutes) of the ``count_<t>`` columns.
+THRESHOLDS: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
+#: Columns of the batch table, in order.
+COLUMNS: Final[tuple[str, ...]] = (
+    "code",
+    "layer",
+    "mode",
+    "nearest_minutes",
+    *(f"count_{t}" for t in THRESHOLDS),
+    "estimated",
+    "method",
+)
+
+
+def _has_level(level: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def keep(frame: pd.DataFrame) -> pd.Series:
+        return frame["levels"].astype(str).str.split(";").apply(lambda parts: level in parts)
+
+    return keep
+
+
+#: Facility layer name -> (snapshot layer, row filter or None).
+FACILITY_LAYERS: Final[dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series] | None]]] = {
+    "primary_schools": ("schools", _has_level("lager")),
+    "secondary_schools": ("schools", _has_level("secundair")),
+    "international_schools": ("international_schools", None),
+    "childcare": ("childcare", None),
+    "stations": ("stations", None),
+    "adult_education": ("adult_education", None),
+}
+
+
+@dataclass(frozen=True)
+class Places:
+    """Points with ids: origins (neighbourhoods) or the facilities of one layer."""
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def neighbourhood_points(data_dir: Path | None = None) -> Places:
+    """Return every neighbourhood's representative point (as the Explore page uses it)."""
+    frame = load_layer("neighbourhoods", data_dir)
+    points = frame.geometry.representative_point()
+    return Places(frame["code"].astype(str).to_numpy(), points.x.to_numpy(), points.y.to_numpy())
+
+
+def facility_points(data_dir: Path | None = None) -> dict[str, Places]:
+    """Return the facilities of every :data:`FACILITY_LAYERS` entry (points with a position)."""
+    out: dict[str, Places] = {}
+    for name, (layer, keep) in FACILITY_LAYERS.items():
+        frame = load_layer(layer, data_dir)
+        if keep is not None:
+            frame = frame.loc[keep(frame)]
+        frame = frame.loc[frame.geometry.notna() & ~frame.geometry.is_empty]
+        out[name] = Places(
+            frame["id"].astype(str).to_numpy(),
+            frame.geometry.x.to_numpy(),
+            frame.geometry.y.to_numpy(),
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """Minutes from each origin to the nearest facility, and how they were obtained."""
+
+    minutes: np.ndarray
+    estimated: np.ndarray
+    method: np.ndarray
+
+
+def _facility_sources(
+    net: StreetNetwork, query: StreetQuery, facilities: Places
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the source nodes, head starts (graph seconds) and kinds of one search.
+
+    The kind says whether each source stands for a facility outside coverage.
+    """
+    fx, fy = lonlat_to_xy(facilities.lon, facilities.lat)
+    node, snap = net.snap(fx, fy)
+    inside = inside_coverage(query, fx, fy, snap)
+    nodes = [node[inside]]
+    heads = [snap[inside] / query.speed_mps / query.scale]
+    outside_kind = [np.zeros(int(inside.sum()), dtype=bool)]
+    if (~inside).any():
+        tree = cKDTree(np.column_stack([fx[~inside], fy[~inside]]))
+        # every edge node starts with the remainder to its nearest outside facility
+        # (remainders grow with distance, so the nearest is the best head start) ...
+        ends = edge_nodes(net, query)
+        dist, _ = tree.query(np.column_stack([net.x[ends], net.y[ends]]))
+        nodes.append(ends)
+        heads.append(remainder_seconds(np.asarray(dist), query) / query.scale)
+        # ... and each outside facility also from its own nearest node
+        own = node[~inside]
+        own_dist = np.hypot(net.x[own] - fx[~inside], net.y[own] - fy[~inside])
+        nodes.append(own)
+        heads.append(remainder_seconds(own_dist, query) / query.scale)
+        outside_kind += [np.ones(len(ends), dtype=bool), np.ones(len(own), dtype=bool)]
+    return np.concatenate(nodes), np.concatenate(heads), np.concatenate(outside_kind)
+
+
+def nearest_facility(
+    engine: CommuteEngine, mode: str, origins: Places, facilities: Places
+) -> Nearest:
+    """Minutes from each origin to the nearest of ``facilities`` by street ``mode``.
+
+    One multi-source search over the transposed graph (see the module docstring).
+    Origins with no facility at all get ``nan``.
+    """
+    n = len(origins)
+    if not len(facilities):
+        return Nearest(np.full(n, np.nan), np.zeros(n, bool), np.full(n, "", dtype=object))
+    net = engine.network(GRAPH_OF_MODE[mode])
+    anchor = LatLon(float(origins.lat[0]), float(origins.lon[0])) if n else LatLon(50.88, 4.70)
+    query = engine.query_for(mode, anchor, "to", None)  # points -> facilities
+    sources, heads, outside_kind = _facility_sources(net, query, facilities)
+    # the smallest head start per node, and whether it stands for an outside facility
+    order = np.lexsort((heads, sources))
+    first = np.r_[True, sources[order][1:] != sources[order][:-1]]
+    src, head, src_outside = sources[order][first], heads[order][first], outside_kind[order][first]
+    graph_s, root = multi_source_times(net, src, head, query)
+    seconds = graph_s * query.scale
+    outside_root = np.zeros(net.n_nodes, dtype=bool)
+    outside_root[src[src_outside]] = True
+    via_estimate = np.where(root >= 0, outside_root[np.maximum(root, 0)], False)
+    via_regional = np.where(root >= 0, net.is_coarse[np.maximum(root, 0)], False)
+
+    ox, oy = lonlat_to_xy(origins.lon, origins.lat)
+    nearest, snap = net.snap(ox, oy)
+    inside = inside_coverage(query, ox, oy, snap)
+    total = np.full(n, np.inf)
+    estimated = np.zeros(n, dtype=bool)
+    regional = np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(inside)
+    total[rows] = seconds[nearest[rows]] + snap[rows] / query.speed_mps
+    estimated[rows] = via_estimate[nearest[rows]]
+    regional[rows] = via_regional[nearest[rows]]
+    ends = edge_nodes(net, query)
+    ends = ends[np.isfinite(seconds[ends])]
+    for start in range(0, n, 256):
+        part = np.flatnonzero(~inside)[start : start + 256]
+        if not len(part):
+            break
+        nodes = np.concatenate(
+            [np.broadcast_to(ends, (len(part), len(ends))), nearest[part, None]], axis=1
+        )
+        dist = np.hypot(net.x[nodes] - ox[part, None], net.y[nodes] - oy[part, None])
+        cand = seconds[nodes] + remainder_seconds(dist, query)
+        best = np.argmin(cand, axis=1)
+        chosen = nodes[np.arange(len(part)), best]
+        total[part] = cand[np.arange(len(part)), best]
+        estimated[part] = True
+        regional[part] = net.is_coarse[chosen] | via_regional[chosen]
+    out = np.flatnonzero(~inside)
+    if len(out):  # an origin outside coverage: also the whole trip as one estimate
+        fx, fy = lonlat_to_xy(facilities.lon, facilities.lat)
+        dist, _ = cKDTree(np.column_stack([fx, fy])).query(np.column_stack([ox[out], oy[out]]))
+        direct = remainder_seconds(np.asarray(dist), query)
+        use = out[direct < total[out]]
+        total[use] = direct[direct < total[out]]
+        estimated[use] = True
+        regional[use] = False
+    minutes = np.where(np.isfinite(total), total / 60.0, np.nan)
+    method = np.where(
+        ~estimated, METHOD_NETWORK, np.where(regional, METHOD_REGIONAL, METHOD_STRAIGHT)
+    ).astype(object)
+    return Nearest(minutes, estimated, method)
+
+
+def counts_within(
+    engine: CommuteEngine,
+    mode: str,
+    origins: Places,
+    layers: dict[str, Places],
+    thresholds: Sequence[int] = THRESHOLDS,
+) -> dict[str, np.ndarray]:
+    """Return the number of facilities per layer within each threshold, per origin.
+
+    Per origin the single query from it to every facility of every layer
+    (:func:`dashboard.engine.street.street_times` with the origin as anchor, direction
+    "from", bounded by the longest threshold), computed with the same formulas; the
+    estimated remainders from the facilities outside coverage to the coverage area's
+    edge nodes do not depend on the origin, so they are computed once per mode instead
+    of once per origin (:class:`_FacilityLegs`).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Layer -> int array of shape (origins, thresholds).
+    """
+    names = list(layers)
+    lon = np.concatenate([layers[k].lon for k in names])
+    lat = np.concatenate([layers[k].lat for k in names])
+    which = np.concatenate([np.full(len(layers[k]), i) for i, k in enumerate(names)])
+    limits = np.asarray(thresholds, dtype=float)
+    out = {k: np.zeros((len(origins), len(limits)), dtype=np.int64) for k in names}
+    if not len(origins) or not len(lon):
+        return out
+    net = engine.network(GRAPH_OF_MODE[mode])
+    anchor0 = LatLon(float(origins.lat[0]), float(origins.lon[0]))
+    legs = _FacilityLegs.of(net, engine.query_for(mode, anchor0, "from", None), lon, lat)
+    for i in range(len(origins)):
+        anchor = LatLon(float(origins.lat[i]), float(origins.lon[i]))
+        query = engine.query_for(mode, anchor, "from", float(limits.max()))
+        minutes = legs.minutes_from(net, query)
+        within = minutes[:, None] <= limits[None, :]
+        for j, name in enumerate(names):
+            out[name][i] = within[which == j].sum(axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class _FacilityLegs:
+    """Facilities of one mode, snapped, with their remainders to every edge node.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        Facility positions (Lambert 72).
+    nearest, snap_m : ndarray
+        Nearest detailed node of each facility and the distance to it.
+    inside : ndarray of bool
+        Facilities inside the coverage area.
+    ends : ndarray of int
+        The coverage area's edge nodes.
+    remainder_s : ndarray
+        Outside facilities x (edge nodes + the facility's own nearest node): estimated
+        seconds from the node to the facility, as ``street_times`` computes them.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    nearest: np.ndarray
+    snap_m: np.ndarray
+    inside: np.ndarray
+    ends: np.ndarray
+    remainder_s: np.ndarray
+
+    @classmethod
+    def of(
+        cls, net: StreetNetwork, query: StreetQuery, lon: np.ndarray, lat: np.ndarray
+    ) -> _FacilityLegs:
+        """Snap the facilities and compute their remainders (one query's settings)."""
+        x, y = lonlat_to_xy(lon, lat)
+        nearest, snap = net.snap(x, y)
+        inside = inside_coverage(query, x, y, snap)
+        ends = edge_nodes(net, query)
+        out = np.flatnonzero(~inside)
+        nodes = np.concatenate(
+            [np.broadcast_to(ends, (len(out), len(ends))), nearest[out, None]], axis=1
+        )
+        dist = np.hypot(net.x[nodes] - x[out, None], net.y[nodes] - y[out, None])
+        return cls(x, y, nearest, snap, inside, ends, remainder_seconds(dist, query))
+
+    def minutes_from(self, net: StreetNetwork, query: StreetQuery) -> np.ndarray:
+        """Minutes from ``query.anchor`` to every facility (``inf`` beyond the limit)."""
+        ax, ay = lonlat_to_xy(np.array([query.anchor.lon]), np.array([query.anchor.lat]))
+        anchor = anchor_side(net, query, ax, ay)
+        seconds = np.full(len(self.x), np.inf)
+        rows = np.flatnonzero(self.inside)
+        node, snap = self.nearest[rows], self.snap_m[rows]
+        if anchor.inside:  # street_times' "first model" arithmetic, to the last bit
+            seconds[rows] = anchor.network_s[node] + (anchor.snap_m + snap) / query.speed_mps
+        else:
+            seconds[rows] = anchor.seconds[node] + snap / query.speed_mps
+        out = np.flatnonzero(~self.inside)
+        if len(out):
+            # only edge nodes reached within the limit can start a remainder (as in
+            # street_times); the facility's own nearest node is the last column
+            at_end = anchor.seconds[self.ends]
+            cols = np.r_[np.flatnonzero(np.isfinite(at_end)), len(self.ends)]
+            start = np.r_[at_end, 0.0][cols]
+            legs = self.remainder_s[:, cols]
+            total = start[None, :] + legs
+            total[:, -1] = anchor.seconds[self.nearest[out]] + legs[:, -1]
+            seconds[out] = np.min(total, axis=1)
+        if not anchor.inside:  # both ends estimated: the whole trip if faster
+            straight = np.hypot(self.x - ax[0], self.y - ay[0])
+            seconds = np.minimum(seconds, remainder_seconds(straight, query))
+        minutes = seconds / 60.0
+        straight_m = np.hypot(self.x - ax[0], self.y - ay[0])
+        minutes[straight_m > query.max_distance_m] = np.inf
+        if query.max_minutes is not None:
+            minutes[minutes > query.max_minutes] = np.inf
+        return minutes
+
+
+def batch_accessibility(
+    engine: CommuteEngine,
+    origins: Places,
+    layers: dict[str, Places],
+    modes: Sequence[str] = STREET_MODES,
+    thresholds: Sequence[int] = THRESHOLDS,
+) -> pd.DataFrame:
+    """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`."""
+    frames = []
+    for mode in modes:
+        counts = counts_within(engine, mode, origins, layers, thresholds)
+        for name, facilities in layers.items():
+            near = nearest_facility(engine, mode, origins, facilities)
+            frame = pd.DataFrame(
+                {
+                    "code": origins.ids,
+                    "layer": name,
+                    "mode": mode,
+                    "nearest_minutes": np.round(near.minutes, 2),
+                    **{f"count_{t}": counts[name][:, j] for j, t in enumerate(thresholds)},
+                    "estimated": near.estimated,
+                    "method": near.method.astype(str),
+                }
+            )
+            frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})
