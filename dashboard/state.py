@@ -71,6 +71,10 @@ SCORE_TABLE: Final = "score_table"
 COMPARE_TABLE: Final = "compare_table"
 COMPARE_SCORES: Final = "compare_scores"
 PROFILE_SHORTLIST_ADD: Final = "profile_shortlist_add"
+#: The intake report's buttons (Compare, Profile) and the files last built (never in the URL).
+COMPARE_REPORT: Final = "compare_report"
+PROFILE_REPORT: Final = "profile_report"
+REPORT_FILES: Final = "_report_files"
 
 
 def weight_key(component: str) -> str:

@@ -22,6 +22,7 @@ from dashboard.i18n import format_eur, t, t_markdown
 from dashboard.layers import allocation, score
 from dashboard.layers import candidates as cand
 from dashboard.layers.workplaces import Workplace
+from dashboard.report.download import report_downloads
 from geodata.io import SnapshotError
 
 #: Height of a table row in Streamlit's data grid (px).
@@ -238,6 +239,7 @@ def render() -> None:
     _maps(figures, workplaces, lang)
     _chain(figures, workplaces, lang)
     _trend(figures, s, lang)
+    report_downloads(specs, codes, lang, s.weights(), key=state.COMPARE_REPORT)
 
 
 render()

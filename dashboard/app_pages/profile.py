@@ -21,6 +21,7 @@ from dashboard.i18n import format_eur, format_number, t, t_markdown
 from dashboard.layers import allocation
 from dashboard.layers import profile as prof
 from dashboard.layers.workplaces import Workplace
+from dashboard.report.download import report_downloads
 from geodata.io import SnapshotError
 
 
@@ -341,6 +342,8 @@ def render() -> None:
     _prices(profile, lang)
     _population(profile, lang)
     _sources(profile, lang)
+    if specs:  # the report starts from the workplaces: none resolved, none to report
+        report_downloads(specs, [profile.code], lang, s.weights(), key=state.PROFILE_REPORT)
 
 
 render()

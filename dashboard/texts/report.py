@@ -282,4 +282,48 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "modèle routier régional).",
     ),
     "report_page": ("Page {n}", "Pagina {n}", "Page {n}"),
+    # -- the one-click report in the app (dashboard.report.download)
+    "report_app_title": ("Intake report", "Intakerapport", "Rapport d'accueil"),
+    "report_app_button": (
+        "Prepare the intake report ({n} neighbourhoods)",
+        "Intakerapport opstellen ({n} wijken)",
+        "Préparer le rapport d'accueil ({n} quartiers)",
+    ),
+    "report_app_building": (
+        "Preparing the report…",
+        "Rapport wordt opgesteld…",
+        "Préparation du rapport…",
+    ),
+    "report_app_help": (
+        "A PDF and a print-friendly page of this view (workplaces, limits, weights and the "
+        "neighbourhoods above), to hand to the family; prepared when you click.",
+        "Een PDF en een afdrukbare pagina van deze weergave (werkplekken, limieten, gewichten "
+        "en de wijken hierboven) om aan het gezin te geven; opgesteld wanneer u klikt.",
+        "Un PDF et une page imprimable de cette vue (lieux de travail, limites, poids et "
+        "quartiers ci-dessus), à remettre à la famille ; préparés au clic.",
+    ),
+    "report_app_pdf": ("Download the PDF", "PDF downloaden", "Télécharger le PDF"),
+    "report_app_html": (
+        "Download the print page (HTML)",
+        "Afdrukpagina downloaden (HTML)",
+        "Télécharger la page imprimable (HTML)",
+    ),
+    "report_app_ready": (
+        "The report shows this view; change a workplace, limit, weight or neighbourhood and "
+        "prepare it again.",
+        "Het rapport toont deze weergave; wijzigt u een werkplek, limiet, gewicht of wijk, "
+        "stel het dan opnieuw op.",
+        "Le rapport montre cette vue ; après un changement de lieu de travail, de limite, de "
+        "poids ou de quartier, préparez-le à nouveau.",
+    ),
+    "report_app_refused": (
+        "The report could not be prepared ({what}): {msg}",
+        "Het rapport kon niet worden opgesteld ({what}): {msg}",
+        "Le rapport n'a pas pu être préparé ({what}) : {msg}",
+    ),
+    "report_app_failed": (
+        "The report could not be prepared: {msg}",
+        "Het rapport kon niet worden opgesteld: {msg}",
+        "Le rapport n'a pas pu être préparé : {msg}",
+    ),
 }
