@@ -36,8 +36,6 @@ from dashboard.engine.network import (
 )
 from dashboard.engine.regional import join_regional
 from dashboard.engine.settings import (
-    CAR_FALLBACK_DETOUR,
-    FALLBACK_DETOUR,
     GRAPH_OF_MODE,
     STREET_MODES,
     EngineSettings,
@@ -198,19 +196,21 @@ class CommuteEngine:
         raise SnapshotError(path, msg)
 
     def detour_factor(self, graph: str) -> float:
-        """Median network/straight-line ratio measured by the ETL on Leuven's graph.
+        """Median network/straight-line ratio measured by the ETL on the graph (walk, bike, car).
 
-        Read from the graph manifest's ``extra.detour_factor.median``; where it records
-        none, :data:`~dashboard.engine.settings.CAR_FALLBACK_DETOUR` for the car and
-        :data:`~dashboard.engine.settings.FALLBACK_DETOUR` otherwise (assumptions).
+        Read from the graph manifest's ``extra.detour_factor.median``.
+
+        Raises
+        ------
+        SnapshotError
+            When the manifest records no factor, or one that is not a number >= 1.
         """
         return self._once(f"detour:{graph}", lambda: self._load_detour(graph))
 
     def _load_detour(self, graph: str) -> float:
         manifest = load_manifest(f"graph:{graph}", self.data_dir)
-        detour = manifest.extra.get("detour_factor", {})
-        fallback = CAR_FALLBACK_DETOUR if graph == "car" else FALLBACK_DETOUR
-        median = detour.get("median", fallback) if isinstance(detour, dict) else None
+        detour = manifest.extra.get("detour_factor")
+        median = detour.get("median") if isinstance(detour, dict) else None
         # bool is an int (refused); a factor below 1 would beat the straight line
         if (
             isinstance(median, int | float)

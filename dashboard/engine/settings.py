@@ -11,7 +11,8 @@ first model's arithmetic (no factor), so that answers there did not change.
 Outside a graph's coverage area a trip runs on the network to the best of the nodes near
 the area's edge (within :attr:`EngineSettings.estimate_band_m`; for the car also the
 regional network's nodes) and only the remainder from that node is estimated: straight
-line x the graph's detour factor, at the mode's speed for walking and cycling.  Car
+line x the graph's detour factor (measured by the ETL on the graph and recorded in its
+manifest), at the mode's speed for walking and cycling.  Car
 remainders are driven at a speed per band of estimated road distance
 (:attr:`EngineSettings.car_estimate_bands`): the first kilometre at 20 km/h (access roads
 and parking), the next 4 km at 40 km/h (local and regional roads through villages),
@@ -35,13 +36,10 @@ GRAPH_OF_MODE: Final[dict[str, str]] = {
     "car": "car",
 }
 
-#: Detour factor (network / straight-line distance) used when a graph manifest records
-#: none, and by hand-built networks (a typical urban value, not a measurement).
+#: Detour factor (network / straight-line distance) of hand-built networks, which have no
+#: manifest (a typical urban value, not a measurement).  The engine reads every stored
+#: graph's factor from its manifest (``extra.detour_factor``, measured by the ETL).
 FALLBACK_DETOUR: Final[float] = 1.3
-
-#: Detour factor of estimated car remainders while the car graph's manifest records no
-#: measured one (roads between towns are straighter than streets; an assumption).
-CAR_FALLBACK_DETOUR: Final[float] = 1.25
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,12 @@ connectors, which are not roads), as ``extra["coverage_area"]`` (read it with
 :func:`geodata.coverage.coverage_area`), and its ``coverage`` text says, from that area
 and the region's municipality boundaries, how many municipalities it covers (the names
 in ``extra["coverage_municipalities"]``, for texts that must not hard-code them).
+
+The walk, bike and car manifests record ``extra["detour_factor"]``: network distance /
+straight-line distance measured on the graph itself (:func:`etl.transform.graphs.detour_factor`:
+500 random node pairs at least 1 km apart, shortest paths on ``edge_length_m`` in the
+graph's own directions, so the car's one-way streets count).  The engine multiplies the
+straight-line remainder beyond a graph's coverage area by its median.
 """
 
 from __future__ import annotations
@@ -270,8 +276,8 @@ def _osm_output(
     extra[MUNICIPALITIES_KEY] = municipalities_covered(area, municipalities)
     coverage = (
         f"{streets.label}: {coverage_statement(extra[MUNICIPALITIES_KEY])}; outside the "
-        f"coverage area there is no {mode} network: times there are estimates (straight line x the "
-        "detour factor in this manifest)"
+        f"coverage area there is no {mode} network: the engine routes to the edge of the area and "
+        "estimates the rest (straight line x the detour factor in this manifest)"
     )
     manifest = LayerManifest(
         f"graph:{mode}",
@@ -312,6 +318,8 @@ def _car_output(
         "share_edges_with_osm_maxspeed": float(share.get("maxspeed", 0.0)),
         **(_overpass_facts(kept_edges, streets.osm_date) if streets.kind == "matsim" else {}),
         COVERAGE_KEY: entry,
+        # measured like walk and bike, on directed car lengths: one-way detours count
+        "detour_factor": tg.detour_factor(arrays),
     }
     data_date = (
         f"2024 (network); {streets.osm_date[:10] or 'unknown'} (maxspeed tags)"
@@ -321,7 +329,8 @@ def _car_output(
     extra[MUNICIPALITIES_KEY] = municipalities_covered(area, municipalities)
     coverage = (
         f"{streets.label}: {coverage_statement(extra[MUNICIPALITIES_KEY])}; outside the "
-        "coverage area only graph:strategic_car (main roads) exists; free-flow times at the speed "
+        "coverage area only graph:strategic_car (main roads) exists, and the engine estimates the "
+        "rest (straight line x the detour factor in this manifest); free-flow times at the speed "
         "limit, no congestion or junction delay; "
         f"{1 - extra['share_edges_with_osm_maxspeed']:.0%} of edges have no OSM maxspeed and "
         "use an assumed speed (extra.speed_source_share)"

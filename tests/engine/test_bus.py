@@ -170,7 +170,8 @@ def test_engine_loads_snapshot_once(tmp_path: Path) -> None:
         "edge_time_s": coo.data,
     }
     manifest = LayerManifest("graph:walk", "w", "s", "u", "l", "d", "c")
-    manifest.extra = {"rules": {"speed_kmh": 4.8}}  # the speed the edge times are stored at
+    # the speed the edge times are stored at, and a detour factor as the ETL measures one
+    manifest.extra = {"rules": {"speed_kmh": 4.8}, "detour_factor": {"median": 1.2}}
     save_graph(arrays, manifest, tmp_path)
     s_lon, s_lat = node_lonlat(0, 10, 20, 30)
     routes = pd.DataFrame(

@@ -8,6 +8,7 @@ day of the week the manifest names.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +19,19 @@ import pytest
 from dashboard.engine import transit_commute
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.errors import BadInputError
+from dashboard.engine.inputs import LatLon
 from dashboard.engine.network import xy_to_lonlat
 from dashboard.engine.settings import EngineSettings
 from dashboard.engine.transit_commute import check_travel_date, feed_date_for, feed_week
-from geodata.catalog import DATA_DIR
-from geodata.io import LayerManifest, SnapshotError, load_manifest, save_graph, save_layer
+from geodata.catalog import DATA_DIR, manifest_path
+from geodata.io import (
+    LayerManifest,
+    SnapshotError,
+    load_manifest,
+    save_graph,
+    save_layer,
+    write_text_atomic,
+)
 from tests.engine.test_bus import line_walk, node_lonlat, workplace_at
 
 
@@ -66,6 +75,64 @@ def test_a_graph_without_a_recorded_speed_is_a_snapshot_error(
     lon, lat = node_lonlat(10)
     with pytest.raises(SnapshotError, match=r"extra\.rules\.speed_kmh"):
         engine.times(workplace_at(0), lon, lat, mode="walk")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"detour_factor": {}},
+        {"detour_factor": {"median": 0.9}},
+        {"detour_factor": {"median": None}},
+    ],
+)
+def test_a_graph_without_a_measured_detour_factor_is_a_snapshot_error(
+    tmp_path: Path, extra: dict[str, object]
+) -> None:
+    """No typed fallback: a factor the manifest does not record (or a useless one) is a
+    damaged snapshot, for every graph."""
+    _walk_snapshot(tmp_path, {"speed_kmh": 4.8})
+    manifest = load_manifest("graph:walk", tmp_path)
+    manifest.extra = {"rules": {"speed_kmh": 4.8}, **extra}
+    _save_manifest(manifest, tmp_path)
+    with pytest.raises(SnapshotError, match=r"extra\.detour_factor\.median"):
+        CommuteEngine(data_dir=tmp_path).detour_factor("walk")
+
+
+def _save_manifest(manifest: LayerManifest, folder: Path) -> None:
+    write_text_atomic(manifest_path(manifest.name, folder), manifest.to_json())
+
+
+def _car_snapshot(folder: Path, median: float | None) -> None:
+    """Copy of the real car graphs; the car manifest's detour median replaced (or kept)."""
+    (folder / "graphs").mkdir(parents=True)
+    for name in ("car", "strategic_car"):
+        for suffix in (".npz", ".manifest.json"):
+            shutil.copy(DATA_DIR / "graphs" / f"{name}{suffix}", folder / "graphs")
+    if median is not None:
+        manifest = load_manifest("graph:car", folder)
+        manifest.extra["detour_factor"]["median"] = median
+        _save_manifest(manifest, folder)
+
+
+def test_car_remainders_use_the_detour_factor_the_car_manifest_records(tmp_path: Path) -> None:
+    """The car's estimated remainder (here a village 7 km north-east of Leuven's car graph,
+    off the regional network too) follows the manifest's measured factor."""
+    real = load_manifest("graph:car", DATA_DIR).extra["detour_factor"]["median"]
+    _car_snapshot(tmp_path / "real", None)
+    _car_snapshot(tmp_path / "edited", real + 0.5)
+    anchor = LatLon(50.8812, 4.7160)  # Leuven station
+    lon, lat = np.array([4.8400]), np.array([50.9600])
+    times = {}
+    for name in ("real", "edited"):
+        engine = CommuteEngine(data_dir=tmp_path / name)
+        assert engine.detour_factor("car") == pytest.approx(
+            load_manifest("graph:car", tmp_path / name).extra["detour_factor"]["median"]
+        )
+        out = engine.times(anchor, lon, lat, mode="car")
+        assert out.estimated_share[0] > 0
+        times[name] = out.minutes[0]
+    assert times["edited"] > times["real"]
 
 
 def _timetable_manifest(folder: Path, data_date: str) -> None:
