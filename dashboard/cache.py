@@ -30,7 +30,7 @@ from dashboard import geocoding, maps
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.errors import BadInputError, EngineError
 from dashboard.engine.inputs import LatLon
-from dashboard.layers import reach
+from dashboard.layers import allocation, reach
 from dashboard.layers import workplaces as wp
 from dashboard.layers.candidates import (
     Commute,
@@ -355,3 +355,51 @@ def _candidate_geometry(data_dir: str) -> pd.Series:
     shapes = maps.display_geometry(places)
     shapes.index = pd.Index(places["code"])
     return shapes
+
+
+#: Stops of the morning chain -> the layer they are taken from.
+CHAIN_STOP_LAYERS: dict[str, str] = {"childcare": "childcare", "school": "schools"}
+
+
+def chain_columns(spec: CommuteSpec, stop: str) -> pd.DataFrame:
+    """Best morning chain from every neighbourhood via a crèche or a primary school.
+
+    Parameters
+    ----------
+    spec : CommuteSpec
+        The commute of the person who drops the child off (a street mode).
+    stop : str
+        ``"childcare"`` or ``"school"`` (:data:`dashboard.state.CHAIN_STOPS` but off).
+
+    Returns
+    -------
+    DataFrame
+        :func:`dashboard.layers.allocation.chain_columns` indexed by wijk ``code``;
+        shared between reruns: read it, never modify it.
+
+    Raises
+    ------
+    BadInputError
+        For a mode that is not a street mode.
+    SnapshotError
+        When a layer is missing or damaged.
+    ValueError
+        For a ``stop`` that is neither.
+    """
+    if stop not in CHAIN_STOP_LAYERS:
+        msg = f"unknown chain stop {stop!r}; choose one of {', '.join(CHAIN_STOP_LAYERS)}"
+        raise ValueError(msg)
+    return _chain_columns(spec, stop, str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _chain_columns(spec: CommuteSpec, stop: str, data_dir: str) -> pd.DataFrame:
+    # Seconds by car over every primary school of the region: computed once per question.
+    stops = layer(CHAIN_STOP_LAYERS[stop])
+    if stop == "school":
+        stops = allocation.primary_schools(stops)
+    places = layer("neighbourhoods")
+    chain = allocation.chain_columns(
+        engine(), places, LatLon(spec.lat, spec.lon), spec.mode, spec.max_minutes, stops
+    )
+    return chain.set_axis(pd.Index(places["code"].astype(str), name="code"))

@@ -8,6 +8,7 @@ workplace 1 for street modes) beside the same results as a sortable table with d
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -234,6 +235,9 @@ def _sidebar(lang: str) -> None:
             format="YYYY-MM-DD",
         )
         _filter_inputs(lang)
+        with st.expander(t("ik_chain", lang)):
+            persons = 2 if st.session_state.get(state.SECOND_ON) else 1
+            intake_parts.chain_inputs(persons, lang)
         with st.expander(t("ik_weights", lang)):
             intake_parts.weight_inputs(lang)
 
@@ -424,6 +428,7 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
 def _column_config(names: dict[str, str]) -> dict[str, Any]:
     """Compact widths and whole minutes for the results table (keys: shown names)."""
     minutes = {c for c in names if c.startswith(("minutes_", "p10_", "p90_"))}
+    minutes |= {"chain_to_stop", "chain_to_work", "chain_minutes"} & set(names)
     config: dict[str, Any] = {
         names[c]: st.column_config.NumberColumn(format="%.0f", width="small") for c in minutes
     }
@@ -432,6 +437,8 @@ def _column_config(names: dict[str, str]) -> dict[str, Any]:
     for count in ("n_schools_match", "n_international", "n_childcare_match"):
         config[names[count]] = st.column_config.NumberColumn(width=110)
     config[names["estimated"]] = st.column_config.CheckboxColumn(width="small")
+    if "chain_estimated" in names:
+        config[names["chain_estimated"]] = st.column_config.CheckboxColumn(width="small")
     if "median_over_budget" in names:
         config[names["median_over_budget"]] = st.column_config.CheckboxColumn(width="small")
     # Numbers, so the column sorts by price; shown with the browser's digit grouping.
@@ -450,6 +457,11 @@ def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
         "name": t("col_name", lang),
         "minutes_1": t("col_minutes_1", lang),
         "minutes_2": t("col_minutes_2", lang),
+        "chain_stop": t("ik_col_chain_via", lang),
+        "chain_to_stop": t("ik_col_chain_to_stop", lang),
+        "chain_to_work": t("ik_col_chain_to_work", lang),
+        "chain_minutes": t("ik_col_chain_total", lang),
+        "chain_estimated": t("ik_col_chain_estimated", lang),
         "n_schools_match": t("col_schools" if schools_filtered else "col_schools_all", lang),
         "n_childcare_match": t(
             "col_childcare" if s.childcare_type != cand.ANY else "col_childcare_all", lang
@@ -540,6 +552,9 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
     shown["childcare_coverage"] = [
         maps.coverage_label(c, lang) for c in shown["childcare_coverage"]
     ]
+    if "chain_stop" in shown:  # the export keeps "" where no chain fits; the page says so
+        no_fit = t("ik_chain_no_fit", lang)
+        shown["chain_stop"] = [str(v) if v else no_fit for v in shown["chain_stop"]]
     shown = shown.rename(columns=names)
     # Last: a new tab with the whole view and the wijk in its link (the profile page).
     profile = t("ik_profile", lang)
@@ -585,8 +600,44 @@ def render() -> None:
     _area_notes(workplaces, lang)
     with st.spinner(t("building_map", lang)):
         _map(ranking.candidates, s, workplaces, commutes, lang)
+    ranking = _with_chain(ranking, workplaces, commutes, lang)
     _table(ranking, s, lang)
     _intake(ranking, s, lang)
+
+
+#: Columns of :func:`dashboard.layers.allocation.chain_columns`, joined onto the results.
+CHAIN_COLUMNS = ("chain_stop", "chain_to_stop", "chain_to_work", "chain_minutes", "chain_estimated")
+
+
+def _with_chain(
+    ranking: cand.Ranking,
+    workplaces: list[Workplace],
+    commutes: tuple[state.CommuteSpec, ...],
+    lang: str,
+) -> cand.Ranking:
+    """Join the morning chain's legs and total onto the candidates when it is asked for.
+
+    Off, or asked for a commuter by a timetabled mode (who gets the message of
+    :func:`intake_parts.chain_ask`): the ranking as it was.  The chain never removes or
+    reorders a candidate: its columns sit beside the commute, sortable in the table.
+    """
+    ask = intake_parts.chain_ask(workplaces, lang)
+    if ask is None:
+        return ranking
+    try:
+        with st.spinner(t("computing", lang)):
+            chain = cache.chain_columns(commutes[ask.person - 1], ask.stop)
+    except (EngineError, SnapshotError) as exc:
+        report(exc, lang)
+        return ranking
+    candidates = ranking.candidates.copy()
+    joined = chain.reindex(candidates["code"].astype(str))
+    for column in CHAIN_COLUMNS:
+        candidates[column] = joined[column].to_numpy()
+    who = t(f"person_{ask.person}", lang)
+    stop = t(f"ik_chain_{ask.stop}", lang)
+    st.caption(t("ik_chain_explore_note", lang, who=who, m=ask.max_minutes, stop=stop))
+    return replace(ranking, candidates=candidates)
 
 
 def _intake(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:

@@ -408,7 +408,8 @@ def rank_candidates(
     ).candidates
 
 
-#: Columns of the results table and the exports, in order (minutes_2 when present).
+#: Columns of the results table and the exports, in order (minutes_2 when present; the
+#: morning chain's when the page joined them, see :func:`allocation.chain_columns`).
 RESULT_COLUMNS = [
     "rank",
     "code",
@@ -424,6 +425,11 @@ RESULT_COLUMNS = [
     "estimated",
     "method_1",
     "method_2",
+    "chain_stop",
+    "chain_to_stop",
+    "chain_to_work",
+    "chain_minutes",
+    "chain_estimated",
     "n_schools_match",
     "n_school_sites",
     "n_international",

@@ -436,4 +436,38 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
     "ik_pf_section_station": ("Station", "Station", "Gare"),
     "ik_pf_section_prices": ("Prices", "Prijzen", "Prix"),
     "ik_pf_section_population": ("People", "Inwoners", "Habitants"),
+    # -- the morning chain in Explore's results table
+    "ik_col_chain_via": ("Chain via", "Rit via", "Trajet via"),
+    "ik_col_chain_to_stop": (
+        "Chain: home → stop (min)",
+        "Rit: thuis → tussenstop (min)",
+        "Trajet : domicile → arrêt (min)",
+    ),
+    "ik_col_chain_to_work": (
+        "Chain: stop → work (min)",
+        "Rit: tussenstop → werk (min)",
+        "Trajet : arrêt → travail (min)",
+    ),
+    "ik_col_chain_total": (
+        "Chain total (min)",
+        "Rit totaal (min)",
+        "Trajet total (min)",
+    ),
+    "ik_col_chain_estimated": (
+        "Chain estimated",
+        "Rit geschat",
+        "Trajet estimé",
+    ),
+    "ik_chain_explore_note": (
+        "Morning chain for {who}: home → {stop} → work within {who}'s {m} min, from each "
+        "neighbourhood's interior point via the best {stop} of the region for it, with a fixed "
+        "drop-off time included in the total; the ranking itself stays by commute.",
+        "Ochtendrit voor {who}: thuis → {stop} → werk binnen de {m} min van {who}, vanaf het "
+        "binnenpunt van elke wijk via de beste plaats ({stop}) in de regio, met een vaste tijd "
+        "om af te zetten in het totaal; de rangschikking blijft volgens de pendeltijd.",
+        "Trajet du matin pour {who} : domicile → {stop} → travail dans les {m} min de {who}, "
+        "depuis le point intérieur de chaque quartier via le meilleur lieu ({stop}) de la "
+        "région, avec un temps de dépôt fixe compris dans le total ; le classement reste "
+        "celui du trajet domicile-travail.",
+    ),
 }

@@ -1,0 +1,91 @@
+"""The morning chain as an option of Explore's results table (AppTest, real snapshot)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cache, state
+from dashboard.app_pages import explore_view
+from dashboard.engine.inputs import LatLon
+from dashboard.i18n import t
+from dashboard.layers import allocation
+from dashboard.layers import candidates as cand
+from geodata.io import load_layer
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+def _run(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _results(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value.set_index(t("col_name", "en"))
+
+
+def test_chain_via_a_primary_school_joins_legs_and_total() -> None:
+    at = _run({"m1": "bike", "t1": "25", "chain": "school"})
+    table = _results(at)
+    total = table[t("ik_col_chain_total", "en")]
+    legs = table[t("ik_col_chain_to_stop", "en")] + table[t("ik_col_chain_to_work", "en")]
+    via = table[t("ik_col_chain_via", "en")]
+    fits = total.notna()
+    assert 0 < fits.sum() < len(table)  # near the workplace a chain fits, not everywhere
+    assert (total[fits] <= 25).all()
+    # the total is both legs plus the fixed drop-off (rounding to 0.1 per leg)
+    dropoff = (total[fits] - legs[fits]).round(1)
+    assert dropoff.between(4.8, 5.2).all(), dropoff.describe()
+    assert (via[~fits] == t("ik_chain_no_fit", "en")).all()
+    assert (via[fits] != t("ik_chain_no_fit", "en")).all()
+    # the ranking is unchanged by the chain: still by commute
+    assert table[t("col_rank", "en")].tolist() == list(range(1, len(table) + 1))
+    assert any("Morning chain for Person 1" in c.value for c in at.caption)
+    assert at.query_params["chain"] == "school"
+
+
+def test_chain_columns_agree_with_the_single_home_school_run() -> None:
+    """The table's chain for one wijk is the Profile page's chain via its nearest schools
+    or better (the ranking tries every primary school, the profile the nearest)."""
+    places = load_layer("neighbourhoods").set_index("code")
+    code = "2406219"  # Heverlee Centrum, Leuven
+    spec = state.CommuteSpec(50.8775, 4.7004, "bike", 25, "09:00", "")
+    chain = cache.chain_columns(spec, "school")
+    home = LatLon(float(places.loc[code, "centroid_lat"]), float(places.loc[code, "centroid_lon"]))
+    schools = allocation.primary_schools(load_layer("schools"))
+    run = allocation.school_run(
+        cache.engine(),
+        home,
+        LatLon(spec.lat, spec.lon),
+        "bike",
+        25,
+        allocation.nearest_stops(schools, home),
+    )
+    assert run.total_minutes is not None
+    assert chain.loc[code, "chain_minutes"] <= run.total_minutes + 0.1
+
+
+def test_train_commuter_gets_the_message_and_no_chain_columns() -> None:
+    at = _run({"m1": "train_walk", "t1": "60", "chain": "childcare"})
+    assert any("commutes by a mode with a timetable" in i.value for i in at.info)
+    assert t("ik_col_chain_total", "en") not in _results(at).columns
+
+
+def test_chain_off_adds_no_columns_and_the_export_keeps_empty_stops() -> None:
+    at = _run({"m1": "bike", "t1": "25"})
+    assert t("ik_col_chain_total", "en") not in _results(at).columns
+    spec = state.CommuteSpec(50.8775, 4.7004, "bike", 25, "09:00", "")
+    chain = cache.chain_columns(spec, "childcare")
+    frame = load_layer("neighbourhoods").assign(rank=1)
+    joined = frame.join(chain, on="code")
+    table = cand.result_table(joined)
+    columns = [c for c in table.columns if c.startswith("chain_")]
+    assert columns == list(explore_view.CHAIN_COLUMNS)
+    assert 0 < table["chain_minutes"].isna().sum() < len(table)
+    assert (table.loc[table["chain_minutes"].isna(), "chain_stop"] == "").all()
