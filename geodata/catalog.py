@@ -52,6 +52,7 @@ LAYERS: Final[dict[str, bool]] = {
     "neighbourhoods": True,
     "addresses": True,
     "workplaces": True,
+    "accessibility": False,
 }
 
 #: Routable graphs (``graphs/<name>.npz``).
@@ -91,6 +92,19 @@ LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "neighbourhoods": ("code", "name", "nis", "municipality", "centroid_lon", "centroid_lat"),
     "addresses": ("id", "label"),
     "workplaces": ("id", "name", "kind"),
+    "accessibility": (
+        "code",
+        "layer",
+        "mode",
+        "nearest_minutes",
+        "count_5",
+        "count_10",
+        "count_15",
+        "count_20",
+        "count_30",
+        "estimated",
+        "method",
+    ),
 }
 
 #: Columns the engine and the app read besides :data:`LAYER_COLUMNS` (they ask

@@ -4,7 +4,12 @@
 --mode walk|bike|ebike|car|transit|bus [--access walk|bike] [--arrive HH:MM]
 [--date YYYY-MM-DD] [--lang en|nl|fr] [--json]`` and ``python -m dashboard.engine reach
 --from LAT,LON --mode MODE --max-minutes N --layer schools|childcare|stations|
-international_schools|neighbourhoods [--lang en|nl|fr] [--json]``.
+international_schools|neighbourhoods [--lang en|nl|fr] [--json]`` and ``python -m
+dashboard.engine accessibility [--modes MODE ...] [--layers LAYER ...] [--codes CODE ...]
+[--csv FILE | --json | --store]`` (every neighbourhood x facility layer x street mode:
+minutes to the nearest facility and counts within 5-30 minutes, see
+:mod:`dashboard.engine.accessibility`; ``--store`` writes the snapshot's
+``accessibility`` layer).
 
 ``--lang`` names stations as the app does in that language (default ``en``, the app's
 default): Dutch names in English and Dutch ("Leuven"), French names in French
@@ -47,6 +52,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date, time
+from pathlib import Path
 from typing import Any, NoReturn
 
 import geopandas as gpd
@@ -129,6 +135,23 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--access", default="walk", help="transit access: walk or bike")
     reach.add_argument("--json", action="store_true")
     _lang_option(reach)
+    batch = sub.add_parser(
+        "accessibility",
+        help="every neighbourhood x facility layer x street mode: nearest and counts",
+    )
+    batch.add_argument("--modes", nargs="+", metavar="MODE", help="street modes (default: all)")
+    batch.add_argument(
+        "--layers", nargs="+", metavar="LAYER", help="facility layers (default: all)"
+    )
+    batch.add_argument("--codes", nargs="+", metavar="CODE", help="neighbourhoods (default: all)")
+    batch.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
+    batch.add_argument("--json", action="store_true", help="print the rows as JSON")
+    batch.add_argument(
+        "--store",
+        action="store_true",
+        help="store the full table as the snapshot's 'accessibility' layer (with its "
+        "manifest, as `python -m etl build --only accessibility` does)",
+    )
     return parser
 
 
@@ -340,6 +363,8 @@ def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = No
         if args.command == "route":
             row = _route(engine, args)
             print(json.dumps(row)) if args.json else _print_route(row)
+        elif args.command == "accessibility":
+            return _accessibility(engine, args)
         else:
             rows = _reach(engine, args)
             print(json.dumps(rows, ensure_ascii=False)) if args.json else _print_reach(rows)
@@ -349,6 +374,57 @@ def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = No
         return _fail(EXIT_NO_ANSWER, exc)
     except SnapshotError as exc:
         return _fail(EXIT_DATA, exc)
+    return EXIT_ANSWER
+
+
+def _accessibility(engine: CommuteEngine, args: argparse.Namespace) -> int:
+    """Run the batch (or store it as a layer) and print or write the table."""
+    from dashboard.engine import accessibility as acc
+
+    if args.store:
+        if args.modes or args.layers or args.codes:
+            raise BadInputError("--store builds the full layer: no --modes, --layers or --codes")
+        return _store_accessibility(engine)
+    modes = list(args.modes or STREET_MODES)
+    for mode in modes:
+        check_mode(mode, STREET_MODES)
+    layers = acc.facility_points(engine.data_dir)
+    unknown = sorted(set(args.layers or ()) - set(layers))
+    if unknown:
+        msg = f"unknown facility layer(s) {', '.join(unknown)}: use {', '.join(layers)}"
+        raise BadInputError(msg)
+    if args.layers:
+        layers = {k: v for k, v in layers.items() if k in args.layers}
+    origins = acc.neighbourhood_points(engine.data_dir)
+    if args.codes:
+        missing = sorted(set(args.codes) - set(origins.ids))
+        if missing:
+            raise BadInputError(f"unknown neighbourhood code(s) {', '.join(missing)}")
+        keep = np.isin(origins.ids, args.codes)
+        origins = acc.Places(origins.ids[keep], origins.lon[keep], origins.lat[keep])
+    table = acc.batch_accessibility(engine, origins, layers, modes)
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {len(table)} rows to {args.csv}")
+    elif args.json:
+        print(table.to_json(orient="records", force_ascii=False))
+    else:
+        print(table.to_string(index=False, max_rows=60))
+    return EXIT_ANSWER
+
+
+def _store_accessibility(engine: CommuteEngine) -> int:
+    """Build the ``accessibility`` layer into the engine's snapshot through the ETL."""
+    from etl.pipeline import BuildContext, run_pipeline
+    from etl.stages.accessibility import STAGES
+
+    assert engine.data_dir is not None  # set by CommuteEngine.__post_init__
+    results = run_pipeline(STAGES, BuildContext(engine.data_dir, engine.data_dir))
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        raise SnapshotError(engine.data_dir, failed[0].message)
+    for result in results:
+        print(f"{result.name}: {result.status} ({result.seconds:.1f} s)")
     return EXIT_ANSWER
 
 

@@ -59,20 +59,13 @@ from dashboard.engine.street import (
     multi_source_times,
     remainder_seconds,
 )
+from geodata.catalog import LAYER_COLUMNS
 from geodata.io import load_layer
 
 #: Thresholds (minutes) of the ``count_<t>`` columns.
 THRESHOLDS: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
-#: Columns of the batch table, in order.
-COLUMNS: Final[tuple[str, ...]] = (
-    "code",
-    "layer",
-    "mode",
-    "nearest_minutes",
-    *(f"count_{t}" for t in THRESHOLDS),
-    "estimated",
-    "method",
-)
+#: Columns of the batch table, in order (the catalog's contract of the layer).
+COLUMNS: Final[tuple[str, ...]] = LAYER_COLUMNS["accessibility"]
 
 
 def _has_level(level: str) -> Callable[[pd.DataFrame], pd.Series]:
@@ -371,7 +364,7 @@ def batch_accessibility(
                     "code": origins.ids,
                     "layer": name,
                     "mode": mode,
-                    "nearest_minutes": np.round(near.minutes, 2),
+                    "nearest_minutes": near.minutes,
                     **{f"count_{t}": counts[name][:, j] for j, t in enumerate(thresholds)},
                     "estimated": near.estimated,
                     "method": near.method.astype(str),

@@ -23,6 +23,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "addresses",
     "neighbourhoods",
     "graphs",
+    "accessibility",
 )
 
 
