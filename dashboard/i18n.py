@@ -228,15 +228,20 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "assouplissez un filtre.",
     ),
     "estimated_note": (
-        "Times marked estimated (dashed outline on the map) are not routed on a real network "
-        "or timetable: straight-line distance x a detour factor measured on Leuven's network "
-        "(outside Leuven municipality), or the walk + bus frequency model.",
-        "Tijden gemarkeerd als geschat (stippellijn op de kaart) zijn niet berekend op een echt "
-        "netwerk of dienstregeling: vogelvluchtafstand x een omwegfactor gemeten op het "
-        "Leuvense netwerk (buiten de gemeente Leuven), of het frequentiemodel te voet + bus.",
-        "Les temps marqués estimés (contour en tirets sur la carte) ne sont pas calculés sur un "
-        "réseau ou un horaire réel : distance à vol d'oiseau x un facteur de détour mesuré à "
-        "Louvain (hors commune de Louvain), ou le modèle de fréquences à pied + bus.",
+        "Times marked estimated (dashed outline on the map) are not wholly routed on a real "
+        "network or timetable: beyond the area the street graphs cover (Data & sources), the "
+        "rest of the trip is straight-line distance x a detour factor measured on the graph, "
+        "or the time comes from the regional car model or the walk + bus frequency model.",
+        "Tijden gemarkeerd als geschat (stippellijn op de kaart) zijn niet volledig berekend "
+        "op een echt netwerk of dienstregeling: buiten het gebied dat de stratengrafen dekken "
+        "(Data & bronnen) is de rest van de rit vogelvluchtafstand x een omwegfactor gemeten "
+        "op de graaf, of komt de tijd uit het regionale automodel of het frequentiemodel te "
+        "voet + bus.",
+        "Les temps marqués estimés (contour en tirets sur la carte) ne sont pas entièrement "
+        "calculés sur un réseau ou un horaire réel : au-delà de la zone couverte par les "
+        "graphes routiers (Données & sources), le reste du trajet est la distance à vol "
+        "d'oiseau x un facteur de détour mesuré sur le graphe, ou le temps vient du modèle "
+        "routier régional ou du modèle de fréquences à pied + bus.",
     ),
     "train_note": (
         "Train times: typical = median over the hour before the arrival time; range = 10th-90th "
@@ -272,13 +277,15 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "bus sont donnés par quartier.",
     ),
     "isochrone_note_outside": (
-        "No isochrone for {who}: the workplace is off the detailed street network (Leuven "
-        "municipality); network-based reach only, estimated times are shown per neighbourhood.",
-        "Geen isochroon voor {who}: de werkplek ligt buiten het gedetailleerde stratennet "
-        "(gemeente Leuven); enkel bereik op het netwerk, geschatte tijden staan per wijk.",
-        "Pas d'isochrone pour {who} : le lieu de travail est hors du réseau routier détaillé "
-        "(commune de Louvain) ; portée sur le réseau seulement, les temps estimés sont donnés "
-        "par quartier.",
+        "No isochrone for {who}: the workplace is outside the area the detailed street network "
+        "covers (Data & sources); network-based reach only, estimated times are shown per "
+        "neighbourhood.",
+        "Geen isochroon voor {who}: de werkplek ligt buiten het gebied dat het gedetailleerde "
+        "stratennet dekt (Data & bronnen); enkel bereik op het netwerk, geschatte tijden staan "
+        "per wijk.",
+        "Pas d'isochrone pour {who} : le lieu de travail est hors de la zone couverte par le "
+        "réseau routier détaillé (Données & sources) ; portée sur le réseau seulement, les "
+        "temps estimés sont donnés par quartier.",
     ),
     "childcare_partial_note": (
         "Childcare: only OpenStreetMap objects of central Leuven ({year}); elsewhere no data.",
@@ -520,9 +527,9 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
     "method_network": ("street network", "stratennet", "réseau routier"),
     "method_regional": ("regional network", "regionaal netwerk", "réseau régional"),
     "method_straight": (
-        "estimated (straight line x detour)",
-        "geschat (vogelvlucht x omweg)",
-        "estimé (vol d'oiseau x détour)",
+        "estimated: network to the edge of its coverage, then straight line x detour",
+        "geschat: netwerk tot de rand van zijn dekking, daarna vogelvlucht x omweg",
+        "estimé : réseau jusqu'au bord de sa couverture, puis vol d'oiseau x détour",
     ),
     "method_outside": ("outside coverage", "buiten dekking", "hors couverture"),
     "method_walk": ("walk", "te voet", "à pied"),
@@ -723,21 +730,25 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "Voorkeuzes werkplekken",
         "Présélections de lieux de travail",
     ),
+    # {covered}, {partly}, {area}: the graph manifest's extra.coverage_municipalities
     "title_graph_walk": (
-        "Walk network (OpenStreetMap, Leuven municipality)",
-        "Wandelnetwerk (OpenStreetMap, gemeente Leuven)",
-        "Réseau piéton (OpenStreetMap, commune de Louvain)",
+        "Walk network (OpenStreetMap: {covered} in full, {partly} in part; {area} km²)",
+        "Wandelnetwerk (OpenStreetMap: {covered} volledig, {partly} gedeeltelijk; {area} km²)",
+        "Réseau piéton (OpenStreetMap : {covered} en entier, {partly} en partie ; {area} km²)",
     ),
     "title_graph_bike": (
-        "Bike network (OpenStreetMap, Leuven municipality)",
-        "Fietsnetwerk (OpenStreetMap, gemeente Leuven)",
-        "Réseau cyclable (OpenStreetMap, commune de Louvain)",
+        "Bike network (OpenStreetMap: {covered} in full, {partly} in part; {area} km²)",
+        "Fietsnetwerk (OpenStreetMap: {covered} volledig, {partly} gedeeltelijk; {area} km²)",
+        "Réseau cyclable (OpenStreetMap : {covered} en entier, {partly} en partie ; {area} km²)",
     ),
     "title_graph_car": (
-        "Car network (OpenStreetMap, Leuven municipality)",
-        "Autonetwerk (OpenStreetMap, gemeente Leuven)",
-        "Réseau routier (OpenStreetMap, commune de Louvain)",
+        "Car network (OpenStreetMap: {covered} in full, {partly} in part; {area} km²)",
+        "Autonetwerk (OpenStreetMap: {covered} volledig, {partly} gedeeltelijk; {area} km²)",
+        "Réseau routier (OpenStreetMap : {covered} en entier, {partly} en partie ; {area} km²)",
     ),
+    "municipality_count_1": ("1 municipality", "1 gemeente", "1 commune"),
+    "municipality_count_n": ("{n} municipalities", "{n} gemeenten", "{n} communes"),
+    "municipality_count_0": ("no municipality", "geen enkele gemeente", "aucune commune"),
     "title_graph_strategic_car": (
         "Regional car network (strategic model, KU Leuven)",
         "Regionaal autonetwerk (strategisch model, KU Leuven)",
@@ -774,20 +785,31 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "pas d'horaires.",
     ),
     "gap_streets": (
-        "Street network: walk, bike and car graphs cover Leuven municipality only; elsewhere "
-        "times are estimated (car: regional model network).",
-        "Stratennet: wandel-, fiets- en autograaf dekken enkel de gemeente Leuven; elders zijn "
-        "tijden geschat (auto: regionaal modelnetwerk).",
-        "Réseau routier : graphes marche, vélo et voiture pour la commune de Louvain seulement ; "
-        "ailleurs les temps sont estimés (voiture : réseau régional modélisé).",
+        "Street network: the walk, bike and car graphs cover {area} km² ({covered} in full, "
+        "{partly} in part, of the {region} region municipalities); beyond that area a trip runs "
+        "on the network to its edge and the rest is estimated (car: also the regional model "
+        "network).",
+        "Stratennet: de wandel-, fiets- en autograaf dekken {area} km² ({covered} volledig, "
+        "{partly} gedeeltelijk, van de {region} gemeenten van de regio); daarbuiten loopt een "
+        "rit over het netwerk tot de rand van dat gebied en wordt de rest geschat (auto: ook "
+        "het regionale modelnetwerk).",
+        "Réseau routier : les graphes marche, vélo et voiture couvrent {area} km² ({covered} "
+        "en entier, {partly} en partie, sur les {region} communes de la région) ; au-delà, un "
+        "trajet suit le réseau jusqu'au bord de cette zone et le reste est estimé (voiture : "
+        "aussi le réseau régional modélisé).",
     ),
     "gap_population": (
         "Population per neighbourhood only for the {n} of {total} neighbourhoods (wijken) "
-        "covered by statistical sectors; no rents, no population by age.",
+        "covered by statistical sectors with a population figure; {mapped} of {total} wijken "
+        "have statistical sectors mapped to them by verified rules; no rents, no population "
+        "by age.",
         "Bevolking per wijk enkel voor de {n} van {total} wijken gedekt door statistische "
-        "sectoren; geen huurprijzen, geen leeftijden.",
-        "Population par quartier seulement pour {n} des {total} quartiers couverts par les "
-        "secteurs statistiques ; ni loyers ni âges.",
+        "sectoren met een bevolkingscijfer; {mapped} van {total} wijken hebben statistische "
+        "sectoren die er via geverifieerde regels aan gekoppeld zijn; geen huurprijzen, geen "
+        "leeftijden.",
+        "Population par quartier seulement pour {n} des {total} quartiers couverts par des "
+        "secteurs statistiques avec une population ; {mapped} des {total} quartiers ont des "
+        "secteurs statistiques rattachés par des règles vérifiées ; ni loyers ni âges.",
     ),
 }
 

@@ -19,12 +19,73 @@ from dashboard.maps import data_years
 from geodata.io import LayerManifest, SnapshotError
 
 GAPS = ("gap_childcare", "gap_buses", "gap_streets", "gap_population")
+#: Graphs whose titles and gap text say what they cover, from their manifests.
+STREET_GRAPHS = ("graph:walk", "graph:bike", "graph:car")
+#: Key of the municipalities a graph covers in its manifest's ``extra`` (written by
+#: ``etl.stages.graphs.municipalities_covered``).
+MUNICIPALITIES_KEY = "coverage_municipalities"
+#: Up to this many fully covered municipalities are named; more are counted.
+NAMED_MUNICIPALITIES = 3
 
 
 def _title(manifest: LayerManifest, lang: str) -> str:
-    """Return a layer's title in ``lang`` (the manifest's own for a layer not in the table)."""
+    """Return a layer's title in ``lang`` (the manifest's own for a layer not in the table).
+
+    The street graphs' titles say what they cover (:func:`coverage_values`); a graph
+    manifest without those facts keeps its own title.
+    """
     key = "title_" + manifest.name.replace(":", "_")
-    return t(key, lang) if has_key(key) else manifest.title
+    if not has_key(key):
+        return manifest.title
+    if manifest.name not in STREET_GRAPHS:
+        return t(key, lang)
+    values = coverage_values([manifest], lang)
+    return manifest.title if values is None else t(key, lang, **values)
+
+
+def _municipality_count(n: int, lang: str) -> str:
+    key = {0: "municipality_count_0", 1: "municipality_count_1"}.get(n, "municipality_count_n")
+    return t(key, lang, n=format_number(n, lang))
+
+
+def coverage_values(graphs: list[LayerManifest], lang: str) -> dict[str, str] | None:
+    """Say from the manifests what street graphs cover (None: a fact is missing).
+
+    Parameters
+    ----------
+    graphs : list of LayerManifest
+        Graph manifests with ``extra.coverage_municipalities`` (the ETL's measurement of
+        their coverage areas against the region's municipalities).
+    lang : str
+        Language of the counts.
+
+    Returns
+    -------
+    dict or None
+        ``covered``: the municipalities every graph covers in full, named when at most
+        :data:`NAMED_MUNICIPALITIES`, else counted; ``partly``: the count of the others
+        any graph covers in part or in full; ``area``: the area in km² (a range when the
+        graphs differ); ``region``: the number of region municipalities.
+    """
+    if not graphs:
+        return None
+    try:
+        facts = [m.extra[MUNICIPALITIES_KEY] for m in graphs]
+        covered = set.intersection(*(set(f["covered"]) for f in facts))
+        touched = set().union(*(set(f["covered"]) | set(f["partly"]) for f in facts))
+        areas = sorted(float(f["area_km2"]) for f in facts)
+        region = format_number(int(facts[0]["region_municipalities"]), lang)
+    except (KeyError, TypeError, ValueError):
+        return None
+    names = sorted(covered)
+    return {
+        "covered": ", ".join(names)
+        if 0 < len(names) <= NAMED_MUNICIPALITIES
+        else _municipality_count(len(names), lang),
+        "partly": _municipality_count(len(touched - covered), lang),
+        "area": "–".join(dict.fromkeys(format_number(a, lang) for a in (areas[0], areas[-1]))),
+        "region": region,
+    }
 
 
 def gap_values(manifests: list[LayerManifest], lang: str) -> dict[str, dict[str, str] | None]:
@@ -47,15 +108,27 @@ def gap_values(manifests: list[LayerManifest], lang: str) -> dict[str, dict[str,
         out["gap_childcare"] = None
     bus_year = data_years(manifests).get("bus_stops")
     out["gap_buses"] = {"year": bus_year} if bus_year else None
+    graphs = [by_name[name] for name in STREET_GRAPHS if name in by_name]
+    out["gap_streets"] = coverage_values(graphs, lang)
+    out["gap_population"] = _population_values(by_name.get("neighbourhoods"), lang)
+    return out
+
+
+def _population_values(places: LayerManifest | None, lang: str) -> dict[str, str] | None:
+    """``n`` wijken with a population, ``mapped`` with mapped sectors, of ``total``."""
+    if places is None:
+        return None
     try:
-        places = by_name["neighbourhoods"]
-        out["gap_population"] = {
+        mapping = places.extra["sector_mapping"]
+        # sector_mapping counts wijken per verified rule, plus the "unmapped" ones
+        mapped = sum(int(v) for k, v in mapping.items() if k != "unmapped")
+        return {
             "n": format_number(places.extra["wijken_with_population"], lang),
+            "mapped": format_number(mapped, lang),
             "total": format_number(places.rows, lang),
         }
-    except (KeyError, TypeError, ValueError):
-        out["gap_population"] = None
-    return out
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _overview(manifests: list[LayerManifest], lang: str) -> pd.DataFrame:
