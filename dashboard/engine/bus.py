@@ -18,8 +18,11 @@ per weekday of the same line in the 2019 feed).  One combined graph holds
 A time is the shortest path over this graph; it is never slower than walking alone (the
 walk edges are part of it).  Where a bus leg shortens the trip the result is flagged
 ``estimated`` with :data:`METHOD_BUS`; elsewhere the walking time stands (``"walk"``).
-Coverage: the OSM extract of central Leuven only (lines leaving it are cut at its edge);
-relations without a 2019 frequency are left out.
+Coverage: the bus lines of the OSM extract of central Leuven only (lines leaving it are cut
+at its edge); relations without a 2019 frequency are left out.  Which places can take the
+bus is decided by walking's own coverage rule (:func:`dashboard.engine.street.inside_coverage`:
+inside the walk graph's coverage area, or within the snap distance of a hand-built
+network): a workplace or home that walking routes on the network can also use the bus.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dashboard.engine.base import CommuteTimes, StreetEngine
 from dashboard.engine.inputs import LatLon, check_minutes
 from dashboard.engine.network import MIN_WEIGHT_S, StreetNetwork, lonlat_to_xy
 from dashboard.engine.settings import FALLBACK_DETOUR, EngineSettings
-from dashboard.engine.street import METHOD_NETWORK, StreetQuery, street_times
+from dashboard.engine.street import METHOD_NETWORK, StreetQuery, inside_coverage, street_times
 
 #: Average bus speed between stops in town (assumption, not measured).
 BUS_KMH = 18.0
@@ -263,11 +266,16 @@ def bus_times(
 def _bus_minutes(
     net: BusNetwork, query: StreetQuery, lon: np.ndarray, lat: np.ndarray, on_network: np.ndarray
 ) -> np.ndarray:
-    """Minutes over the combined graph for points on the walk network (``inf`` elsewhere)."""
+    """Minutes over the combined graph for points on the walk network (``inf`` elsewhere).
+
+    The anchor takes the bus when walking would route it on the network: inside the walk
+    coverage (:func:`~dashboard.engine.street.inside_coverage`, the rule of the walk
+    mode), not within a separate snap distance.
+    """
     out = np.full(len(lon), np.inf)
     ax, ay = lonlat_to_xy(np.array([query.anchor.lon]), np.array([query.anchor.lat]))
     a_node, a_snap = net.walk.snap(ax, ay)
-    if a_snap[0] > query.max_snap_m or not on_network.any():
+    if not inside_coverage(query, ax, ay, a_snap)[0] or not on_network.any():
         return out
     speed = query.speed_mps
     limit = np.inf if query.max_minutes is None else query.max_minutes * 60.0

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from dashboard.engine import network
 from dashboard.engine.bus import (
@@ -234,3 +235,30 @@ def test_real_line_3_beats_walking() -> None:
     assert out.minutes[0] < walk.minutes[0] - 5
     assert out.method[0] == METHOD_BUS
     assert out.estimated[0]
+
+
+@pytest.mark.skipif(
+    not layer_path("bus_routes", DATA_DIR).exists(), reason="no bus_routes layer in the snapshot"
+)
+def test_workplace_far_from_a_node_but_inside_the_walk_coverage_takes_the_bus() -> None:
+    """A workplace in Wilsele inside the walk graph's coverage area (a filled hole between
+    streets) but more than max_snap_m from any walk node: walking routes it on the network,
+    so the bus may serve it too (it used to be refused by the snap distance alone)."""
+    engine = CommuteEngine(data_dir=DATA_DIR)
+    workplace = LatLon(50.91322, 4.69509)
+    x, y = lonlat_to_xy(np.array([workplace.lon]), np.array([workplace.lat]))
+    coverage = engine.coverage("walk")
+    assert coverage is not None
+    assert coverage.area.contains(shapely.Point(x[0], y[0]))
+    assert engine.network("walk").snap(x, y)[1][0] > engine.settings.max_snap_m
+    lon, lat = (
+        g.ravel() for g in np.meshgrid(np.linspace(4.68, 4.74, 7), np.linspace(50.86, 50.90, 5))
+    )
+    walk = commute_times(engine, workplace, lon, lat, mode="walk")
+    out = bus_times(engine, workplace, lon, lat)
+    on_network = walk.method == "network"
+    assert on_network.any()
+    # where walking routes on the network, the answer is walking or the bus, never an estimate
+    assert set(out.method[on_network]) <= {METHOD_WALK, METHOD_BUS}
+    assert (out.method == METHOD_BUS).any()
+    assert np.all(out.minutes <= walk.minutes + 1e-9)
