@@ -425,24 +425,37 @@ def _mode_notes(s: state.ExploreState, lang: str) -> None:
         st.caption(t("walk_bus_note", lang, year=_data_year("bus_stops")))
 
 
-def _column_config(names: dict[str, str]) -> dict[str, Any]:
-    """Compact widths and whole minutes for the results table (keys: shown names)."""
+def _column_config(names: dict[str, str], lang: str) -> dict[str, Any]:
+    """Compact widths and whole minutes for the results table (keys: shown names).
+
+    Unknown values are empty cells (the table's placeholder), numbers stay numbers so
+    the columns sort; the help of each column that can be empty says why.
+    """
     minutes = {c for c in names if c.startswith(("minutes_", "p10_", "p90_"))}
-    minutes |= {"chain_to_stop", "chain_to_work", "chain_minutes"} & set(names)
+    chain = {"chain_to_stop", "chain_to_work", "chain_minutes"} & set(names)
     config: dict[str, Any] = {
         names[c]: st.column_config.NumberColumn(format="%.0f", width="small") for c in minutes
     }
+    for c in chain:
+        config[names[c]] = st.column_config.NumberColumn(
+            format="%.0f", width="small", help=t("ik_help_chain_empty", lang)
+        )
     config[names["rank"]] = st.column_config.NumberColumn(width=48)
     config[names["name"]] = st.column_config.TextColumn(width="medium")
-    for count in ("n_schools_match", "n_international", "n_childcare_match"):
+    for count in ("n_schools_match", "n_international"):
         config[names[count]] = st.column_config.NumberColumn(width=110)
+    config[names["n_childcare_match"]] = st.column_config.NumberColumn(
+        width=110, help=t("ik_help_childcare_empty", lang)
+    )
     config[names["estimated"]] = st.column_config.CheckboxColumn(width="small")
     if "chain_estimated" in names:
         config[names["chain_estimated"]] = st.column_config.CheckboxColumn(width="small")
     if "median_over_budget" in names:
         config[names["median_over_budget"]] = st.column_config.CheckboxColumn(width="small")
     # Numbers, so the column sorts by price; shown with the browser's digit grouping.
-    config[names["price_eur"]] = st.column_config.NumberColumn(format="localized")
+    config[names["price_eur"]] = st.column_config.NumberColumn(
+        format="localized", help=t("ik_help_price_empty", lang)
+    )
     return config
 
 
@@ -565,7 +578,9 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
         hide_index=True,
         height=460,
         width="stretch",
-        column_config={**_column_config(names), profile: intake_parts.link_column(lang)},
+        column_config={**_column_config(names, lang), profile: intake_parts.link_column(lang)},
+        # An unknown count or price is an empty cell (as in the CSV), never a grey "None".
+        placeholder="",
     )
     _mode_notes(s, lang)
     childcare_note = t("childcare_partial_note", lang, year=_data_year("childcare"))

@@ -56,7 +56,14 @@ def render() -> None:
         key=state.NEIGHBOURHOOD_TABLE,
         hide_index=True,
         width="stretch",
-        column_config={profile: intake_parts.link_column(lang)},
+        column_config={
+            profile: intake_parts.link_column(lang),
+            t("col_childcare", lang): st.column_config.NumberColumn(
+                help=t("ik_help_childcare_empty", lang)
+            ),
+        },
+        # Unknown childcare counts and prices: empty cells, never a grey "None".
+        placeholder="",
     )
     years = cache.data_years()
     childcare = t("childcare_partial_note", lang, year=years.get("childcare", "?"))

@@ -256,15 +256,45 @@ class Ranking:
     total: int
 
 
-def _scored(
-    places: gpd.GeoDataFrame,
+def scored_places(
+    places: pd.DataFrame,
     commute: pd.DataFrame,
     schools: pd.DataFrame,
     international: pd.DataFrame,
     childcare: pd.DataFrame,
     filters: PlaceFilters,
 ) -> pd.DataFrame:
-    """Every neighbourhood with its commute, amenity, price and budget-flag columns."""
+    """Return every place with its commute, amenity, price and budget-flag columns.
+
+    What the ranking filters and sorts, and what the comparison and the score read,
+    before any constraint removes a place.
+
+    Parameters
+    ----------
+    places : DataFrame
+        Rows of the ``neighbourhoods`` layer (all, or a shortlist).
+    commute : DataFrame
+        :func:`commute_columns` for ``places`` (joined on the index).
+    schools, international, childcare : DataFrame
+        The point layers (with a ``wijk`` column).
+    filters : PlaceFilters
+        The school and childcare filters say what is counted; ``budget_type`` which
+        municipal median is ``price_eur``.
+
+    Returns
+    -------
+    DataFrame
+        ``places`` joined with ``commute``, plus ``worst_minutes`` and
+        ``total_minutes`` (NaN when anyone is beyond their limit), ``estimated``,
+        ``n_international`` (in the region), ``n_schools_match``,
+        ``n_childcare_match`` (nullable: unknown where the wijk has no childcare data,
+        never 0), ``price_eur`` and ``median_over_budget``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``budget_type``.
+    """
     persons = _persons(commute)
     frame: pd.DataFrame = places.join(commute)
     minutes = frame[[f"minutes_{p}" for p in persons]].to_numpy(dtype="float64")
@@ -362,7 +392,7 @@ def rank_with_removals(
         For an unknown ``budget_type`` or ``sort_by``.
     """
     _order(filters.sort_by)  # an unknown order fails before any work
-    frame = _scored(places, commute, schools, international, childcare, filters)
+    frame = scored_places(places, commute, schools, international, childcare, filters)
     keep = pd.Series(True, index=frame.index)
     removals = []
     for constraint, person, mask in _constraint_masks(frame, filters, _persons(commute)):

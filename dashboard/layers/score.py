@@ -267,21 +267,13 @@ def place_figures(
     The same counts as the ranking's (matching schools, international schools in the
     region, childcare of the chosen type: unknown where the wijk has no childcare
     data), the municipal median of ``filters.budget_type`` as ``price_eur``, and the
-    commute columns joined on the index; no neighbourhood is removed (the comparison
-    shows a shortlisted one even when a filter or a limit would drop it).
+    commute columns joined on the index: the ranking's own columns
+    (:func:`dashboard.layers.candidates.scored_places`), without geometry.  No
+    neighbourhood is removed (the comparison shows a shortlisted one even when a filter
+    or a limit would drop it).
     """
-    frame = pd.DataFrame(places.drop(columns="geometry", errors="ignore")).join(commute)
-    intl = international
-    if "in_region" in intl.columns:
-        intl = intl.loc[intl["in_region"].fillna(False).astype(bool)]
-    frame["n_international"] = cand.count_by_wijk(intl, frame["code"])
-    matched = intl if filters.international_only else cand.matching_schools(schools, filters)
-    frame["n_schools_match"] = cand.count_by_wijk(matched, frame["code"])
-    care = cand.count_by_wijk(cand.matching_childcare(childcare, filters), frame["code"])
-    unknown = frame["childcare_coverage"].astype(str) == "none"
-    frame["n_childcare_match"] = care.astype("Int64").mask(unknown)
-    frame["price_eur"] = _floats(frame[f"median_{filters.budget_type}_price_muni"])
-    return frame
+    frame = cand.scored_places(places, commute, schools, international, childcare, filters)
+    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
 
 
 def _floats(column: pd.Series) -> pd.Series:

@@ -470,4 +470,23 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "région, avec un temps de dépôt fixe compris dans le total ; le classement reste "
         "celui du trajet domicile-travail.",
     ),
+    # -- why a cell of Explore's results table is empty (column help)
+    "ik_help_childcare_empty": (
+        "Empty: no childcare data for this neighbourhood (outside the area where childcare "
+        "is mapped) — unknown, not zero.",
+        "Leeg: geen gegevens over kinderopvang voor deze wijk (buiten het gebied waar "
+        "opvang in kaart is gebracht) — onbekend, niet nul.",
+        "Vide : pas de données d'accueil pour ce quartier (hors de la zone où l'accueil est "
+        "cartographié) — inconnu, pas zéro.",
+    ),
+    "ik_help_price_empty": (
+        "Municipal median sale price; empty where none is published for the municipality.",
+        "Mediane verkoopprijs van de gemeente; leeg waar er geen gepubliceerd is.",
+        "Prix de vente médian de la commune ; vide s'il n'est pas publié pour la commune.",
+    ),
+    "ik_help_chain_empty": (
+        "Empty: no morning chain fits the limit from this neighbourhood.",
+        "Leeg: geen ochtendrit past binnen de limiet vanuit deze wijk.",
+        "Vide : aucun trajet du matin ne tient dans la limite depuis ce quartier.",
+    ),
 }

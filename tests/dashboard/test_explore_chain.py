@@ -1,9 +1,12 @@
-"""The morning chain as an option of Explore's results table (AppTest, real snapshot)."""
+"""Explore's results table: the morning chain option and unknown values (AppTest, snapshot)."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -11,7 +14,7 @@ from dashboard import cache, state
 from dashboard.app_pages import explore_view
 from dashboard.engine.inputs import LatLon
 from dashboard.i18n import t
-from dashboard.layers import allocation
+from dashboard.layers import allocation, export
 from dashboard.layers import candidates as cand
 from geodata.io import load_layer
 
@@ -89,3 +92,48 @@ def test_chain_off_adds_no_columns_and_the_export_keeps_empty_stops() -> None:
     assert columns == list(explore_view.CHAIN_COLUMNS)
     assert 0 < table["chain_minutes"].isna().sum() < len(table)
     assert (table.loc[table["chain_minutes"].isna(), "chain_stop"] == "").all()
+
+
+# -- unknown values in the results table ---------------------------------------------------
+def test_unknown_childcare_is_an_empty_cell_with_its_reason_in_table_and_csv() -> None:
+    """Before: a grey "None" in the table.  Now an empty cell (the table's placeholder),
+    the column help says why, the column stays numeric, and the CSV cell is empty."""
+    at = _run({"m1": "car", "t1": "30"})
+    frame = at.dataframe[0]
+    assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""
+    config = json.loads(frame.proto.columns)
+    column = t("col_childcare_all", "en")
+    assert config[column]["help"] == t("ik_help_childcare_empty", "en")
+    table = _results(at)
+    unknown = table[column].isna()
+    assert 0 < unknown.sum() < len(table)
+    assert pd.api.types.is_numeric_dtype(table[column])
+    csv = pd.read_csv(io.BytesIO(export.to_csv_bytes(_ranking_for_export())), keep_default_na=False)
+    assert (csv.loc[csv["childcare_coverage"] == "none", "n_childcare_match"] == "").all()
+
+
+def test_neighbourhoods_page_shows_unknown_childcare_empty() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/neighbourhoods.py").run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0]
+    assert frame.proto.HasField("placeholder") and frame.proto.placeholder == ""
+    help_text = json.loads(frame.proto.columns)[t("col_childcare", "en")]["help"]
+    assert help_text == t("ik_help_childcare_empty", "en")
+
+
+def _ranking_for_export() -> gpd.GeoDataFrame:
+    """A ranking of every neighbourhood (10 minutes for all) on the real layers."""
+    places = load_layer("neighbourhoods")
+    commute = pd.DataFrame(
+        {"minutes_1": 10.0, "p10_1": 10.0, "p90_1": 10.0, "estimated_1": False, "method_1": "x"},
+        index=places.index,
+    )
+    return cand.rank_candidates(
+        places,
+        commute,
+        load_layer("schools"),
+        load_layer("international_schools"),
+        load_layer("childcare"),
+        cand.PlaceFilters(),
+    )
