@@ -59,6 +59,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from dashboard.engine import accessibility as acc
+from dashboard.engine.batch_dask import batch_on_dask
 from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
 from dashboard.engine.errors import (
     BadInputError,
@@ -146,6 +148,14 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--codes", nargs="+", metavar="CODE", help="neighbourhoods (default: all)")
     batch.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
     batch.add_argument("--json", action="store_true", help="print the rows as JSON")
+    batch.add_argument(
+        "--dask",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run on Dask: a local cluster (no ADDRESS) or the scheduler at ADDRESS "
+        "(default from LEUVEN_ATLAS_DASK_SCHEDULER when set)",
+    )
     batch.add_argument(
         "--store",
         action="store_true",
@@ -379,8 +389,6 @@ def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = No
 
 def _accessibility(engine: CommuteEngine, args: argparse.Namespace) -> int:
     """Run the batch (or store it as a layer) and print or write the table."""
-    from dashboard.engine import accessibility as acc
-
     if args.store:
         if args.modes or args.layers or args.codes:
             raise BadInputError("--store builds the full layer: no --modes, --layers or --codes")
@@ -402,7 +410,14 @@ def _accessibility(engine: CommuteEngine, args: argparse.Namespace) -> int:
             raise BadInputError(f"unknown neighbourhood code(s) {', '.join(missing)}")
         keep = np.isin(origins.ids, args.codes)
         origins = acc.Places(origins.ids[keep], origins.lon[keep], origins.lat[keep])
-    table = acc.batch_accessibility(engine, origins, layers, modes)
+    if args.dask is not None:
+        if args.codes:
+            raise BadInputError("--dask runs every neighbourhood: no --codes")
+        assert engine.data_dir is not None  # set by CommuteEngine.__post_init__
+        address = None if args.dask == "local" else args.dask
+        table = batch_on_dask(engine.data_dir, modes, list(layers), scheduler=address)
+    else:
+        table = acc.batch_accessibility(engine, origins, layers, modes)
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"wrote {len(table)} rows to {args.csv}")
