@@ -1,7 +1,9 @@
 """Join the detailed Leuven car graph to the strategic regional car network.
 
-The detailed OSM car graph covers Leuven municipality only; the strategic model network
-covers the region without street geometry.  The joined network holds both: regional
+The detailed OSM car graph covers the area its manifest records (``extra.coverage_area``:
+Leuven municipality in the bundled snapshot, the whole region after ``python -m etl fetch
+osm``); the strategic model network covers the region's main roads without street
+geometry.  The joined network holds both: regional
 nodes within ``join_m`` of a detailed node are linked to it both ways (a short access
 hop), so a trip can start on a street in Leuven and continue over the regional network.
 Zone centroids and their connector links are model artefacts (a whole zone's traffic

@@ -1,7 +1,8 @@
 """Isochrone bands around a workplace for the Explore map (street modes only).
 
-Only network-based reach is drawn (the detailed graphs cover Leuven municipality): beyond
-it times are estimates and are shown per neighbourhood, not as areas.  Train and bus modes
+Only network-based reach is drawn (inside the detailed graphs' coverage areas, recorded in
+their manifests): beyond them times are estimates and are shown per neighbourhood, not as
+areas.  Train and bus modes
 have no isochrone here (their reach is a set of stations, not an area).
 """
 
