@@ -440,6 +440,10 @@ def _column_config(names: dict[str, str], lang: str) -> dict[str, Any]:
         config[names[c]] = st.column_config.NumberColumn(
             format="%.0f", width="small", help=t("ik_help_chain_empty", lang)
         )
+    for c in ("estimated_share_1", "estimated_share_2"):
+        config[names[c]] = st.column_config.TextColumn(
+            width="small", help=t("ik_help_estimated_share", lang)
+        )
     config[names["rank"]] = st.column_config.NumberColumn(width=48)
     config[names["name"]] = st.column_config.TextColumn(width="medium")
     for count in ("n_schools_match", "n_international"):
@@ -469,7 +473,9 @@ def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
         "rank": t("col_rank", lang),
         "name": t("col_name", lang),
         "minutes_1": t("col_minutes_1", lang),
+        "estimated_share_1": t("ik_col_estimated_share", lang, n=1),
         "minutes_2": t("col_minutes_2", lang),
+        "estimated_share_2": t("ik_col_estimated_share", lang, n=2),
         "chain_stop": t("ik_col_chain_via", lang),
         "chain_to_stop": t("ik_col_chain_to_stop", lang),
         "chain_to_work": t("ik_col_chain_to_work", lang),
@@ -500,6 +506,22 @@ def _column_names(s: state.ExploreState, lang: str) -> dict[str, str]:
     if s.budget_max_eur <= 0:  # no budget: no flag to show
         names.pop("median_over_budget")
     return names
+
+
+def estimated_text(estimated: bool, share: Any, lang: str) -> str:
+    """Return "estimated: NN%" for an estimated time whose estimated share is known.
+
+    ``share`` is the engine's share (0-1) of the time that is estimated; an estimated
+    time without one (a mode that does not say) is "estimated"; a routed time "".  A
+    share above 0 never reads as 0%.
+    """
+    if not estimated:
+        return ""
+    if share is None or pd.isna(share):
+        return t("ik_estimated", lang)
+    percent = float(share) * 100
+    shown = "<1" if 0 < percent < 0.5 else str(round(percent))
+    return t("ik_estimated_share", lang, pct=shown)
 
 
 def removal_reasons(ranking: cand.Ranking, lang: str) -> list[str]:
@@ -565,6 +587,14 @@ def _table(ranking: cand.Ranking, s: state.ExploreState, lang: str) -> None:
     shown["childcare_coverage"] = [
         maps.coverage_label(c, lang) for c in shown["childcare_coverage"]
     ]
+    for person in (1, 2):  # the export keeps the share (0-1); the page says it in words
+        column = f"estimated_share_{person}"
+        if column in shown:
+            flags = result[f"estimated_{person}"].to_numpy(dtype=bool)
+            shown[column] = [
+                estimated_text(flag, share, lang)
+                for flag, share in zip(flags, shown[column], strict=True)
+            ]
     if "chain_stop" in shown:  # the export keeps "" where no chain fits; the page says so
         no_fit = t("ik_chain_no_fit", lang)
         shown["chain_stop"] = [str(v) if v else no_fit for v in shown["chain_stop"]]

@@ -43,7 +43,11 @@ def _commutes(profile: prof.Profile, lang: str) -> None:
                     else ""
                 ),
                 t("ik_pf_within", lang, m=person.max_minutes): m.within_limit,
-                t("col_estimated", lang): "✱" if m.estimated else "",
+                t("col_estimated", lang): (
+                    "✱ " + explore_view.estimated_text(True, m.estimated_share, lang)
+                    if m.estimated
+                    else ""
+                ),
             }
             for m in person.times
         ]

@@ -156,8 +156,10 @@ def commute_columns(
     DataFrame
         Per person ``i`` (1-based): ``minutes_i`` (typical minutes, nan beyond the
         limit), ``p10_i`` and ``p90_i`` (spread over the hour before arrival for train
-        modes; equal to ``minutes_i`` otherwise), ``estimated_i`` and ``method_i``;
-        index aligned on ``places``.
+        modes; equal to ``minutes_i`` otherwise), ``estimated_i`` and ``method_i``,
+        and for modes that say it (the street modes) ``estimated_share_i``: the share
+        of the time that is estimated (0 on the network, 1 for a whole-trip estimate,
+        NaN without a time); index aligned on ``places``.
 
     Raises
     ------
@@ -177,6 +179,9 @@ def commute_columns(
         out[f"p90_{number}"] = np.round(np.asarray(times.p90, dtype="float64"), 1)
         out[f"estimated_{number}"] = np.asarray(times.estimated, dtype=bool)
         out[f"method_{number}"] = np.asarray(times.method, dtype=str)
+        if times.estimated_share is not None:  # street modes say how much is estimated
+            share = np.asarray(times.estimated_share, dtype="float64")
+            out[f"estimated_share_{number}"] = np.round(share, 3)
     return out
 
 
@@ -453,6 +458,8 @@ RESULT_COLUMNS = [
     "p90_2",
     "worst_minutes",
     "estimated",
+    "estimated_share_1",
+    "estimated_share_2",
     "method_1",
     "method_2",
     "chain_stop",

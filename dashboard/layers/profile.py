@@ -184,6 +184,9 @@ class ModeTime:
         ``minutes <= max_minutes`` of the person; None when there is no time.
     problem : str
         Why the engine refused this mode ("" when it answered).
+    estimated_share : float or None
+        Share (0-1) of the time that is estimated (street modes: 0 on the network, 1
+        for a whole-trip estimate); None when the mode does not say or there is no time.
     """
 
     mode: str
@@ -195,6 +198,7 @@ class ModeTime:
     chosen: bool
     within_limit: bool | None
     problem: str = ""
+    estimated_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -750,6 +754,7 @@ def _mode_times(
                 method=str(item["method_1"]),
                 chosen=chosen,
                 within_limit=None if minutes is None else minutes <= spec.max_minutes,
+                estimated_share=_float_or_none(item.get("estimated_share_1")),
             )
         )
     return out

@@ -489,4 +489,20 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Leeg: geen ochtendrit past binnen de limiet vanuit deze wijk.",
         "Vide : aucun trajet du matin ne tient dans la limite depuis ce quartier.",
     ),
+    # -- how much of an estimated time is estimated (engine's estimated_share)
+    "ik_col_estimated_share": (
+        "Estimated part ({n})",
+        "Geschat deel ({n})",
+        "Part estimée ({n})",
+    ),
+    "ik_estimated_share": ("estimated: {pct}%", "geschat: {pct}%", "estimé : {pct} %"),
+    "ik_estimated": ("estimated", "geschat", "estimé"),
+    "ik_help_estimated_share": (
+        "How much of the time is estimated (straight-line stretches off the detailed street "
+        "network) rather than routed; empty for a time routed all the way.",
+        "Welk deel van de tijd geschat is (stukken in vogelvlucht buiten het gedetailleerde "
+        "stratennet) in plaats van berekend over het net; leeg als de hele tijd berekend is.",
+        "Part du temps estimée (tronçons à vol d'oiseau hors du réseau détaillé) plutôt que "
+        "calculée sur le réseau ; vide quand tout le trajet est calculé.",
+    ),
 }
