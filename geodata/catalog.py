@@ -62,8 +62,8 @@ GRAPHS: Final[tuple[str, ...]] = ("walk", "bike", "car", "strategic_car")
 #: always checks them.  Geometry layers also need ``geometry``, which the GeoParquet
 #: reader insists on.  Layers whose only readers are the engine and the app (and tests'
 #: hand-made ETL inputs with fewer columns) declare their columns in
-#: :data:`READER_COLUMNS`; ``population`` and ``housing_prices`` have no reader in the
-#: code (published for the report and the sources page), so they declare none.
+#: :data:`READER_COLUMNS`; ``population`` and ``housing_prices`` are read only by the
+#: app and the report, so they declare none here.
 LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "municipalities": ("nis", "name"),
     "deelgemeenten": ("code", "name"),
@@ -117,16 +117,24 @@ READER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "stations": ("id", "name_nl", "name_fr", "wijk"),
     "bus_stops": ("id", "name", "wijk"),
     "rail_timetable": ("stop_name", "stop_lon", "stop_lat"),
+    # ``nis`` is in LAYER_COLUMNS; the rest is what the Explore, Neighbourhoods, Compare
+    # and Profile pages and the report read, so a file without one is a SnapshotError
+    # naming it, not a KeyError in a page.
     "neighbourhoods": (
+        "area_km2",
+        "population",
         "median_house_price_muni",
         "median_apartment_price_muni",
+        "price_year",
         "childcare_coverage",
+        "childcare_mapped_share",
         "n_schools",
         "n_school_sites",
         "n_childcare",
         "n_stations",
         "n_bus_stops",
     ),
+    "housing_prices": ("nis", "name", "year", "type", "median_price_eur"),
     "workplaces": ("source",),
 }
 

@@ -147,7 +147,11 @@ def _maps(figures: pd.DataFrame, workplaces: list[Workplace], lang: str) -> None
 def _trend(figures: pd.DataFrame, s: state.ExploreState, lang: str) -> None:
     kind = s.budget_type
     st.subheader(t("ik_price_trend", lang, kind=t(kind, lang)))
-    trend = price_trend(figures, kind)
+    try:
+        trend = price_trend(figures, kind)
+    except SnapshotError as exc:  # the rest of the page (and the report button) goes on
+        st.error(t_markdown("data_missing", lang, msg=exc))
+        return
     if trend.empty:
         st.info(t("ik_no_prices", lang))
         return

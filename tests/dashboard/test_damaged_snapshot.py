@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -77,3 +78,30 @@ def test_page_on_a_damaged_snapshot(
         assert any(str(bad) in text for text in shown), shown
     else:
         assert not any(str(bad) in text for text in shown), shown
+
+
+#: Columns the intake pages read that the ETL's own stages do not: a file without one
+#: must be a message naming the file and the column on the Compare page (was a KeyError).
+INTAKE_COLUMNS = [
+    ("neighbourhoods.parquet", "population"),
+    ("neighbourhoods.parquet", "price_year"),
+    ("housing_prices.parquet", "median_price_eur"),
+]
+
+
+@pytest.mark.parametrize(("rel", "column"), INTAKE_COLUMNS)
+def test_compare_page_names_a_file_without_a_column_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str, column: str
+) -> None:
+    folder = faults.linked_copy(tmp_path)
+    target = folder / rel
+    target.unlink()  # drop the link first: never write through it
+    table = pq.read_table(faults.SNAPSHOT / rel)
+    pq.write_table(table.drop_columns([column]), target)
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["short"] = "2406219,240629"
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [_plain(box.value) for box in at.error]
+    assert any(str(target) in text and column in text for text in shown), shown
