@@ -18,7 +18,7 @@ import resource
 import time
 from typing import Any
 
-from benchmarks import explore, street, transit
+from benchmarks import accessibility, explore, street, transit
 from dashboard.engine.core import CommuteEngine
 
 
@@ -53,12 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-page", action="store_true", help="skip the Explore page (AppTest) figures"
     )
+    parser.add_argument(
+        "--dask", action="store_true", help="also run the accessibility batch on local Dask"
+    )
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = [_load_average("start"), _load_time()]
     rows += street.run(samples=5 if args.quick else 15, baseline_samples=2 if args.quick else 5)
     rows += transit.real(repeats=3 if args.quick else 7)
     if not args.no_synthetic:
         rows += transit.synthetic(repeats=2 if args.quick else 3)
+    rows += accessibility.run(repeats=1 if args.quick else 3, dask=args.dask)
     if args.no_page:
         rows.append(explore.first_train_query())
     else:
