@@ -725,6 +725,11 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "Centra voor volwassenenonderwijs (cursussen Nederlands)",
         "Centres d'enseignement pour adultes (cours de néerlandais)",
     ),
+    "title_accessibility": (
+        "Accessibility of neighbourhoods (street modes)",
+        "Bereikbaarheid van wijken (te voet, fiets, auto)",
+        "Accessibilité des quartiers (à pied, vélo, voiture)",
+    ),
     "title_workplaces": (
         "Workplace presets",
         "Voorkeuzes werkplekken",
