@@ -30,7 +30,7 @@ def export_table(table: pd.DataFrame, query: GapQuery, lang: str) -> pd.DataFram
     out.insert(5, "threshold_min", query.threshold)
     out.insert(6, "indicator", query.indicator)
     out["missing_reason"] = [
-        t(f"pl_reason_{r}", lang) if pd.notna(r) else "" for r in table["reason"]
+        t(f"pl_reason_{r}", lang) if isinstance(r, str) else "" for r in table["reason"]
     ]
     return out
 
