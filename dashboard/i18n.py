@@ -620,29 +620,6 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "médians de la commune. Triez ou filtrez le tableau ; la page Explorer ajoute les trajets.",
     ),
     "municipality_filter": ("Municipalities", "Gemeenten", "Communes"),
-    "planner_intro": (
-        "The planner will chain a morning trip home -> childcare or school -> work and compare "
-        "a few candidate homes side by side. It is not built yet; meanwhile the Explore page "
-        "answers one or two commutes with school, childcare and budget filters.",
-        "De planner zal een ochtendrit thuis -> opvang of school -> werk koppelen en enkele "
-        "kandidaat-woningen naast elkaar vergelijken. Hij is nog niet gebouwd; intussen "
-        "beantwoordt de pagina Verkennen één of twee pendels met filters voor school, opvang "
-        "en budget.",
-        "Le planificateur enchaînera le trajet du matin domicile -> accueil ou école -> travail "
-        "et comparera quelques logements candidats. Il n'est pas encore construit ; en attendant "
-        "la page Explorer répond à un ou deux trajets avec des filtres école, accueil et budget.",
-    ),
-    "mode_ready": ("available", "beschikbaar", "disponible"),
-    "mode_estimated": (
-        "available, estimated (central Leuven)",
-        "beschikbaar, geschat (centraal Leuven)",
-        "disponible, estimé (centre de Louvain)",
-    ),
-    "planner_modes": (
-        "Commute modes available now",
-        "Nu beschikbare vervoerswijzen",
-        "Modes de trajet disponibles",
-    ),
     "sources_intro": (
         "Every layer of the committed snapshot with its source, data date, licence, coverage "
         "and known gaps, read from the manifests written by the ETL.",

@@ -228,6 +228,36 @@ def nearest_facility(
     return Nearest(minutes, estimated, method)
 
 
+def minutes_matrix(
+    engine: CommuteEngine,
+    mode: str,
+    origins: Places,
+    facilities: Places,
+    max_minutes: float | None = None,
+) -> np.ndarray:
+    """Return minutes from each origin to each facility (``inf`` beyond ``max_minutes``).
+
+    Row ``i`` is the single query from origin ``i`` to every facility
+    (:func:`dashboard.engine.street.street_times` with the origin as anchor, direction
+    "from", bounded by ``max_minutes``), computed with the same formulas; the estimated
+    remainders from the facilities outside coverage to the coverage area's edge nodes do
+    not depend on the origin, so they are computed once instead of once per origin
+    (:class:`_FacilityLegs`).
+    """
+    matrix = np.full((len(origins), len(facilities)), np.inf)
+    if not len(origins) or not len(facilities):
+        return matrix
+    net = engine.network(GRAPH_OF_MODE[mode])
+    anchor0 = LatLon(float(origins.lat[0]), float(origins.lon[0]))
+    legs = _FacilityLegs.of(
+        net, engine.query_for(mode, anchor0, "from", None), facilities.lon, facilities.lat
+    )
+    for i in range(len(origins)):
+        anchor = LatLon(float(origins.lat[i]), float(origins.lon[i]))
+        matrix[i] = legs.minutes_from(net, engine.query_for(mode, anchor, "from", max_minutes))
+    return matrix
+
+
 def counts_within(
     engine: CommuteEngine,
     mode: str,
@@ -237,12 +267,8 @@ def counts_within(
 ) -> dict[str, np.ndarray]:
     """Return the number of facilities per layer within each threshold, per origin.
 
-    Per origin the single query from it to every facility of every layer
-    (:func:`dashboard.engine.street.street_times` with the origin as anchor, direction
-    "from", bounded by the longest threshold), computed with the same formulas; the
-    estimated remainders from the facilities outside coverage to the coverage area's
-    edge nodes do not depend on the origin, so they are computed once per mode instead
-    of once per origin (:class:`_FacilityLegs`).
+    One bounded :func:`minutes_matrix` over the facilities of every layer at once (one
+    search per origin serves them all).
 
     Returns
     -------
@@ -250,24 +276,18 @@ def counts_within(
         Layer -> int array of shape (origins, thresholds).
     """
     names = list(layers)
-    lon = np.concatenate([layers[k].lon for k in names])
-    lat = np.concatenate([layers[k].lat for k in names])
+    every = Places(
+        np.concatenate([layers[k].ids for k in names]),
+        np.concatenate([layers[k].lon for k in names]),
+        np.concatenate([layers[k].lat for k in names]),
+    )
     which = np.concatenate([np.full(len(layers[k]), i) for i, k in enumerate(names)])
     limits = np.asarray(thresholds, dtype=float)
-    out = {k: np.zeros((len(origins), len(limits)), dtype=np.int64) for k in names}
-    if not len(origins) or not len(lon):
-        return out
-    net = engine.network(GRAPH_OF_MODE[mode])
-    anchor0 = LatLon(float(origins.lat[0]), float(origins.lon[0]))
-    legs = _FacilityLegs.of(net, engine.query_for(mode, anchor0, "from", None), lon, lat)
-    for i in range(len(origins)):
-        anchor = LatLon(float(origins.lat[i]), float(origins.lon[i]))
-        query = engine.query_for(mode, anchor, "from", float(limits.max()))
-        minutes = legs.minutes_from(net, query)
-        within = minutes[:, None] <= limits[None, :]
-        for j, name in enumerate(names):
-            out[name][i] = within[which == j].sum(axis=0)
-    return out
+    minutes = minutes_matrix(engine, mode, origins, every, float(limits.max()))
+    within = minutes[:, :, None] <= limits[None, None, :]  # origins x facilities x limits
+    return {
+        name: within[:, which == j, :].sum(axis=1).astype(np.int64) for j, name in enumerate(names)
+    }
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def _export_frame(candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=candidates.geometry.values, crs=candidates.crs)
 
 
-def _formula_safe(table: pd.DataFrame) -> pd.DataFrame:
+def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
     """Return ``table`` with every text cell passed through :func:`spreadsheet_cell`.
 
     Only text is changed: numeric and boolean columns are left alone, and in a column of
@@ -49,7 +49,7 @@ def to_csv_bytes(candidates: gpd.GeoDataFrame) -> bytes:
     Text cells that would start a spreadsheet formula are quoted (see the module notes).
     Lines end in CRLF (RFC 4180), so a CR or LF inside a name is quoted, not a new row.
     """
-    table = _formula_safe(result_table(candidates))
+    table = formula_safe(result_table(candidates))
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 

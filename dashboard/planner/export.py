@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.i18n import t
-from dashboard.layers.export import _formula_safe
+from dashboard.layers.export import formula_safe
 from dashboard.planner.service_gaps import GapQuery
 
 GPKG_LAYER = "service_gaps"
@@ -43,7 +43,7 @@ def _geo(table: pd.DataFrame, polygons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
     """Return the export table as UTF-8 CSV (CRLF lines, formula-like text quoted)."""
-    safe = _formula_safe(table)
+    safe = formula_safe(table)
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 

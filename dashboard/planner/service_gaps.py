@@ -35,9 +35,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from dashboard.engine.accessibility import FACILITY_LAYERS, THRESHOLDS, Places
+from dashboard.engine.accessibility import FACILITY_LAYERS, THRESHOLDS, Places, minutes_matrix
 from dashboard.engine.core import CommuteEngine
-from dashboard.engine.inputs import LatLon
 from dashboard.engine.settings import STREET_MODES
 from dashboard.planner import indicators as ind
 
@@ -163,24 +162,11 @@ def catchment_matrix(
 ) -> np.ndarray:
     """Return minutes from each origin to each facility (``inf`` beyond ``max_minutes``).
 
-    One bounded engine query per origin (:meth:`CommuteEngine.times`, direction "from",
-    as the accessibility layer's counts).  The engine gives ``nan`` beyond the limit;
-    every method here gives such a pair no weight, so it becomes ``inf`` (not unknown).
+    The engine's :func:`dashboard.engine.accessibility.minutes_matrix`: per origin the
+    bounded single query to every facility, as the accessibility layer's counts.  Every
+    method here gives a pair beyond the limit no weight, so it is ``inf`` (not unknown).
     """
-    rows = []
-    for lat, lon in zip(origins.lat, origins.lon, strict=True):
-        times = engine.times(
-            LatLon(float(lat), float(lon)),
-            facilities.lon,
-            facilities.lat,
-            mode=mode,
-            direction="from",
-            max_minutes=max_minutes,
-        )
-        rows.append(np.where(np.isnan(times.minutes), np.inf, times.minutes))
-    if not rows:
-        return np.zeros((0, len(facilities)))
-    return np.vstack(rows)
+    return minutes_matrix(engine, mode, origins, facilities, max_minutes)
 
 
 def facility_capacity(layer: str, facilities: Places, table: pd.DataFrame | None) -> np.ndarray:
