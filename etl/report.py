@@ -90,13 +90,47 @@ def _arr_coverage(
     stated = manifest.extra.get(ARR_COVERAGE_KEY)
     if stated is not None:
         return str(stated)
-    if not arr_nis or manifest.name not in LAYERS:
+    if not arr_nis:
+        return None
+    if manifest.name.startswith("graph:"):
+        return _graph_arr_coverage(manifest, arr_nis, data_dir)
+    if manifest.name not in LAYERS:
         return None
     frame = _read_columns(manifest.name, ["nis"], data_dir)
+    if frame is None:  # a table by neighbourhood code: its municipalities through them
+        frame = _nis_by_code(manifest.name, data_dir)
     if frame is None:
         return None
     present = set(frame["nis"].dropna().astype(str)) & arr_nis
     return f"{len(present)}/{len(arr_nis)} with rows"
+
+
+def _graph_arr_coverage(
+    manifest: LayerManifest, arr_nis: set[str], data_dir: Path | None
+) -> str | None:
+    """Return how many arrondissement municipalities a graph covers, fully and partly.
+
+    From the graph manifest's ``coverage_municipalities`` (names of the region's
+    municipalities the area covers for >= 90 % / >= 1 %), matched by name to the
+    arrondissement's municipalities.
+    """
+    facts = manifest.extra.get("coverage_municipalities")
+    names = _read_columns("municipalities", ["nis", "name"], data_dir)
+    if not isinstance(facts, dict) or names is None:
+        return None
+    arr_names = set(names.loc[names["nis"].astype(str).isin(arr_nis), "name"].astype(str))
+    covered = len(arr_names & set(facts.get("covered", [])))
+    partly = len(arr_names & set(facts.get("partly", [])))
+    return f"{covered}/{len(arr_nis)} covered, {partly} partly"
+
+
+def _nis_by_code(name: str, data_dir: Path | None) -> pd.DataFrame | None:
+    """Return the ``nis`` of each row of a table keyed by neighbourhood ``code``, or None."""
+    codes = _read_columns(name, ["code"], data_dir)
+    places = _read_columns("neighbourhoods", ["code", "nis"], data_dir)
+    if codes is None or places is None:
+        return None
+    return codes.merge(places, on="code", how="left")
 
 
 def _read_columns(name: str, columns: list[str], data_dir: Path | None) -> pd.DataFrame | None:

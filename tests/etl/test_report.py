@@ -12,7 +12,7 @@ from etl.__main__ import main
 from etl.report import ARR_COVERAGE_KEY
 from etl.settings import ARR_LEUVEN_NIS
 from geodata.catalog import layer_path
-from geodata.io import load_manifests
+from geodata.io import load_layer, load_manifest, load_manifests
 from tests.geodata import faults
 
 
@@ -72,12 +72,32 @@ def test_arr_coverage_counts_arrondissement_municipalities_with_rows(
     assert line.endswith(f"{len(present)}/30 with rows")
 
 
-def test_graphs_and_layers_without_nis_have_no_arr_coverage(
+def test_layers_without_nis_or_code_have_no_arr_coverage(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     rows = {r["name"]: r for r in json.loads(_report(capsys, "--json"))}
-    assert rows["graph:walk"]["arr_leuven"] is None
     assert rows["rail_timetable"]["arr_leuven"] is None
+
+
+def test_graph_arr_coverage_comes_from_its_coverage_municipalities(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arr_names = set(load_layer("municipalities").query("in_arr_leuven")["name"].astype(str))
+    assert len(arr_names) == 30
+    rows = {r["name"]: r for r in json.loads(_report(capsys, "--json"))}
+    for graph in ("graph:walk", "graph:car", "graph:strategic_car"):
+        facts = load_manifest(graph).extra["coverage_municipalities"]
+        covered = len(arr_names & set(facts["covered"]))
+        partly = len(arr_names & set(facts["partly"]))
+        assert rows[graph]["arr_leuven"] == f"{covered}/30 covered, {partly} partly"
+    assert rows["graph:walk"]["arr_leuven"].startswith("1/30 covered")  # Leuven itself
+
+
+def test_accessibility_arr_coverage_counts_municipalities_through_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = {r["name"]: r for r in json.loads(_report(capsys, "--json"))}
+    assert rows["accessibility"]["arr_leuven"] == "30/30 with rows"
 
 
 def test_arr_coverage_stated_by_the_manifest_wins(
