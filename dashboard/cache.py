@@ -41,7 +41,7 @@ from dashboard.layers.candidates import (
 )
 from dashboard.state import CommuteSpec
 from geodata.catalog import READER_COLUMNS, default_data_dir
-from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifests
+from geodata.io import LayerManifest, SnapshotError, load_layer, load_manifest, load_manifests
 
 
 def engine() -> CommuteEngine:
@@ -84,6 +84,16 @@ def manifests() -> list[LayerManifest]:
 @st.cache_data(show_spinner=False)
 def _manifests(data_dir: str) -> list[LayerManifest]:
     return load_manifests(Path(data_dir))
+
+
+def manifest(name: str) -> LayerManifest:
+    """Return one layer's manifest (raises ``SnapshotError`` naming it when bad)."""
+    return _manifest(name, str(default_data_dir()))
+
+
+@st.cache_data(show_spinner=False)
+def _manifest(name: str, data_dir: str) -> LayerManifest:
+    return load_manifest(name, Path(data_dir))
 
 
 def data_years() -> dict[str, str]:
@@ -243,7 +253,11 @@ COMMUTE_LAYERS: tuple[str, ...] = (
     "schools",
     "international_schools",
     "childcare",
+    "adult_education",
 )
+#: Of those, the layers only a popup needs: a damaged one is left out of the answer
+#: (the page names it where it draws the layer), never the ranking with it.
+OPTIONAL_COMMUTE_LAYERS: frozenset[str] = frozenset({"adult_education"})
 
 
 def _origins(name: str) -> pd.DataFrame:
@@ -276,7 +290,13 @@ def commutes_by_layer(commutes: tuple[CommuteSpec, ...]) -> dict[str, pd.DataFra
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _commutes_by_layer(commutes: tuple[CommuteSpec, ...], data_dir: str) -> dict[str, pd.DataFrame]:
-    parts = {name: _origins(name) for name in COMMUTE_LAYERS}
+    parts = {}
+    for name in COMMUTE_LAYERS:
+        try:
+            parts[name] = _origins(name)
+        except SnapshotError:
+            if name not in OPTIONAL_COMMUTE_LAYERS:
+                raise
     together = pd.concat(parts.values(), keys=list(parts), names=["layer", None])
     times = commute_columns(engine(), together, _questions(commutes))
     return {name: pd.DataFrame(times.loc[name]) for name in parts}
@@ -322,9 +342,13 @@ def point_commutes(layer_name: str, commutes: tuple[CommuteSpec, ...]) -> pd.Dat
 
     The whole layer, not the filtered points: changing a filter then costs nothing.
     The same engine answer as the neighbourhoods' (:func:`commutes_by_layer`), so a
-    school's popup and its neighbourhood's row agree.  Raises ``CommuteFailedError``.
+    school's popup and its neighbourhood's row agree.  Raises ``CommuteFailedError``,
+    and ``SnapshotError`` for an optional layer left out because its file is damaged.
     """
-    return commutes_by_layer(commutes)[layer_name]
+    answer = commutes_by_layer(commutes)
+    if layer_name not in answer:  # only an optional layer can be missing
+        layer(layer_name)  # raises the SnapshotError naming its file
+    return answer[layer_name]
 
 
 def point_features(key: str, layer_name: str, lang: str) -> pd.Series:

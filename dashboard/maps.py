@@ -696,6 +696,9 @@ class ExploreLayers:
     #: Link to each candidate's profile by ``code`` (:func:`dashboard.state.profile_link`);
     #: empty: no link in the popups.
     profile_links: Mapping[str, str] = field(default_factory=dict)
+    #: Adult-education centres with a ``source`` column (manifest source and date); None:
+    #: no such layer on the map.
+    adult_education: gpd.GeoDataFrame | None = None
 
 
 @dataclass
@@ -813,7 +816,10 @@ def explore_map_parts(
         overlays.append(_group(polygons, name))
     years = layers.years or _snapshot_years()
     for key in POINT_LAYERS:
-        layer = _point_layer(key, getattr(layers, key), layers.features.get(key), lang, years)
+        frame = getattr(layers, key)
+        if frame is None:  # an optional layer the page did not give
+            continue
+        layer = _point_layer(key, frame, layers.features.get(key), lang, years)
         if layer is not None:
             name = _point_layer_name(key, lang, years)
             overlays.append(_group(layer, name, show=POINT_LAYERS[key].show))
@@ -882,6 +888,7 @@ def data_years(manifests: Sequence[Any]) -> dict[str, str]:
 #: Layers whose data year the app's texts name.
 YEAR_LAYERS: tuple[str, ...] = (
     "schools",
+    "adult_education",
     "childcare",
     "stations",
     "bus_stops",
@@ -917,6 +924,7 @@ _YEAR_LAYER = {
     "childcare": "childcare",
     "stations": "stations",
     "bus_stops": "bus_stops",
+    "adult_education": "adult_education",
 }
 
 
@@ -962,6 +970,11 @@ POINT_LAYERS: dict[str, PointSpec] = {
     "bus_stops": PointSpec(
         "layer_bus_stops", ("name", "lines"), "#ff7f0e", 3, show=False, travel=False
     ),
+    # A handful of centres (CVO, basiseducatie); off until asked for.  The source comes
+    # with the frame (its manifest's source and date, see ExploreLayers.adult_education).
+    "adult_education": PointSpec(
+        "ik_layer_adult_education", ("name", "type", "address", "source"), "#17becf", 7, show=False
+    ),
 }
 
 
@@ -980,6 +993,8 @@ def _static_columns(
     out = frame.copy()
     if key in sources:
         out["source"] = sources[key]
+    if key == "adult_education" and len(out):
+        out["type"] = [_adult_kind(str(k), lang) for k in out["kind"]]
     if key == "childcare" and len(out):
         out["category"] = [childcare_label(c, lang) for c in out["category"].astype(str)]
         out["coverage"] = [coverage_label(c, lang) for c in out["coverage"]]
@@ -988,6 +1003,14 @@ def _static_columns(
             SCHOOL_LEVEL_COLOURS.get(str(level), OTHER_SCHOOL_COLOUR) for level in out["level"]
         ]
     return out
+
+
+def _adult_kind(kind: str, lang: str) -> str:
+    """Return a centre's kind in ``lang`` (a kind added later: as given)."""
+    from dashboard.i18n import has_key, t
+
+    key = f"report_adult_kind_{kind}"
+    return t(key, lang) if has_key(key) else kind
 
 
 def point_features(

@@ -319,7 +319,7 @@ def _with_times(
         return points
     try:
         times = cache.point_commutes(layer_name, commutes)
-    except EngineError:  # the neighbourhoods were answered: show the points without times
+    except (EngineError, SnapshotError):  # the neighbourhoods were answered: no times
         return points
     return maps.with_travel_texts(points, times, [c.max_minutes for c in commutes], lang)
 
@@ -351,6 +351,22 @@ _POINT_SOURCES = (
     ("stations", "stations"),
     ("bus_stops", "bus_stops"),
 )
+
+
+def _adult_education(commutes: tuple[state.CommuteSpec, ...], lang: str) -> Any:
+    """Return the adult-education centres with their source and travel texts, or None.
+
+    The source is the manifest's (it names its date; the licence is on the Sources
+    page).  A missing or damaged file leaves the layer off the map and is named once.
+    """
+    try:
+        centres = cache.layer("adult_education")
+        manifest = cache.manifest("adult_education")
+    except SnapshotError as exc:
+        st.warning(t_markdown("data_missing", lang, msg=exc))
+        return None
+    centres["source"] = manifest.source
+    return _with_times(centres, "adult_education", commutes, lang)
 
 
 def _map(
@@ -386,6 +402,7 @@ def _map(
         profile_links=dict(
             zip(result["code"], intake_parts.profile_links(result["code"], s), strict=True)
         ),
+        adult_education=_adult_education(commutes, lang),
     )
     everywhere = state.clicks_set_workplace_everywhere(st.session_state.to_dict())
     parts = maps.explore_map_parts(

@@ -9,7 +9,7 @@ allocation hint from :mod:`dashboard.layers.allocation`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard import cache, state
 from dashboard.app_pages import explore_view, intake_parts
 from dashboard.engine.errors import EngineError
-from dashboard.i18n import format_eur, format_number, t, t_markdown
+from dashboard.i18n import format_eur, format_number, has_key, t, t_markdown
 from dashboard.layers import allocation
 from dashboard.layers import profile as prof
 from dashboard.layers.workplaces import Workplace
@@ -116,6 +116,54 @@ def _childcare(profile: prof.Profile, lang: str) -> None:
     if care.places:
         st.dataframe(_places_table(care.places, lang), hide_index=True, width="stretch")
     st.caption(t("childcare_partial_note", lang, year=year))
+
+
+def _trips(minutes: Mapping[str, float | None], estimated: bool, limit: float, lang: str) -> str:
+    """Minutes by each nearby mode in one cell ("Bike 12 min · Car 8 min"); ✱ estimated."""
+    parts = []
+    for mode in prof.NEARBY_MODES:
+        value = minutes.get(mode)
+        shown = t("ik_pf_beyond", lang, m=round(limit)) if value is None else _minutes(value, lang)
+        parts.append(f"{t(f'mode_{mode}', lang)} {shown}")
+    return " · ".join(parts) + (" ✱" if estimated else "")
+
+
+def _adult_education(profile: prof.Profile, lang: str) -> None:
+    """Draw the nearest adult-education centres, minutes from home and work, and the caveat."""
+    centres = profile.adult_education
+    st.subheader(t("report_adult_title", lang, n=len(centres)))
+    st.caption(t("report_adult_note", lang))
+    if not centres:
+        st.info(t("ik_pf_adult_none", lang))
+        return
+    rows = []
+    for centre in centres:
+        place = centre.place
+        key = f"report_adult_kind_{place.kind}"
+        limit = place.searched_minutes
+        row = {
+            t("ik_name", lang): place.name,
+            t("field_type", lang): t(key, lang) if has_key(key) else place.kind,
+            t("col_municipality", lang): place.municipality,
+            t("ik_pf_distance", lang): format_number(place.distance_m, lang),
+            t("report_col_from_home", lang): _trips(place.minutes, place.estimated, limit, lang),
+        }
+        for work in centre.from_work:
+            label = t("report_col_from_work", lang, n=work.person)
+            row[label] = _trips(work.minutes, work.estimated, limit, lang)
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    estimated = any(c.place.estimated or any(w.estimated for w in c.from_work) for c in centres)
+    star = " " + t("ik_pf_star_estimated", lang) if estimated else ""
+    st.caption(_source_line(profile, "adult_education", lang) + star)
+
+
+def _source_line(profile: prof.Profile, section: str, lang: str) -> str:
+    """Source, date and licence of a section's layers, as their manifests say."""
+    return " ".join(
+        t_markdown("ik_pf_source_line", lang, source=s.source, date=s.data_date, licence=s.licence)
+        for s in profile.sources.get(section, ())
+    )
 
 
 def _station(profile: prof.Profile, lang: str) -> None:
@@ -342,6 +390,7 @@ def render() -> None:
     _schools(profile, lang)
     _allocation(profile, workplaces, lang)
     _childcare(profile, lang)
+    _adult_education(profile, lang)
     _station(profile, lang)
     _prices(profile, lang)
     _population(profile, lang)

@@ -505,4 +505,32 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Part du temps estimée (tronçons à vol d'oiseau hors du réseau détaillé) plutôt que "
         "calculée sur le réseau ; vide quand tout le trajet est calculé.",
     ),
+    # -- adult-education centres (profile section and Explore map layer)
+    "ik_pf_section_adult_education": (
+        "Adult education",
+        "Volwassenenonderwijs",
+        "Enseignement pour adultes",
+    ),
+    "ik_pf_adult_none": (
+        "No adult-education centre in the data.",
+        "Geen centrum voor volwassenenonderwijs in de gegevens.",
+        "Aucun centre d'enseignement pour adultes dans les données.",
+    ),
+    "ik_pf_beyond": ("> {m} min", "> {m} min", "> {m} min"),
+    "ik_pf_source_line": (
+        "Source: {source} ({date}); licence: {licence}.",
+        "Bron: {source} ({date}); licentie: {licence}.",
+        "Source : {source} ({date}) ; licence : {licence}.",
+    ),
+    "ik_layer_adult_education": (
+        "Adult education: CVO and basic education ({year}; the list names no courses)",
+        "Volwassenenonderwijs: CVO en basiseducatie ({year}; de lijst noemt geen cursussen)",
+        "Enseignement pour adultes : CVO et éducation de base ({year} ; la liste ne nomme "
+        "aucun cours)",
+    ),
+    "ik_pf_star_estimated": (
+        "✱: part of a time is estimated (outside the detailed network).",
+        "✱: een deel van een tijd is geschat (buiten het gedetailleerde netwerk).",
+        "✱ : une partie d'un temps est estimée (hors du réseau détaillé).",
+    ),
 }

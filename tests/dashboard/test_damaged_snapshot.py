@@ -27,9 +27,12 @@ PAGES = ("explore", "neighbourhoods", "planner", "sources")
 DAMAGES: dict[tuple[str, str], set[str]] = {
     ("stations.parquet", "garbage"): {"explore"},
     ("workplaces.parquet", "zero_byte"): {"explore"},
-    ("neighbourhoods.parquet", "missing_column"): {"explore", "neighbourhoods"},
+    # the planner's catchments start from the neighbourhoods too
+    ("neighbourhoods.parquet", "missing_column"): {"explore", "neighbourhoods", "planner"},
     ("schools.parquet", "truncated"): {"explore"},
     ("childcare.parquet", "missing_column"): {"explore"},
+    # only a map layer of Explore reads it: named there, the ranking goes on
+    ("adult_education.parquet", "garbage"): {"explore"},
     ("graphs/bike.npz", "nan_time"): {"explore"},
     ("graphs/bike.npz", "truncated"): {"explore"},
     ("stations.manifest.json", "wrong_shape"): {"sources"},
@@ -105,3 +108,19 @@ def test_compare_page_names_a_file_without_a_column_it_reads(
     assert not at.exception, [e.value for e in at.exception]
     shown = [_plain(box.value) for box in at.error]
     assert any(str(target) in text and column in text for text in shown), shown
+
+
+def test_a_damaged_optional_layer_leaves_the_ranking_on_explore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The adult-education centres only feed a map layer: without them Explore still
+    ranks (the commute call leaves the optional layer out) and names the file once."""
+    bad = faults.damage(faults.linked_copy(tmp_path), "adult_education.parquet", "garbage")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    named = [w for w in at.warning if str(bad) in _plain(w.value)]
+    assert len(named) == 1
+    assert len(at.dataframe[0].value) > 0  # the results table
