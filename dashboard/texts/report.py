@@ -271,15 +271,16 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
     "report_col_date": ("Data date", "Datum van de gegevens", "Date des données"),
     "report_col_licence": ("Licence", "Licentie", "Licence"),
     "report_estimated_note": (
-        "* estimated: not computed on a real street network or timetable (outside the "
-        "detailed network of Leuven municipality: straight line times a measured detour "
-        "factor, or the regional car model).",
-        "* geschat: niet berekend op een echt stratennet of dienstregeling (buiten het "
-        "gedetailleerde net van de gemeente Leuven: vogelvlucht maal een gemeten "
-        "omwegfactor, of het regionale automodel).",
-        "* estimé : pas calculé sur un vrai réseau ni un horaire (hors du réseau détaillé "
-        "de la commune de Louvain : ligne droite fois un facteur de détour mesuré, ou le "
-        "modèle routier régional).",
+        "* estimated: partly not computed on a real street network or timetable (beyond the "
+        "area the detailed street graphs cover: network to its edge, then straight line "
+        "times a detour factor measured on the graph, or the regional car model).",
+        "* geschat: deels niet berekend op een echt stratennet of dienstregeling (buiten het "
+        "gebied dat de gedetailleerde stratengrafen dekken: netwerk tot de rand, daarna "
+        "vogelvlucht maal een op de graaf gemeten omwegfactor, of het regionale automodel).",
+        "* estimé : en partie pas calculé sur un vrai réseau ni un horaire (au-delà de la zone "
+        "couverte par les graphes routiers détaillés : réseau jusqu'au bord, puis ligne "
+        "droite fois un facteur de détour mesuré sur le graphe, ou le modèle routier "
+        "régional).",
     ),
     "report_page": ("Page {n}", "Pagina {n}", "Page {n}"),
     # -- the one-click report in the app (dashboard.report.download)
