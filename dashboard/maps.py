@@ -285,14 +285,23 @@ def neighbourhood_layer(
     )
 
 
+#: CSS class of the app's own profile links in popups.
+PROFILE_LINK_CLASS = "atlas-profile-link"
+
+
 def profile_anchor(href: str, label: str) -> str:
     """Return a popup link (HTML) to a neighbourhood's profile, opened in a new tab.
 
     ``href`` is the app-relative link of :func:`dashboard.state.profile_link`; the map
     runs in an iframe served below the app, so the link is made absolute from the
-    server's root (the app served at ``/``).  Both parts are escaped as HTML text.
+    server's root (the app served at ``/``).  Both parts are escaped as HTML text.  The
+    class :data:`PROFILE_LINK_CLASS` marks the link as the app's own (the browser test
+    tells it apart from anything a data value could inject).
     """
-    return f'<a href="/{html_text(href)}" target="_blank" rel="noopener">{html_text(label)}</a>'
+    return (
+        f'<a class="{PROFILE_LINK_CLASS}" href="/{html_text(href)}" target="_blank" '
+        f'rel="noopener">{html_text(label)}</a>'
+    )
 
 
 def school_layer(

@@ -68,7 +68,9 @@ _OPEN_ALL_JS = """
   }
   const shown = (el) => el === null ? null : {
     text: el.innerText,
-    elements: el.querySelectorAll('img, script, iframe, svg, a').length,
+    elements: el.querySelectorAll('img, script, iframe, svg, a:not(.atlas-profile-link)').length,
+    links: Array.from(el.querySelectorAll('a.atlas-profile-link'))
+      .map((a) => a.getAttribute('href')),
   };
   const features = [], workplaces = [];
   map.eachLayer((l) => {
@@ -126,6 +128,8 @@ def test_hostile_names_stay_text_in_every_popup_and_tooltip(
         popup, tooltip = feature["popup"], feature["tooltip"]
         assert popup is not None, feature["props"]
         assert popup["elements"] == 0, popup
+        # the app's own profile link, to its own page, with the code in the query only
+        assert all(link.startswith("/profile?") for link in popup["links"]), popup["links"]
         for value in feature["props"].values():
             if MARKER not in str(value):
                 continue
