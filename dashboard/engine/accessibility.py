@@ -307,6 +307,8 @@ class _FacilityLegs:
     remainder_s : ndarray
         Outside facilities x (edge nodes + the facility's own nearest node): estimated
         seconds from the node to the facility, as ``street_times`` computes them.
+    ends_tree : cKDTree
+        Spatial index of the edge nodes (is the network within reach of an anchor?).
     """
 
     x: np.ndarray
@@ -316,6 +318,7 @@ class _FacilityLegs:
     inside: np.ndarray
     ends: np.ndarray
     remainder_s: np.ndarray
+    ends_tree: cKDTree
 
     @classmethod
     def of(
@@ -331,11 +334,34 @@ class _FacilityLegs:
             [np.broadcast_to(ends, (len(out), len(ends))), nearest[out, None]], axis=1
         )
         dist = np.hypot(net.x[nodes] - x[out, None], net.y[nodes] - y[out, None])
-        return cls(x, y, nearest, snap, inside, ends, remainder_seconds(dist, query))
+        tree = cKDTree(np.column_stack([net.x[ends], net.y[ends]]))
+        return cls(x, y, nearest, snap, inside, ends, remainder_seconds(dist, query), tree)
+
+    def network_out_of_reach(
+        self, net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
+    ) -> bool:
+        """Tell whether the anchor is outside coverage and reaches no node within the limit.
+
+        ``anchor_side`` starts such an anchor from the edge nodes and its own nearest node,
+        each with its estimated remainder as head start; when even the smallest head start
+        exceeds the limit, the bounded search reaches nothing and only whole-trip
+        estimates remain, so the search can be skipped without changing any answer.
+        """
+        if query.max_minutes is None:
+            return False
+        _, snap = net.snap(ax, ay)
+        if inside_coverage(query, ax, ay, snap)[0]:
+            return False
+        to_end, _ = self.ends_tree.query([ax[0], ay[0]])
+        head = remainder_seconds(np.array([min(float(to_end), float(snap[0]))]), query)[0]
+        return bool(head > query.max_minutes * 60.0)
 
     def minutes_from(self, net: StreetNetwork, query: StreetQuery) -> np.ndarray:
         """Minutes from ``query.anchor`` to every facility (``inf`` beyond the limit)."""
         ax, ay = lonlat_to_xy(np.array([query.anchor.lon]), np.array([query.anchor.lat]))
+        if self.network_out_of_reach(net, query, ax, ay):
+            straight = np.hypot(self.x - ax[0], self.y - ay[0])
+            return self._within_limits(remainder_seconds(straight, query) / 60.0, query, ax, ay)
         anchor = anchor_side(net, query, ax, ay)
         seconds = np.full(len(self.x), np.inf)
         rows = np.flatnonzero(self.inside)
@@ -358,7 +384,12 @@ class _FacilityLegs:
         if not anchor.inside:  # both ends estimated: the whole trip if faster
             straight = np.hypot(self.x - ax[0], self.y - ay[0])
             seconds = np.minimum(seconds, remainder_seconds(straight, query))
-        minutes = seconds / 60.0
+        return self._within_limits(seconds / 60.0, query, ax, ay)
+
+    def _within_limits(
+        self, minutes: np.ndarray, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
+    ) -> np.ndarray:
+        """Set ``inf`` beyond the query's distance and time limits (as ``street_times``)."""
         straight_m = np.hypot(self.x - ax[0], self.y - ay[0])
         minutes[straight_m > query.max_distance_m] = np.inf
         if query.max_minutes is not None:
