@@ -6,8 +6,9 @@ lie within 5, 10, 15, 20 and 30 minutes, per street mode.  One tidy row per
 (code, layer, mode): ``nearest_minutes``, ``count_5`` ... ``count_30``, ``estimated``,
 ``method`` (see :data:`COLUMNS`).
 
-Two searches, each giving exactly what single queries give
-(:func:`dashboard.engine.street.street_times`):
+Two computations, each giving what single queries from the neighbourhood give
+(:func:`dashboard.engine.street.street_times` with the neighbourhood as anchor,
+direction "from"):
 
 * **nearest** - ONE multi-source search per (layer, mode) over the transposed graph,
   from a virtual node joined to every facility's start: a facility inside the graph's
@@ -15,17 +16,17 @@ Two searches, each giving exactly what single queries give
   starts at every edge node of the coverage area (and its own nearest node) with its
   estimated remainder as head start - per node only the smallest head start matters, so
   the outside facilities reduce to "the remainder to the nearest outside facility" per
-  node (a KD-tree query).  Each neighbourhood then reads the search at its own node (inside
-  coverage: + its snap leg) or at the best edge node (outside: + its remainder), and,
-  where facilities lie outside coverage, also the whole trip estimated as one straight
-  line when that is faster - the single query's rules, seen from the other end.  A trip
-  between two points is the same in both directions of the formulas (snap leg + path +
-  snap leg, or remainder + path + remainder), so this equals the minimum over the
-  layer's facilities of single queries from the neighbourhood (tested on samples, to
-  floating-point summation order).
-* **counts** - one bounded search per (neighbourhood, mode) that serves every layer at
-  once: :meth:`CommuteEngine.times` from the neighbourhood to all facilities, limited to
-  the longest threshold.  A count is a number of distinct facilities, which a
+  node (a KD-tree query).  Each neighbourhood then reads the search at its own node
+  (inside coverage: + its snap leg) or at the best edge node (outside: + its remainder);
+  a neighbourhood outside coverage also takes the whole trip estimated as one straight
+  line where that is faster, as ``street_times`` does for an anchor outside coverage.
+  Every leg (snap leg, path, remainder) is the same whichever end the search starts
+  from, so this is the minimum over the layer's facilities of the single queries, up to
+  floating-point summation order (tested on samples to 1e-9 minutes).  Not applied:
+  ``max_distance_m`` (60 km; no facility of the region is that far).
+* **counts** - per (neighbourhood, mode) the bounded single query to every facility of
+  every layer at once (:func:`minutes_matrix`, the same formulas as ``street_times``),
+  limited to the longest threshold.  A count is a number of distinct facilities, which a
   multi-source search cannot give; the bound keeps each search small.
 
 Facilities: primary schools (``levels`` with ``lager``), secondary schools
@@ -64,6 +65,8 @@ from geodata.io import load_layer
 
 #: Thresholds (minutes) of the ``count_<t>`` columns.
 THRESHOLDS: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
+#: Origins per block when comparing every edge node (bounds the origins x nodes arrays).
+_CHUNK: Final[int] = 256
 #: Columns of the batch table, in order (the catalog's contract of the layer).
 COLUMNS: Final[tuple[str, ...]] = LAYER_COLUMNS["accessibility"]
 
@@ -176,6 +179,7 @@ def nearest_facility(
     query = engine.query_for(mode, anchor, "to", None)  # points -> facilities
     sources, heads, outside_kind = _facility_sources(net, query, facilities)
     # the smallest head start per node, and whether it stands for an outside facility
+    # (multi_source_times keeps the smallest too, but the kind of each is needed here)
     order = np.lexsort((heads, sources))
     first = np.r_[True, sources[order][1:] != sources[order][:-1]]
     src, head, src_outside = sources[order][first], heads[order][first], outside_kind[order][first]
@@ -198,10 +202,9 @@ def nearest_facility(
     regional[rows] = via_regional[nearest[rows]]
     ends = edge_nodes(net, query)
     ends = ends[np.isfinite(seconds[ends])]
-    for start in range(0, n, 256):
-        part = np.flatnonzero(~inside)[start : start + 256]
-        if not len(part):
-            break
+    outside = np.flatnonzero(~inside)
+    for start in range(0, len(outside), _CHUNK):
+        part = outside[start : start + _CHUNK]
         nodes = np.concatenate(
             [np.broadcast_to(ends, (len(part), len(ends))), nearest[part, None]], axis=1
         )
@@ -212,13 +215,15 @@ def nearest_facility(
         total[part] = cand[np.arange(len(part)), best]
         estimated[part] = True
         regional[part] = net.is_coarse[chosen] | via_regional[chosen]
-    out = np.flatnonzero(~inside)
-    if len(out):  # an origin outside coverage: also the whole trip as one estimate
+    if len(outside):  # an origin outside coverage: also the whole trip as one estimate
         fx, fy = lonlat_to_xy(facilities.lon, facilities.lat)
-        dist, _ = cKDTree(np.column_stack([fx, fy])).query(np.column_stack([ox[out], oy[out]]))
-        direct = remainder_seconds(np.asarray(dist), query)
-        use = out[direct < total[out]]
-        total[use] = direct[direct < total[out]]
+        near_m, _ = cKDTree(np.column_stack([fx, fy])).query(
+            np.column_stack([ox[outside], oy[outside]])
+        )
+        direct = remainder_seconds(np.asarray(near_m), query)
+        faster = direct < total[outside]
+        use = outside[faster]
+        total[use] = direct[faster]
         estimated[use] = True
         regional[use] = False
     minutes = np.where(np.isfinite(total), total / 60.0, np.nan)

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from dashboard.engine.inputs import LatLon
+from dashboard.engine.settings import EngineSettings
 from dashboard.engine.street import Direction, StreetQuery, StreetTimes
 
 
@@ -65,6 +66,10 @@ class StreetEngine(Protocol):
     @property
     def data_dir(self) -> Path | None:
         """Return the snapshot folder the engine reads."""
+
+    @property
+    def settings(self) -> EngineSettings:
+        """Return the engine's speeds and limits."""
 
     def query_for(
         self, mode: str, anchor: LatLon, direction: Direction, max_minutes: float | None

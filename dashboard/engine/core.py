@@ -112,6 +112,7 @@ class CommuteEngine:
         this once when it creates its shared engine.  Returns the engine.
         """
         for graph in ("walk", "bike", "car"):
+            self.network(graph)
             self.coverage(graph)
             self.detour_factor(graph)
         for graph in ("walk", "bike"):

@@ -258,8 +258,7 @@ class TransitPlanner:
         # Exact pruning: every street time (network or straight line x detour >= 1) is at
         # least the straight-line distance at the mode's speed, so a station farther than
         # the limit at that speed from every place would come back as nan anyway.
-        anywhere = LatLon(float(tt.stop_lat[0]), float(tt.stop_lon[0]))
-        reach_m = limit * 60.0 * self.engine.query_for(mode, anywhere, "to", limit).speed_mps
+        reach_m = limit * 60.0 * self.engine.settings.speed_mps(mode)
         near = np.flatnonzero(np.min(dist, axis=1) <= reach_m)
         minutes = np.full((len(lon), len(near)), np.nan)
         estimated = np.zeros((len(lon), len(near)), dtype=bool)

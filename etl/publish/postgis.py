@@ -17,6 +17,7 @@ in the database (it creates it when allowed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -76,22 +77,40 @@ def publish_postgis(
             for name, frame, comment in tables:
                 _swap_in(cur, schema, name, comment, spatial=GEOMETRY_COLUMN in _geo(frame))
     except psycopg.Error as exc:
-        # one line: libpq messages can span several (DETAIL, HINT)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        # one line: libpq messages can span several (DETAIL, HINT); and libpq quotes a
+        # malformed connection string back, password included
+        text = str(exc).strip().replace(url, safe_url(url))
+        first = _mask_passwords(text.splitlines()[0]) if text else type(exc).__name__
         msg = f"PostGIS publish failed, previous tables unchanged: {first}"
         raise PublishError(msg) from exc
     return counts
 
 
 def safe_url(url: str) -> str:
-    """Return ``url`` with its password replaced by ``***`` (for messages)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    netloc = f"{parts.username or ''}:***@{host}{port}"
-    return urlunsplit(parts._replace(netloc=netloc))
+    """Return ``url`` with every password replaced by ``***`` (for messages).
+
+    Covers the password of a URL's user part (``user:pw@host``) and libpq's other
+    spellings, ``password=pw`` in a query string or a key/value connection string.
+    """
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not parsable as a URL (e.g. a bad port): mask what can be seen
+        return _mask_passwords(url)
+    if password is not None:
+        user, _, host = parts.netloc.rpartition("@")
+        name = user.split(":", 1)[0]
+        parts = parts._replace(netloc=f"{name}:***@{host}")  # host kept as written ([::1])
+    return _mask_passwords(urlunsplit(parts))
+
+
+_PASSWORD_PARAM = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&']+)", re.IGNORECASE)
+_USER_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@/\s]+@")
+
+
+def _mask_passwords(text: str) -> str:
+    """Replace ``password=...`` values and ``://user:pw@`` passwords in free text."""
+    return _USER_PASSWORD.sub(r"\1***@", _PASSWORD_PARAM.sub(r"\1***", text))
 
 
 def _geo(frame: pd.DataFrame) -> set[str]:

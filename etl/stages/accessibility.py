@@ -57,10 +57,11 @@ CHILDCARE_LOWER_BOUND = " (lower bound: childcare partly mapped)"
 def childcare_known_only(table: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     """Blank the childcare rows the data cannot answer; mark the partial ones.
 
-    Childcare locations exist only where OpenStreetMap mapped them (central Leuven): a
-    neighbourhood with ``childcare_coverage`` "none" gets no nearest time and no counts
-    (null, the reason in ``method``), never 0; "partial" keeps the values as lower
-    bounds (counts) and upper bounds (nearest), said in ``method``.
+    Offline, childcare locations exist only where OpenStreetMap mapped them (central
+    Leuven): a neighbourhood with ``childcare_coverage`` "none" (or none recorded) gets no
+    nearest time and no counts (null, the reason in ``method``), never 0; "partial" keeps
+    the values as lower bounds (counts) and upper bounds (nearest), said in ``method``;
+    "complete" (an imported official list) keeps them as they are.
     """
     out = table.copy()
     counts = [c for c in out.columns if c.startswith("count_")]
@@ -68,7 +69,7 @@ def childcare_known_only(table: pd.DataFrame, places: pd.DataFrame) -> pd.DataFr
     coverage = places.set_index("code")["childcare_coverage"].astype(str)
     kind = out["code"].map(coverage)
     childcare = out["layer"] == "childcare"
-    unknown = childcare & (kind != "partial")
+    unknown = childcare & ((kind == "none") | kind.isna())
     out.loc[unknown, ["nearest_minutes", *counts]] = pd.NA
     out.loc[unknown, "method"] = CHILDCARE_UNKNOWN
     partial = childcare & (kind == "partial")
@@ -85,8 +86,9 @@ def _manifest(ctx: BuildContext, table: pd.DataFrame, facilities: dict[str, int]
         f"{table['mode'].nunique()} street modes ({', '.join(STREET_MODES)}). Times beyond "
         "the street graphs' coverage areas are estimated (column estimated; share of rows "
         + ", ".join(f"{mode} {share:.0%}" for mode, share in estimated.items())
-        + "). Childcare is mapped only in central Leuven (see the childcare layer): "
-        "elsewhere its nearest time and counts describe the mapped locations only."
+        + "). Childcare rows follow the neighbourhood's childcare_coverage: null with the "
+        "reason where nothing is mapped, a lower bound where the list is partial (offline: "
+        "OpenStreetMap, central Leuven only)."
     )
     return LayerManifest(
         "accessibility",

@@ -119,6 +119,11 @@ def test_childcare_known_only_keeps_other_layers() -> None:
     assert out["count_5"].isna().tolist() == [True, False, False]
     assert out["method"].tolist()[1] == "network"
     assert out["method"].tolist()[2].endswith("(lower bound: childcare partly mapped)")
+    # an imported official list ("complete") keeps its answers as they are
+    complete = places.assign(childcare_coverage=["complete", "complete"])
+    kept = childcare_known_only(table, complete)
+    assert kept["nearest_minutes"].tolist() == [3.0, 4.0, 5.0]
+    assert kept["method"].tolist() == ["network"] * 3
 
 
 def test_cli_writes_a_selection_and_refuses_bad_arguments(

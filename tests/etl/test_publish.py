@@ -149,6 +149,17 @@ def test_geometry_type_promotes_mixed_polygons_only(some_layers: list[PublishedL
 def test_safe_url_hides_the_password_only() -> None:
     assert safe_url("postgresql://u:secret@db:5433/x") == "postgresql://u:***@db:5433/x"
     assert safe_url("postgresql://db/x") == "postgresql://db/x"
+    assert safe_url("postgresql://u:secret@[::1]:5432/x") == "postgresql://u:***@[::1]:5432/x"
+    assert safe_url("postgresql://db/x?password=secret&a=1") == "postgresql://db/x?password=***&a=1"
+    assert safe_url("host=db password='s e' dbname=x") == "host=db password=*** dbname=x"
+    assert "secret" not in safe_url("postgresql://u:secret@db:99999/x")  # unparsable port
+
+
+def test_a_malformed_url_is_refused_without_quoting_its_password() -> None:
+    # libpq quotes a connection string it cannot parse back in its message
+    with pytest.raises(PublishError) as caught:
+        publish_postgis([], "postgis://alice:s3cret@127.0.0.1:1/db")
+    assert "s3cret" not in str(caught.value) and "alice:***@" in str(caught.value)
 
 
 # ----------------------------------------------------------------------- PostGIS
