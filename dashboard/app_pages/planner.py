@@ -49,6 +49,18 @@ def _choice(key: str, field: str, options: Sequence[Any], default: Any, lang: st
         st.session_state[key] = default
 
 
+def _offered_only(key: str, field: str, options: Sequence[str], lang: str) -> None:
+    """Drop session values of a multiselect that are not offered, naming them."""
+    values = st.session_state.get(key)
+    if not isinstance(values, list):
+        return
+    stale = [v for v in values if v not in options]
+    if stale:
+        text = ", ".join(map(str, stale))
+        st.warning(t_markdown("pl_bad_choices", lang, field=field, value=text))
+        st.session_state[key] = [v for v in values if v in options]
+
+
 def _controls(lang: str) -> sg.GapQuery:
     layers, thresholds = list(FACILITY_LAYERS), list(THRESHOLDS)
     _choice(LAYER, t("pl_layer", lang), layers, layers[0], lang)
@@ -196,16 +208,15 @@ def _worst(shown: pd.DataFrame, query: sg.GapQuery, lang: str) -> None:
 
 def _distribution(shown: pd.DataFrame, classes: pmaps.Classes, lang: str) -> None:
     st.subheader(t("pl_distribution", lang))
-    labels = [*classes.labels, t("pl_legend_missing", lang)]
+    labels = pmaps.distinct_labels([*classes.labels, t("pl_legend_missing", lang)])
     colours = [*classes.colours, "#bbbbbb"]
+    # by class position, not label: two classes may print the same bounds
     which = [
-        classes.labels[classes.colours.index(pmaps.fill_colour(v, classes))]
-        if v == v
-        else labels[-1]
+        classes.colours.index(pmaps.fill_colour(v, classes)) if v == v else len(labels) - 1
         for v in shown["value"]
     ]
-    counts = pd.Series(which).value_counts().reindex(labels, fill_value=0)
-    frame = pd.DataFrame({"class": labels, "n": counts.to_numpy()})
+    counts = np.bincount(np.asarray(which, dtype=int), minlength=len(labels))
+    frame = pd.DataFrame({"class": labels, "n": counts})
     chart = (
         alt.Chart(frame)
         .mark_bar()
@@ -341,6 +352,7 @@ def render() -> None:
     query = _controls(lang)
     places = data.places()
     municipalities = sorted(places["municipality"].dropna().astype(str).unique())
+    _offered_only(MUNICIPALITIES, t("pl_municipalities", lang), municipalities, lang)
     chosen = st.multiselect(t("pl_municipalities", lang), municipalities, key=MUNICIPALITIES)
     _notes(query, lang)
     with st.spinner(t("pl_computing", lang)):

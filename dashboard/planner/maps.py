@@ -189,3 +189,13 @@ def _collection(props: pd.DataFrame, geometries: Sequence[Any]) -> dict[str, Any
         if shape is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def distinct_labels(labels: list[str]) -> list[str]:
+    """Return ``labels`` with repeats numbered, so each class keeps its own bar."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out

@@ -81,6 +81,11 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Gemeenten (geen: de hele regio)",
         "Communes (aucune : toute la région)",
     ),
+    "pl_bad_choices": (
+        "{field}: {value} not offered; left out.",
+        "{field}: {value} wordt niet aangeboden; weggelaten.",
+        "{field} : {value} n'est pas proposé ; laissé de côté.",
+    ),
     "pl_bad_choice": (
         "The {field} {value} is not offered; {default} is shown instead.",
         "De waarde {value} voor {field} wordt niet aangeboden; {default} wordt getoond.",
@@ -115,11 +120,19 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "pl_capacity_schools": (
         "Capacity of schools: their 2022 pupil counts stand in for seats (no seat counts "
-        "are published); {known} of {total} schools have one.",
+        "are published); {known} of {total} schools have one. A school number's count "
+        "covers all its levels: a primary school with a nursery section counts its "
+        "nursery pupils too, so primary capacity is overstated there.",
         "Capaciteit van scholen: hun leerlingenaantallen van 2022 staan voor plaatsen "
-        "(plaatsen worden niet gepubliceerd); {known} van {total} scholen hebben er een.",
+        "(plaatsen worden niet gepubliceerd); {known} van {total} scholen hebben er een. "
+        "Het aantal van een schoolnummer telt al zijn niveaus: een lagere school met een "
+        "kleuterafdeling telt ook haar kleuters, daar is de capaciteit voor lager onderwijs "
+        "dus overschat.",
         "Capacité des écoles : leurs effectifs de 2022 tiennent lieu de places (aucun nombre "
-        "de places n'est publié) ; {known} des {total} écoles en ont un.",
+        "de places n'est publié) ; {known} des {total} écoles en ont un. L'effectif d'un "
+        "numéro d'école compte tous ses niveaux : une école primaire avec une section "
+        "maternelle compte aussi ses élèves de maternelle, sa capacité primaire est donc "
+        "surestimée.",
     ),
     "pl_capacity_childcare": (
         "Capacity of childcare: places where the source gives them ({known} of {total} locations).",

@@ -116,3 +116,18 @@ def test_page_speaks_the_language(lang: str) -> None:
     assert not at.exception
     assert at.title[0].value == t("page_planner", lang)
     assert t("pl_col_population", lang) in _all_rows(at).columns
+
+
+def test_a_municipality_not_offered_is_left_out_and_named() -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.session_state["planner_municipalities"] = ["Leuven", "Atlantis"]
+    at.switch_page("app_pages/planner.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Atlantis" in w.value for w in at.warning)
+    assert set(_all_rows(at)[t("pl_col_municipality", "en")]) == {"Leuven"}
+
+
+def test_classes_with_the_same_label_keep_their_own_bars() -> None:
+    from dashboard.planner.maps import distinct_labels
+
+    assert distinct_labels(["≤ 5", "≤ 5", "> 5", "≤ 5"]) == ["≤ 5", "≤ 5 (2)", "> 5", "≤ 5 (3)"]
