@@ -243,7 +243,9 @@ def render() -> None:
     _maps(figures, workplaces, lang)
     _chain(figures, workplaces, lang)
     _trend(figures, s, lang)
-    report_downloads(specs, codes, lang, s.weights(), key=state.COMPARE_REPORT)
+    report_downloads(
+        specs, codes, lang, s.weights(), state.place_filters(s), key=state.COMPARE_REPORT
+    )
 
 
 render()

@@ -396,7 +396,14 @@ def render() -> None:
     _population(profile, lang)
     _sources(profile, lang)
     if specs:  # the report starts from the workplaces: none resolved, none to report
-        report_downloads(specs, [profile.code], lang, s.weights(), key=state.PROFILE_REPORT)
+        report_downloads(
+            specs,
+            [profile.code],
+            lang,
+            s.weights(),
+            state.place_filters(s),
+            key=state.PROFILE_REPORT,
+        )
 
 
 render()

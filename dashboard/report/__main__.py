@@ -10,6 +10,10 @@ Bad arguments (unknown neighbourhood, more than four, unusable coordinates, mode
 minutes, an output that cannot be written) print one line on stderr and exit with 2;
 a damaged snapshot exits with 1 and names the file.  Outputs are written atomically
 (a temporary file renamed over the target), so a failed run leaves no half file.
+
+The score uses the defaults of :class:`dashboard.layers.candidates.PlaceFilters` (the
+app's with no filter set): every school and every childcare place counts, and the price
+is the municipal median house price; default weights.
 """
 
 from __future__ import annotations

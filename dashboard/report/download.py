@@ -19,6 +19,7 @@ from dashboard import cache, state
 from dashboard.engine.errors import EngineError
 from dashboard.i18n import t, t_markdown
 from dashboard.layers import score
+from dashboard.layers.candidates import PlaceFilters
 from dashboard.report.html import html_document
 from dashboard.report.model import ReportInputError, ReportRequest, build_report, request_from_specs
 from dashboard.report.pdf import pdf_bytes
@@ -58,14 +59,16 @@ def report_downloads(
     shortlist: Sequence[str],
     lang: str,
     weights: score.Weights,
+    filters: PlaceFilters,
     *,
     key: str,
 ) -> None:
     """Draw the report button and, once built for this view, the PDF and HTML downloads.
 
-    ``key`` tells the pages' buttons apart (one per page).
+    ``filters`` are the page's (:func:`dashboard.state.place_filters`), so the report's
+    score counts what the page counted; ``key`` tells the pages' buttons apart.
     """
-    request = request_from_specs(specs, shortlist, lang, weights)
+    request = request_from_specs(specs, shortlist, lang, weights, filters)
     st.subheader(t("report_app_title", lang))
     if st.button(t("report_app_button", lang, n=len(shortlist)), key=key):
         st.session_state.pop(state.REPORT_FILES, None)

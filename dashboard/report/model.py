@@ -22,6 +22,7 @@ import pandas as pd
 from dashboard.engine.core import COMMUTE_MODES, CommuteEngine
 from dashboard.engine.inputs import LatLon, check_minutes
 from dashboard.i18n import LANGUAGES
+from dashboard.layers import candidates as cand
 from dashboard.layers import profile as pf
 from dashboard.layers import score as sc
 from dashboard.state import (
@@ -34,8 +35,8 @@ from dashboard.state import (
 from geodata.catalog import default_data_dir
 from geodata.io import load_layer
 
-#: Columns of the neighbourhoods layer the score reads (its raw values, see score.py).
-_SCORE_COLUMNS = ("code", "name", "n_schools", "n_childcare", "n_stations", "n_bus_stops")
+#: The point layers :func:`dashboard.layers.score.place_figures` counts per wijk.
+_COUNTED_LAYERS = ("schools", "international_schools", "childcare")
 
 
 class ReportInputError(ValueError):
@@ -72,12 +73,19 @@ class ClientWorkplace:
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """What the advisor asks: workplaces, shortlist, language, score weights."""
+    """What the advisor asks: workplaces, shortlist, language, score weights, filters.
+
+    ``filters`` are the page's :class:`dashboard.layers.candidates.PlaceFilters`: which
+    schools and childcare the score counts and which municipal median is its price
+    (``budget_type``).  The default (the command line's) counts every school and every
+    childcare place and prices with the median house price.
+    """
 
     workplaces: tuple[ClientWorkplace, ...]
     shortlist: tuple[str, ...]
     lang: str
     weights: sc.Weights = field(default_factory=sc.Weights)
+    filters: cand.PlaceFilters = field(default_factory=cand.PlaceFilters)
 
 
 @dataclass(frozen=True)
@@ -190,17 +198,21 @@ def request_from_specs(
     shortlist: Sequence[str],
     lang: str,
     weights: sc.Weights | None = None,
+    filters: cand.PlaceFilters | None = None,
 ) -> ReportRequest:
-    """Return the report request of the app's view: its commute specs and shortlist.
+    """Return the report request of the app's view: its commute specs, shortlist and filters.
 
     The inverse of :func:`commute_specs` (``commute_specs(request_from_specs(s, ...)) ==
-    s``), so the report asks exactly what the page showed.
+    s``), so the report asks exactly what the page showed; ``filters`` (the page's
+    :func:`dashboard.state.place_filters`) make its score count what the page counted.
     """
     places = tuple(
         ClientWorkplace(LatLon(s.lat, s.lon), s.mode, s.max_minutes, s.arrive_by, s.day)
         for s in specs
     )
-    return ReportRequest(places, tuple(shortlist), lang, weights or sc.Weights())
+    return ReportRequest(
+        places, tuple(shortlist), lang, weights or sc.Weights(), filters or cand.PlaceFilters()
+    )
 
 
 def build_report(
@@ -228,7 +240,7 @@ def build_report(
         request.shortlist, specs, lang=request.lang, engine=engine, data=data
     )
     _check_answered(profiles)
-    rows, problem = _score(profiles, specs, request.weights, Path(data_dir))
+    rows, problem = _score(profiles, specs, request, Path(data_dir))
     return Report(
         request=request,
         specs=specs,
@@ -252,24 +264,29 @@ def _unique_sources(profiles: Sequence[pf.Profile]) -> tuple[pf.Source, ...]:
 
 # -- score ---------------------------------------------------------------------------------
 def score_frame(
-    profiles: Sequence[pf.Profile], specs: Sequence[CommuteSpec], data_dir: Path
+    profiles: Sequence[pf.Profile],
+    specs: Sequence[CommuteSpec],
+    filters: cand.PlaceFilters,
+    data_dir: Path,
 ) -> pd.DataFrame:
     """Return the shortlist as :func:`dashboard.layers.score.score_table` reads a ranking.
 
-    Minutes are each person's own mode, NaN beyond their limit (as the ranking has them);
-    the amenity counts are the neighbourhoods layer's (the ranking's with no filter:
-    ``n_childcare`` is missing where there is no childcare data); the price is the
-    municipal median house price.
+    Built by :func:`dashboard.layers.score.place_figures`, as the Compare page builds
+    its own: the schools and childcare ``filters`` count and the municipal median of
+    ``filters.budget_type``.  Minutes are each person's own mode, NaN beyond their limit
+    (as the ranking has them).
     """
-    layer = load_layer("neighbourhoods", data_dir, columns=_SCORE_COLUMNS).set_index("code")
+    layer = load_layer("neighbourhoods", data_dir)
     codes = [p.code for p in profiles]
-    frame = pd.DataFrame(layer.loc[codes].reset_index())
-    frame = frame.rename(columns={"n_schools": "n_schools_match"})
-    frame["n_childcare_match"] = frame.pop("n_childcare")
-    frame["price_eur"] = [p.price("house").latest_eur for p in profiles]
+    rows = layer.set_index("code", drop=False).loc[codes].reset_index(drop=True)
+    commute = pd.DataFrame(index=rows.index)
     for number in range(1, len(specs) + 1):
-        frame[f"minutes_{number}"] = [_own_minutes(p, number) for p in profiles]
-    return frame
+        commute[f"minutes_{number}"] = [_own_minutes(p, number) for p in profiles]
+        commute[f"estimated_{number}"] = [
+            bool(p.commutes[number - 1].chosen.estimated) for p in profiles
+        ]
+    schools, international, childcare = (load_layer(n, data_dir) for n in _COUNTED_LAYERS)
+    return sc.place_figures(rows, commute, schools, international, childcare, filters)
 
 
 def _own_minutes(profile: pf.Profile, person: int) -> float:
@@ -280,13 +297,15 @@ def _own_minutes(profile: pf.Profile, person: int) -> float:
 def _score(
     profiles: Sequence[pf.Profile],
     specs: Sequence[CommuteSpec],
-    weights: sc.Weights,
+    request: ReportRequest,
     data_dir: Path,
 ) -> tuple[tuple[ScoreRow, ...] | None, str]:
     """Score rows in shortlist order, or None and why no score can be formed."""
     try:
         table = sc.score_table(
-            score_frame(profiles, specs, data_dir), weights, [s.max_minutes for s in specs]
+            score_frame(profiles, specs, request.filters, data_dir),
+            request.weights,
+            [s.max_minutes for s in specs],
         )
     except sc.ScoreError as exc:
         return None, str(exc)

@@ -62,3 +62,25 @@ def test_a_workplace_the_engine_does_not_cover_is_refused() -> None:
         build_report(ReportRequest((WORKPLACES[0], far), SHORTLIST[:1], "en"))
     assert caught.value.argument == "workplace2"
     assert "50.00000,3.00000" in caught.value.problem
+
+
+def test_the_score_counts_and_prices_what_the_compare_page_did() -> None:
+    """Apartment prices and a primary-school filter: the report scores as Compare does."""
+    from dashboard.app_pages import compare
+    from dashboard.layers import candidates as cand
+    from dashboard.layers import score
+    from dashboard.state import ExploreState
+
+    view = ExploreState(budget_type="apartment", school_level="lager")
+    filters = cand.PlaceFilters(budget_type="apartment", school_level="lager")
+    bike = (WORKPLACES[0],)
+    report = build_report(ReportRequest(bike, SHORTLIST, "en", filters=filters))
+    specs = commute_specs(report.request)
+    figures = compare._figures(list(SHORTLIST), view, specs)
+    page = score.score_table(figures, Weights(), [s.max_minutes for s in specs]).set_index("code")
+    assert report.score is not None
+    for row in report.score:
+        for part in score.COMPONENTS:
+            expected = page.loc[row.code, f"part_{part}"]
+            assert row.parts[part] == pytest.approx(None if expected != expected else expected)
+        assert row.raw["price"] == pytest.approx(page.loc[row.code, "raw_price"])
