@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from dashboard.i18n import format_eur, format_number, has_key, t
@@ -187,7 +188,8 @@ def _score(report: Report) -> Iterator[Block]:
     lang = report.lang
     yield Heading(t("report_score_title", lang))
     if report.score is None:
-        yield Para(t("report_score_unavailable", lang, reason=report.score_problem))
+        reason = t(report.score_problem, lang)
+        yield Para(t("report_score_unavailable", lang, reason=reason))
         return
     weights = ", ".join(
         f"{t('report_component_' + c, lang)} {w}"
@@ -264,6 +266,12 @@ def _commutes(p: pf.Profile, lang: str) -> Iterator[Block]:
     yield _section_sources(p, "commute", lang)
 
 
+#: The own mode's limit verdict: within, beyond, or unknown (no time to compare).
+_VERDICT_KEYS: Final[Mapping[bool | None, str]] = MappingProxyType(
+    {True: "report_yes", False: "report_no", None: "report_unknown"}
+)
+
+
 def _mode_cell(time: pf.ModeTime, lang: str) -> str:
     """Minutes (own mode marked, then the train spread), the limit verdict, the method."""
     text = minutes_text(time.minutes, time.estimated, lang)
@@ -272,7 +280,7 @@ def _mode_cell(time: pf.ModeTime, lang: str) -> str:
     if time.p10 is not None and time.p90 is not None and time.p90 - time.p10 >= 1:
         text += f" ({round(time.p10)}-{round(time.p90)})"
     if time.chosen:
-        verdict = t("report_yes" if time.within_limit else "report_no", lang)
+        verdict = t(_VERDICT_KEYS[time.within_limit], lang)
         text += " - " + _labelled(t("report_col_within", lang).lower(), verdict, lang)
     if time.minutes is not None:
         text += f" · {method_label(time.method, lang)}"

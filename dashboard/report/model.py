@@ -125,6 +125,7 @@ class Report:
     specs: tuple[CommuteSpec, ...]
     profiles: tuple[pf.Profile, ...]
     score: tuple[ScoreRow, ...] | None
+    #: Translation key of why there is no score ("" when there is one).
     score_problem: str
     sources: tuple[pf.Source, ...]
     generated: str
@@ -300,15 +301,17 @@ def _score(
     request: ReportRequest,
     data_dir: Path,
 ) -> tuple[tuple[ScoreRow, ...] | None, str]:
-    """Score rows in shortlist order, or None and why no score can be formed."""
+    """Score rows in shortlist order, or None and the translation key of why not."""
     try:
         table = sc.score_table(
             score_frame(profiles, specs, request.filters, data_dir),
             request.weights,
             [s.max_minutes for s in specs],
         )
-    except sc.ScoreError as exc:
-        return None, str(exc)
+    except sc.AllWeightsZeroError:
+        return None, "report_score_all_zero"
+    except sc.ScoreError:
+        return None, "report_score_failed"
     by_code = table.set_index("code")
     persons = len(specs)
     return tuple(_score_row(p.code, by_code.loc[p.code], persons) for p in profiles), ""

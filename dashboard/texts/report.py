@@ -86,6 +86,16 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Geen score: {reason}",
         "Pas de score : {reason}",
     ),
+    "report_score_all_zero": (
+        "every weight is 0: give at least one component a weight",
+        "alle gewichten staan op 0: geef minstens één onderdeel een gewicht",
+        "tous les poids valent 0 : donnez un poids à au moins une composante",
+    ),
+    "report_score_failed": (
+        "the shortlist's figures cannot be scored",
+        "de cijfers van de shortlist kunnen niet gescoord worden",
+        "les chiffres de la sélection ne peuvent pas être notés",
+    ),
     "report_component_commute": ("Commute", "Pendel", "Trajet"),
     "report_component_schools": ("Schools", "Scholen", "Écoles"),
     "report_component_childcare": ("Childcare", "Kinderopvang", "Accueil d'enfants"),
