@@ -17,10 +17,9 @@ from streamlit_folium import st_folium
 from dashboard import cache, maps, state
 from dashboard.app_pages import explore_view, intake_parts
 from dashboard.engine.errors import EngineError
-from dashboard.engine.inputs import LatLon
 from dashboard.i18n import format_eur, t, t_markdown
-from dashboard.layers import allocation, score
 from dashboard.layers import candidates as cand
+from dashboard.layers import score
 from dashboard.layers.workplaces import Workplace
 from dashboard.report.download import report_downloads
 from geodata.io import SnapshotError
@@ -161,25 +160,28 @@ def _trend(figures: pd.DataFrame, s: state.ExploreState, lang: str) -> None:
     st.caption(t("ik_price_trend_note", lang, year=last))
 
 
-def chain_table(figures: pd.DataFrame, runs: list[allocation.SchoolRun], lang: str) -> pd.DataFrame:
-    """One row per compared neighbourhood: the stop, both legs and the total (texts)."""
+def chain_table(figures: pd.DataFrame, chain: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per compared neighbourhood: the stop, both legs and the total (texts).
+
+    ``chain`` is :func:`intake_parts.chain_rows` for the compared codes, in their order.
+    """
     none = t("ik_chain_no_fit", lang)
     rows = []
-    for run in runs:
-        fits = run.total_minutes is not None
+    for _, run in chain.iterrows():
+        fits = bool(run["chain_stop"]) and pd.notna(run["chain_minutes"])
         rows.append(
             {
-                t("ik_chain_via", lang): run.stop_name if fits else none,
-                t("ik_chain_to_stop", lang): _minutes_text(run.to_stop_minutes, 0, lang)
+                t("ik_chain_via", lang): str(run["chain_stop"]) if fits else none,
+                t("ik_chain_to_stop", lang): _minutes_text(run["chain_to_stop"], 0, lang)
                 if fits
                 else "",
-                t("ik_chain_leg2", lang): _minutes_text(run.to_work_minutes, 0, lang)
+                t("ik_chain_leg2", lang): _minutes_text(run["chain_to_work"], 0, lang)
                 if fits
                 else "",
-                t("ik_chain_total", lang): _minutes_text(run.total_minutes, 0, lang)
+                t("ik_chain_total", lang): _minutes_text(run["chain_minutes"], 0, lang)
                 if fits
                 else "",
-                t("col_estimated", lang): "✱" if run.estimated else "",
+                t("col_estimated", lang): "✱" if fits and bool(run["chain_estimated"]) else "",
             }
         )
     return pd.DataFrame(rows, index=_unique(list(figures["name"].astype(str))))
@@ -191,20 +193,14 @@ def _chain(figures: pd.DataFrame, workplaces: list[Workplace], lang: str) -> Non
     ask = intake_parts.chain_ask(workplaces, lang)
     if ask is None:
         return
-    homes = [
-        LatLon(float(lat), float(lon))
-        for lat, lon in zip(figures["centroid_lat"], figures["centroid_lon"], strict=True)
-    ]
     try:
-        runs = intake_parts.school_runs(ask, homes)
-    except EngineError as exc:
+        chain = intake_parts.chain_rows(ask, list(figures["code"].astype(str)))
+    except (EngineError, SnapshotError) as exc:
         explore_view.report(exc, lang)
         return
-    st.dataframe(chain_table(figures, runs, lang), width="stretch")
+    st.dataframe(chain_table(figures, chain, lang), width="stretch")
     who = t(f"person_{ask.person}", lang)
-    st.caption(
-        t("ik_chain_compare_note", lang, who=who, m=ask.max_minutes, n=allocation.CHAIN_STOPS_TRIED)
-    )
+    st.caption(t("ik_chain_compare_note", lang, who=who, m=ask.max_minutes))
 
 
 def render() -> None:

@@ -688,7 +688,7 @@ def _with_chain(
         return ranking
     try:
         with st.spinner(t("computing", lang)):
-            chain = cache.chain_columns(commutes[ask.person - 1], ask.stop)
+            chain = cache.chain_columns(ask.spec, ask.stop)
     except (EngineError, SnapshotError) as exc:
         report(exc, lang)
         return ranking

@@ -14,10 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import cache, state
-from dashboard.engine.inputs import LatLon
 from dashboard.engine.settings import STREET_MODES
 from dashboard.i18n import t
-from dashboard.layers import allocation, score
+from dashboard.layers import score
 from dashboard.layers.workplaces import Workplace
 
 #: The Compare and Profile page scripts (for ``st.page_link`` and ``st.switch_page``).
@@ -165,13 +164,25 @@ def link_column(lang: str) -> Any:
 # -- morning chain -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChainAsk:
-    """The morning chain the widgets ask for: who drops off, how, within what, via what."""
+    """The morning chain the widgets ask for: who drops off, how, within what, via what.
+
+    ``spec`` is that person's commute as the ranking asks it (the key of
+    :func:`dashboard.cache.chain_columns`, so every page reads the same chain).
+    """
 
     person: int
-    workplace: LatLon
-    mode: str
-    max_minutes: int
+    spec: state.CommuteSpec
     stop: str
+
+    @property
+    def mode(self) -> str:
+        """The street mode of the person who drops the child off."""
+        return self.spec.mode
+
+    @property
+    def max_minutes(self) -> int:
+        """That person's limit for the whole chain."""
+        return self.spec.max_minutes
 
 
 def chain_inputs(persons: int, lang: str) -> None:
@@ -208,28 +219,14 @@ def chain_ask(workplaces: Sequence[Workplace], lang: str) -> ChainAsk | None:
         who = t(f"person_{person}", lang)
         st.info(t("ik_chain_street_only", lang, who=who, modes=modes))
         return None
-    point = workplaces[person - 1].point
-    return ChainAsk(person, point, commuter.mode, commuter.max_minutes, s.chain_stop)
+    spec = state.commute_spec(s, commuter, workplaces[person - 1].point)
+    return ChainAsk(person, spec, s.chain_stop)
 
 
-def school_runs(ask: ChainAsk, homes: Sequence[LatLon]) -> list[allocation.SchoolRun]:
-    """Return the best chain from each home through its nearest stops of the asked kind.
+def chain_rows(ask: ChainAsk, codes: Sequence[str]) -> pd.DataFrame:
+    """Return the best chain of each wijk in ``codes`` (in that order), as Explore has it.
 
-    Raises ``EngineError`` for a point off every network.
+    :func:`dashboard.cache.chain_columns`: over every stop of the asked kind in the
+    region, cached per question.  Raises ``EngineError`` or ``SnapshotError`` as it does.
     """
-    if ask.stop == "school":
-        stops = allocation.primary_schools(cache.layer("schools"))
-    else:
-        stops = cache.layer("childcare")
-    engine = cache.engine()
-    return [
-        allocation.school_run(
-            engine,
-            home,
-            ask.workplace,
-            ask.mode,
-            ask.max_minutes,
-            allocation.nearest_stops(stops, home),
-        )
-        for home in homes
-    ]
+    return cache.chain_columns(ask.spec, ask.stop).reindex(pd.Index(codes, dtype=str))

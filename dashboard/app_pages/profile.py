@@ -237,39 +237,29 @@ def _chain(profile: prof.Profile, workplaces: list[Workplace], lang: str) -> Non
     if ask is None:
         return
     try:
-        (run,) = intake_parts.school_runs(ask, [profile.centroid])
-    except EngineError as exc:
+        run = intake_parts.chain_rows(ask, [profile.code]).iloc[0]
+    except (EngineError, SnapshotError) as exc:
         explore_view.report(exc, lang)
         return
     who = t(f"person_{ask.person}", lang)
     show_chain(run, who, ask.mode, ask.max_minutes, ask.stop, lang)
 
 
-def show_chain(
-    run: allocation.SchoolRun, who: str, mode: str, limit: int, stop: str, lang: str
-) -> None:
-    """Draw one chain's legs and total (or why there is none)."""
-    if run.total_minutes is None:
-        st.info(
-            t(
-                "ik_chain_none",
-                lang,
-                who=who,
-                n=run.tried,
-                m=limit,
-                stop=t(f"ik_chain_{stop}", lang),
-            )
-        )
+def show_chain(run: pd.Series, who: str, mode: str, limit: int, stop: str, lang: str) -> None:
+    """Draw one wijk's chain (a row of :func:`intake_parts.chain_rows`), or why there is none."""
+    stop_text = t(f"ik_chain_{stop}", lang)
+    if not run["chain_stop"] or pd.isna(run["chain_minutes"]):
+        st.info(t("ik_chain_none", lang, who=who, m=limit, stop=stop_text))
         return
     rows = {
-        t("ik_chain_leg1", lang, stop=run.stop_name or ""): _minutes(run.to_stop_minutes, lang),
-        t("ik_chain_dropoff", lang): _minutes(run.dropoff_minutes, lang),
-        t("ik_chain_leg2", lang): _minutes(run.to_work_minutes, lang),
-        t("ik_chain_total", lang): _minutes(run.total_minutes, lang),
+        t("ik_chain_leg1", lang, stop=str(run["chain_stop"])): _minutes(run["chain_to_stop"], lang),
+        t("ik_chain_dropoff", lang): _minutes(allocation.DROPOFF_MINUTES, lang),
+        t("ik_chain_leg2", lang): _minutes(run["chain_to_work"], lang),
+        t("ik_chain_total", lang): _minutes(run["chain_minutes"], lang),
     }
     st.dataframe(pd.Series(rows, name=t(f"mode_{mode}", lang)).to_frame(), width="stretch")
-    note = t("ik_chain_note", lang, n=run.tried, who=who)
-    st.caption(note + (" " + t("ik_chain_estimated", lang) if run.estimated else ""))
+    note = t("ik_chain_note", lang, who=who, stop=stop_text)
+    st.caption(note + (" " + t("ik_chain_estimated", lang) if run["chain_estimated"] else ""))
 
 
 def _allocation(profile: prof.Profile, workplaces: list[Workplace], lang: str) -> None:

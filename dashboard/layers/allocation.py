@@ -15,14 +15,13 @@ line distance from the neighbourhood's representative point and from each workpl
 It gives no chances: those depend on who else registers, the school's split and its
 places, none of which is in the data.
 
-The school run (:func:`school_run`) answers the related morning question: home ->
+The morning chain (:func:`chain_columns`) answers the related morning question: home ->
 crèche or primary school -> work for the parent who drops the child off.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -123,92 +122,9 @@ def distance_table(
     return near.sort_values(["home_m", "name"], kind="stable").reset_index(drop=True)
 
 
-# -- the school run: home -> crèche or school -> work ----------------------------------
-#: Stops of a morning chain the profile offers (values of ``chain`` in the URL state).
-CHAIN_STOP_KINDS: Final = ("childcare", "school")
-#: The chain is tried through this many stops nearest to home (straight line): one
-#: street search per stop, so a bounded number keeps a page rerun short.
-CHAIN_STOPS_TRIED: Final = 12
-
-
-@dataclass(frozen=True)
-class SchoolRun:
-    """The best morning chain from one home through a crèche or school to work.
-
-    ``stop_name`` is None (and the minutes None) when no stop gives a chain within the
-    limit; ``tried`` is how many stops were tried.
-    """
-
-    stop_name: str | None
-    stop_address: str
-    to_stop_minutes: float | None
-    to_work_minutes: float | None
-    total_minutes: float | None
-    dropoff_minutes: float
-    estimated: bool
-    tried: int
-
-
-def nearest_stops(points: pd.DataFrame, home: LatLon, n: int = CHAIN_STOPS_TRIED) -> pd.DataFrame:
-    """Return the ``n`` points nearest to ``home`` (straight line), nearest first."""
-    if points.empty:
-        return points
-    distance = straight_line_m(home, points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
-    order = np.argsort(distance, kind="stable")[:n]
-    return points.iloc[order]
-
-
-def school_run(
-    engine: CommuteEngine,
-    home: LatLon,
-    workplace: LatLon,
-    mode: str,
-    max_minutes: float,
-    stops: pd.DataFrame,
-    *,
-    dropoff_minutes: float = 5.0,
-) -> SchoolRun:
-    """Return the best chain home -> one of ``stops`` -> work by a street mode.
-
-    The engine's :func:`~dashboard.engine.chains.morning_chain` (both legs on the
-    street networks, a fixed drop-off time between them; the chain must fit
-    ``max_minutes`` in total).
-
-    Raises
-    ------
-    BadInputError
-        For a mode that is not a street mode (:data:`STREET_MODES`).
-    EngineError
-        For a point off every network.
-    """
-    if mode not in STREET_MODES:
-        msg = f"the morning chain needs a street mode ({', '.join(STREET_MODES)}), not {mode!r}"
-        raise BadInputError(msg)
-    if stops.empty:
-        return SchoolRun(None, "", None, None, None, dropoff_minutes, False, 0)
-    chain = morning_chain(
-        engine,
-        ChainCommuter(workplace, mode, float(max_minutes)),
-        np.array([home.lon]),
-        np.array([home.lat]),
-        stops.geometry.x.to_numpy(),
-        stops.geometry.y.to_numpy(),
-        dropoff_minutes=dropoff_minutes,
-    )
-    best = int(chain.stop_index[0])
-    if best < 0:
-        return SchoolRun(None, "", None, None, None, dropoff_minutes, False, len(stops))
-    stop = stops.iloc[best]
-    return SchoolRun(
-        stop_name=str(stop["name"]),
-        stop_address=str(stop.get("address") or ""),
-        to_stop_minutes=round(float(chain.first_leg_minutes[0]), 1),
-        to_work_minutes=round(float(chain.second_leg_minutes[0]), 1),
-        total_minutes=round(float(chain.total_minutes[0]), 1),
-        dropoff_minutes=dropoff_minutes,
-        estimated=bool(chain.estimated[0]),
-        tried=len(stops),
-    )
+# -- the morning chain: home -> crèche or school -> work ----------------------------------
+#: Minutes the chain allows for dropping the child off, between its two legs.
+DROPOFF_MINUTES: Final = 5.0
 
 
 def chain_columns(
@@ -219,7 +135,7 @@ def chain_columns(
     max_minutes: float,
     stops: pd.DataFrame,
     *,
-    dropoff_minutes: float = 5.0,
+    dropoff_minutes: float = DROPOFF_MINUTES,
 ) -> pd.DataFrame:
     """Return the best morning chain from every place through any of ``stops``.
 

@@ -210,9 +210,10 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "{who} se déplace avec un mode à horaire ; le trajet n'est calculé que pour {modes}.",
     ),
     "ik_chain_none": (
-        "No chain via {stop} fits {who}'s {m} min ({n} nearest tried).",
-        "Geen rit via {stop} past binnen de {m} min van {who} ({n} dichtste geprobeerd).",
-        "Aucun trajet via {stop} ne tient dans les {m} min de {who} ({n} plus proches essayés).",
+        "No chain via {stop} fits {who}'s {m} min (every one of the region tried).",
+        "Geen rit via {stop} past binnen de {m} min van {who} (elke in de regio geprobeerd).",
+        "Aucun trajet via {stop} ne tient dans les {m} min de {who} (tous ceux de la région "
+        "essayés).",
     ),
     "ik_chain_via": ("Via", "Via", "Via"),
     "ik_chain_to_stop": ("Home → stop", "Thuis → tussenstop", "Domicile → arrêt"),
@@ -222,25 +223,24 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "aucun trajet dans la limite",
     ),
     "ik_chain_compare_note": (
-        "For {who}, within {who}'s {m} min, via the best of the {n} nearest places (straight "
-        "line) to each neighbourhood's interior point, with a fixed drop-off time.",
-        "Voor {who}, binnen de {m} min van {who}, via de beste van de {n} dichtste plaatsen "
-        "(vogelvlucht) bij het binnenpunt van elke wijk, met een vaste tijd om af te zetten.",
-        "Pour {who}, dans les {m} min de {who}, via le meilleur des {n} lieux les plus "
-        "proches (à vol d'oiseau) du point intérieur de chaque quartier, avec un temps de "
-        "dépôt fixe.",
+        "For {who}, within {who}'s {m} min, from each neighbourhood's interior point via "
+        "the best place of the region for it (as on Explore), with a fixed drop-off time.",
+        "Voor {who}, binnen de {m} min van {who}, vanaf het binnenpunt van elke wijk via de "
+        "beste plaats in de regio (zoals op Verkennen), met een vaste tijd om af te zetten.",
+        "Pour {who}, dans les {m} min de {who}, depuis le point intérieur de chaque quartier "
+        "via le meilleur lieu de la région (comme sur Explorer), avec un temps de dépôt fixe.",
     ),
     "ik_chain_leg1": ("Home → {stop}", "Thuis → {stop}", "Domicile → {stop}"),
     "ik_chain_dropoff": ("Drop-off", "Afzetten", "Dépôt"),
     "ik_chain_leg2": ("→ work", "→ werk", "→ travail"),
     "ik_chain_total": ("Total", "Totaal", "Total"),
     "ik_chain_note": (
-        "The best chain for {who} over the {n} nearest places (straight line), from the "
+        "The best chain for {who} via any {stop} of the region (as on Explore), from the "
         "neighbourhood's interior point, with a fixed drop-off time.",
-        "De beste rit voor {who} over de {n} dichtste plaatsen (vogelvlucht), vanaf het "
-        "binnenpunt van de wijk, met een vaste tijd om af te zetten.",
-        "Le meilleur trajet pour {who} parmi les {n} lieux les plus proches (à vol "
-        "d'oiseau), depuis le point intérieur du quartier, avec un temps de dépôt fixe.",
+        "De beste rit voor {who} via eender welke plaats ({stop}) in de regio (zoals op "
+        "Verkennen), vanaf het binnenpunt van de wijk, met een vaste tijd om af te zetten.",
+        "Le meilleur trajet pour {who} via n'importe quel lieu ({stop}) de la région (comme "
+        "sur Explorer), depuis le point intérieur du quartier, avec un temps de dépôt fixe.",
     ),
     "ik_chain_estimated": (
         "Part of it is estimated (outside the detailed network).",

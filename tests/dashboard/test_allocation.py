@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -74,38 +75,41 @@ def engine() -> CommuteEngine:
     return CommuteEngine()
 
 
-def test_school_run_adds_both_legs_and_the_dropoff(engine: CommuteEngine) -> None:
+def _home(lat: float, lon: float) -> pd.DataFrame:
+    """One hand-made place at ``lat, lon`` (a home), as the chain reads places."""
+    return pd.DataFrame({"centroid_lat": [lat], "centroid_lon": [lon]})
+
+
+def test_chain_adds_both_legs_and_the_dropoff(engine: CommuteEngine) -> None:
     """On the real bike network: home in Heverlee, work at Leuven station."""
     home = LatLon(50.8702, 4.6950)
-    stops = allocation.nearest_stops(allocation.primary_schools(load_layer("schools")), home)
-    assert len(stops) == allocation.CHAIN_STOPS_TRIED
-    run = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 30, stops, dropoff_minutes=4)
-    assert run.stop_name in set(stops["name"])
-    assert run.to_stop_minutes is not None and run.to_work_minutes is not None
-    assert run.total_minutes == pytest.approx(
-        run.to_stop_minutes + 4 + run.to_work_minutes, abs=0.1
+    stops = allocation.primary_schools(load_layer("schools"))
+    run = allocation.chain_columns(
+        engine, _home(home.lat, home.lon), LEUVEN_STATION, "bike", 30, stops, dropoff_minutes=4
+    ).iloc[0]
+    assert run["chain_stop"] in set(stops["name"])
+    assert run["chain_minutes"] == pytest.approx(
+        run["chain_to_stop"] + 4 + run["chain_to_work"], abs=0.15
     )
-    assert run.total_minutes <= 30
+    assert run["chain_minutes"] <= 30
     # the chain is never shorter than going straight to work
     direct = engine.times(
         LEUVEN_STATION, np.array([home.lon]), np.array([home.lat]), mode="bike", max_minutes=30
     )
-    assert run.total_minutes >= float(direct.minutes[0])
+    assert run["chain_minutes"] >= float(direct.minutes[0])
 
 
-def test_school_run_that_does_not_fit_and_bad_modes(engine: CommuteEngine) -> None:
-    home = LatLon(50.8702, 4.6950)
-    stops = allocation.nearest_stops(load_layer("childcare"), home, n=3)
-    none = allocation.school_run(engine, home, LEUVEN_STATION, "walk", 6, stops)
-    assert none.total_minutes is None and none.stop_name is None and none.tried == 3
-    with pytest.raises(BadInputError, match="street mode"):
-        allocation.school_run(engine, home, LEUVEN_STATION, "train_walk", 60, stops)
-    empty = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 30, stops.iloc[0:0])
-    assert empty.tried == 0 and empty.total_minutes is None
+def test_chain_that_does_not_fit_and_no_stops(engine: CommuteEngine) -> None:
+    home = _home(50.8702, 4.6950)
+    stops = load_layer("childcare")
+    none = allocation.chain_columns(engine, home, LEUVEN_STATION, "walk", 6, stops).iloc[0]
+    assert np.isnan(none["chain_minutes"]) and none["chain_stop"] == ""
+    empty = allocation.chain_columns(engine, home, LEUVEN_STATION, "bike", 30, stops.iloc[0:0])
+    assert np.isnan(empty["chain_minutes"].iloc[0]) and empty["chain_stop"].iloc[0] == ""
 
 
-def test_chain_columns_agree_with_the_school_run(engine: CommuteEngine) -> None:
-    """For every neighbourhood at once; the same best chain as one home's school run."""
+def test_chain_columns_for_every_neighbourhood(engine: CommuteEngine) -> None:
+    """For every neighbourhood at once: the same best chain as each home alone."""
     places = load_layer("neighbourhoods")
     stops = allocation.primary_schools(load_layer("schools"))
     columns = allocation.chain_columns(engine, places, LEUVEN_STATION, "bike", 20, stops)
@@ -117,8 +121,9 @@ def test_chain_columns_agree_with_the_school_run(engine: CommuteEngine) -> None:
     legs = columns.loc[fits, "chain_to_stop"] + 5 + columns.loc[fits, "chain_to_work"]
     assert np.allclose(legs, columns.loc[fits, "chain_minutes"], atol=0.15)
     row = places.loc[fits].iloc[0]
-    home = LatLon(float(row["centroid_lat"]), float(row["centroid_lon"]))
-    run = allocation.school_run(engine, home, LEUVEN_STATION, "bike", 20, stops)
-    assert run.total_minutes == pytest.approx(columns.loc[fits, "chain_minutes"].iloc[0], abs=0.1)
+    alone = allocation.chain_columns(
+        engine, _home(row["centroid_lat"], row["centroid_lon"]), LEUVEN_STATION, "bike", 20, stops
+    ).iloc[0]
+    assert alone["chain_minutes"] == pytest.approx(columns.loc[fits, "chain_minutes"].iloc[0])
     with pytest.raises(BadInputError):
         allocation.chain_columns(engine, places, LEUVEN_STATION, "train_bike", 20, stops)

@@ -12,10 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import cache, state
 from dashboard.app_pages import explore_view
-from dashboard.engine.inputs import LatLon
 from dashboard.i18n import t
-from dashboard.layers import allocation, export
 from dashboard.layers import candidates as cand
+from dashboard.layers import export
 from geodata.io import load_layer
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -51,27 +50,6 @@ def test_chain_via_a_primary_school_joins_legs_and_total() -> None:
     assert table[t("col_rank", "en")].tolist() == list(range(1, len(table) + 1))
     assert any("Morning chain for Person 1" in c.value for c in at.caption)
     assert at.query_params["chain"] == "school"
-
-
-def test_chain_columns_agree_with_the_single_home_school_run() -> None:
-    """The table's chain for one wijk is the Profile page's chain via its nearest schools
-    or better (the ranking tries every primary school, the profile the nearest)."""
-    places = load_layer("neighbourhoods").set_index("code")
-    code = "2406219"  # Heverlee Centrum, Leuven
-    spec = state.CommuteSpec(50.8775, 4.7004, "bike", 25, "09:00", "")
-    chain = cache.chain_columns(spec, "school")
-    home = LatLon(float(places.loc[code, "centroid_lat"]), float(places.loc[code, "centroid_lon"]))
-    schools = allocation.primary_schools(load_layer("schools"))
-    run = allocation.school_run(
-        cache.engine(),
-        home,
-        LatLon(spec.lat, spec.lon),
-        "bike",
-        25,
-        allocation.nearest_stops(schools, home),
-    )
-    assert run.total_minutes is not None
-    assert chain.loc[code, "chain_minutes"] <= run.total_minutes + 0.1
 
 
 def test_train_commuter_gets_the_message_and_no_chain_columns() -> None:
