@@ -221,12 +221,19 @@ def _population(profile: prof.Profile, lang: str) -> None:
     def number(value: int | None) -> str:
         return unknown if value is None else format_number(value, lang)
 
+    def label(key: str, year: int | None) -> str:
+        text = t(key, lang)
+        return text if year is None else t("ik_pf_pop_year", lang, label=text, year=year)
+
     rows = {
-        t("ik_pf_pop_wijk", lang): number(people.wijk),
-        t("ik_pf_pop_municipality", lang): number(people.municipality),
+        label("ik_pf_pop_wijk", people.wijk_year): number(people.wijk),
+        label("ik_pf_pop_municipality", people.municipality_year): number(people.municipality),
         t("ik_pf_households", lang, year=people.households_year or "?"): number(people.households),
     }
     st.dataframe(pd.Series(rows, name="").to_frame(), width="stretch")
+    if people.wijk is None and people.wijk_note:
+        # The note is data text: shown as text, never as Markdown.
+        st.caption(t_markdown("ik_pf_pop_note", lang, note=people.wijk_note))
 
 
 def _chain(profile: prof.Profile, workplaces: list[Workplace], lang: str) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +106,8 @@ SECTION_LAYERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "population": ("sector_population", "population"),
     }
 )
+#: A four-digit year in a manifest's free-text ``data_date``.
+_YEAR: Final = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 #: Price types of the profile (values of the ``housing_prices`` layer's ``type``).
 PRICE_TYPES: Final[tuple[str, ...]] = ("house", "apartment")
 
@@ -414,6 +417,8 @@ class Population:
     manifest), the municipal figures from the ``population`` layer (its manifest dates
     them; ``households_year`` is the observed year).  ``wijk_note`` is the layer's
     ``population_note`` (why the wijk's figure is unknown or partial; "" when complete).
+    ``wijk_year`` and ``municipality_year`` are the first year each manifest's
+    ``data_date`` names (None when it names none).
     """
 
     wijk: int | None
@@ -421,6 +426,8 @@ class Population:
     households: int | None
     households_year: int | None
     wijk_note: str = ""
+    wijk_year: int | None = None
+    municipality_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -509,6 +516,7 @@ _NEIGHBOURHOOD_COLUMNS: Final = (
     "municipality",
     "area_km2",
     "population",
+    "population_note",
     "median_house_price_muni",
     "median_apartment_price_muni",
     "price_year",
@@ -672,7 +680,7 @@ def _profile(
         childcare=_childcare(engine, data.childcare, home, row),
         station=_station(engine, data, home, lang),
         prices=_prices(data.housing_prices, row),
-        population=_population(data.population, row),
+        population=_population(data.population, row, data.manifests),
         adult_education=_adult_education(
             engine, data.adult_education, home, [c.workplace for c in commutes]
         ),
@@ -997,7 +1005,9 @@ def _prices(prices: pd.DataFrame, row: pd.Series) -> tuple[Prices, ...]:
     return tuple(out)
 
 
-def _population(population: pd.DataFrame, row: pd.Series) -> Population:
+def _population(
+    population: pd.DataFrame, row: pd.Series, manifests: Mapping[str, LayerManifest]
+) -> Population:
     mine = population.loc[population["nis"].astype(str) == str(row["nis"])]
     first = mine.iloc[0] if len(mine) else None
 
@@ -1010,7 +1020,15 @@ def _population(population: pd.DataFrame, row: pd.Series) -> Population:
         households=value("households_observed"),
         households_year=value("households_observed_year"),
         wijk_note=_text(row.get("population_note")),
+        wijk_year=_first_year(manifests["sector_population"].data_date),
+        municipality_year=_first_year(manifests["population"].data_date),
     )
+
+
+def _first_year(data_date: str) -> int | None:
+    """Return the first four-digit year a manifest's ``data_date`` names, or None."""
+    found = _YEAR.search(data_date)
+    return int(found.group(0)) if found else None
 
 
 # -- small converters --------------------------------------------------------------------

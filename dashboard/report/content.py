@@ -432,6 +432,13 @@ def _station(p: pf.Profile, lang: str) -> Iterator[Block]:
     yield _section_sources(p, "station", lang)
 
 
+def _population_line(place: str, n: int | None, year: int | None, lang: str) -> str:
+    """``place`` (``wijk`` or ``muni``) population with its year from the manifest."""
+    if year is None:
+        return t(f"report_population_{place}", lang, n=_count(n, lang))
+    return t(f"report_population_{place}_year", lang, year=year, n=_count(n, lang))
+
+
 def _prices_population(p: pf.Profile, lang: str) -> Iterator[Block]:
     yield Heading(t("report_prices_title", lang, municipality=p.municipality), 3)
     house, flat = p.price("house"), p.price("apartment")
@@ -461,8 +468,10 @@ def _prices_population(p: pf.Profile, lang: str) -> Iterator[Block]:
     yield _section_sources(p, "prices", lang)
     yield Heading(t("report_population_title", lang), 3)
     pop = p.population
-    yield Para(t("report_population_wijk", lang, n=_count(pop.wijk, lang)))
-    yield Para(t("report_population_muni", lang, n=_count(pop.municipality, lang)))
+    yield Para(_population_line("wijk", pop.wijk, pop.wijk_year, lang))
+    yield Para(_population_line("muni", pop.municipality, pop.municipality_year, lang))
+    if pop.wijk is None and pop.wijk_note:
+        yield Para(t("report_population_note", lang, note=pop.wijk_note), "small")
     yield Para(
         t(
             "report_households",

@@ -409,6 +409,12 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Inwoners van de wijk",
         "Population du quartier",
     ),
+    "ik_pf_pop_year": ("{label} ({year})", "{label} ({year})", "{label} ({year})"),
+    "ik_pf_pop_note": (
+        "Why the neighbourhood's population is unknown: {note}",
+        "Waarom het aantal inwoners van de wijk onbekend is: {note}",
+        "Pourquoi la population du quartier est inconnue : {note}",
+    ),
     "ik_pf_pop_municipality": (
         "Population of the municipality",
         "Inwoners van de gemeente",

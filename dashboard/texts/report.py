@@ -258,6 +258,21 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
     ),
     "report_col_year": ("Year", "Jaar", "Année"),
     "report_population_title": ("Population", "Bevolking", "Population"),
+    "report_population_wijk_year": (
+        "Neighbourhood ({year}): {n}",
+        "Wijk ({year}): {n}",
+        "Quartier ({year}) : {n}",
+    ),
+    "report_population_muni_year": (
+        "Municipality ({year}): {n}",
+        "Gemeente ({year}): {n}",
+        "Commune ({year}) : {n}",
+    ),
+    "report_population_note": (
+        "Why the neighbourhood's population is unknown: {note}",
+        "Waarom het aantal inwoners van de wijk onbekend is: {note}",
+        "Pourquoi la population du quartier est inconnue : {note}",
+    ),
     "report_population_wijk": (
         "Neighbourhood: {n}",
         "Wijk: {n}",

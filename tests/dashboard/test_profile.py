@@ -259,6 +259,18 @@ def test_population_known_and_unknown(
     )
 
 
+def test_population_says_why_unknown_and_its_years(profiles: dict[str, pf.Profile]) -> None:
+    """The layer's note for an unknown wijk figure; the years are the manifests' dates."""
+    unknown = profiles[WIJGMAAL].population
+    note = _wijk(WIJGMAAL)["population_note"]
+    assert note and unknown.wijk_note == note
+    assert profiles[HEVERLEE].population.wijk_note == ""
+    sector = load_manifest("sector_population", default_data_dir()).data_date
+    municipal = load_manifest("population", default_data_dir()).data_date
+    assert unknown.wijk_year == int(sector[:4])
+    assert unknown.municipality_year == int(municipal[:4])
+
+
 def test_sources_are_the_manifests(profiles: dict[str, pf.Profile]) -> None:
     prof = profiles[HEVERLEE]
     assert set(prof.sources) == set(pf.SECTION_LAYERS)

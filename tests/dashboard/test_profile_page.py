@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import maps, state
 from dashboard.layers import allocation
-from geodata.io import load_layer
+from geodata.io import load_layer, load_manifest
 from tests.dashboard.test_escaping import HOSTILE
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -147,3 +147,17 @@ def test_explore_map_popups_link_to_profiles() -> None:
     # the results table links each row to its profile
     links = at.dataframe[0].value["Profile"]
     assert links.str.startswith("profile?").all()
+
+
+def test_population_note_and_years_from_the_manifests() -> None:
+    """Wijgmaal: no wijk population; the page says why, and dates both figures."""
+    code = "240621"
+    at = _profile({"wijk": code})
+    note = str(load_layer("neighbourhoods").set_index("code").loc[code, "population_note"])
+    shown = _text(at).replace("\\", "")  # the note is Markdown-escaped data text
+    assert note and f"Why the neighbourhood's population is unknown: {note}" in shown
+    sector = load_manifest("sector_population").data_date[:4]
+    municipal = load_manifest("population").data_date[:4]
+    labels = [str(i) for d in at.dataframe for i in d.value.index]
+    assert f"Population of the neighbourhood ({sector})" in labels
+    assert f"Population of the municipality ({municipal})" in labels

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 
-from dashboard.i18n import t
+from dashboard.i18n import format_number, t
 from dashboard.layers.score import Weights
 from dashboard.report.html import html_document
 from dashboard.report.model import Report, ReportRequest, build_report
+from geodata.io import load_manifest
 from tests.report.cases import SHORTLIST, WORKPLACES
 
 
@@ -52,3 +54,21 @@ def test_why_there_is_no_score_is_in_the_reports_language(lang: str) -> None:
     page = html_document(report)
     assert t("report_score_all_zero", lang) in page
     assert "every weight is zero" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_population_note_and_years_from_the_manifests(report_en: Report, lang: str) -> None:
+    """Wijgmaal (in the test shortlist) has no wijk population: the report says why."""
+    report = dataclasses.replace(
+        report_en, request=dataclasses.replace(report_en.request, lang=lang)
+    )
+    page = html.unescape(html_document(report))
+    wijgmaal = next(p for p in report.profiles if p.code == "240621")
+    note = wijgmaal.population.wijk_note
+    assert note and t("report_population_note", lang, note=note) in page
+    sector = int(load_manifest("sector_population").data_date[:4])
+    municipal = int(load_manifest("population").data_date[:4])
+    unknown = t("report_unknown", lang)
+    assert t("report_population_wijk_year", lang, year=sector, n=unknown) in page
+    people = format_number(wijgmaal.population.municipality, lang)
+    assert t("report_population_muni_year", lang, year=municipal, n=people) in page
