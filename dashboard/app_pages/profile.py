@@ -111,8 +111,12 @@ def _childcare(profile: prof.Profile, lang: str) -> None:
     if care.count is None:
         st.info(t("ik_pf_childcare_unknown", lang, year=year))
         return
-    key = "ik_pf_childcare_lower" if care.lower_bound else "ik_pf_childcare_count"
-    st.markdown(t(key, lang, n=care.count))
+    if care.partly_mapped:
+        share = round((care.mapped_share or 0.0) * 100)
+        st.markdown(t("ik_pf_childcare_lower", lang, n=care.count, share=share))
+    else:
+        key = "ik_pf_childcare_lower_whole" if care.lower_bound else "ik_pf_childcare_count"
+        st.markdown(t(key, lang, n=care.count))
     if care.places:
         st.dataframe(_places_table(care.places, lang), hide_index=True, width="stretch")
     st.caption(t("childcare_partial_note", lang, year=year))

@@ -307,8 +307,17 @@ class Childcare:
 
     @property
     def lower_bound(self) -> bool:
-        """True when the count is only a lower bound (partial coverage)."""
+        """True when the count is only a lower bound (``partial``: OpenStreetMap data)."""
         return self.coverage == "partial"
+
+    @property
+    def partly_mapped(self) -> bool:
+        """True when a lower bound is because only part of the wijk is in the mapped zone.
+
+        A ``partial`` wijk may lie wholly in the mapped zone (``mapped_share`` 1): its
+        count is still a lower bound, since OpenStreetMap may miss places.
+        """
+        return self.lower_bound and (self.mapped_share is None or self.mapped_share < 1)
 
 
 @dataclass(frozen=True)

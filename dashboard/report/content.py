@@ -354,9 +354,11 @@ def _childcare(p: pf.Profile, lang: str) -> Iterator[Block]:
     )
     if care.coverage == "none":
         yield Para(t("report_childcare_none", lang), "normal")
-    elif care.lower_bound:
+    elif care.partly_mapped:
         share = round((care.mapped_share or 0.0) * 100)
         yield Para(t("report_childcare_partial", lang, share=share), "normal")
+    elif care.lower_bound:
+        yield Para(t("report_childcare_lower_whole", lang), "normal")
     modes = ("walk", "bike")
     if care.places:
         yield _places_table(care.places, modes, lang)

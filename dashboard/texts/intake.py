@@ -370,9 +370,17 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Inconnu : les données d'accueil ({year}) ne couvrent pas ce quartier.",
     ),
     "ik_pf_childcare_lower": (
-        "At least {n} (the data covers part of this area only).",
-        "Minstens {n} (de gegevens dekken maar een deel van dit gebied).",
-        "Au moins {n} (les données ne couvrent qu'une partie de la zone).",
+        "At least {n} (the data covers part of this area only: {share}%).",
+        "Minstens {n} (de gegevens dekken maar een deel van dit gebied: {share}%).",
+        "Au moins {n} (les données ne couvrent qu'une partie de la zone : {share} %).",
+    ),
+    "ik_pf_childcare_lower_whole": (
+        "At least {n}: the whole area lies in the mapped zone, but OpenStreetMap may miss "
+        "places (a lower bound).",
+        "Minstens {n}: het hele gebied ligt in de gekarteerde zone, maar OpenStreetMap kan "
+        "plaatsen missen (een ondergrens).",
+        "Au moins {n} : toute la zone est dans la partie cartographiée, mais OpenStreetMap "
+        "peut manquer des lieux (un minimum).",
     ),
     "ik_pf_childcare_count": ("{n}", "{n}", "{n}"),
     "ik_pf_station": ("Nearest railway station", "Dichtste treinstation", "Gare la plus proche"),

@@ -167,6 +167,14 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "Kinderopvang binnen {walk} min te voet of {bike} min met de fiets",
         "Accueil d'enfants à moins de {walk} min à pied ou {bike} min à vélo",
     ),
+    "report_childcare_lower_whole": (
+        "Lower bound: the whole neighbourhood lies in the mapped zone, but OpenStreetMap may "
+        "miss places.",
+        "Ondergrens: de hele wijk ligt in de gekarteerde zone, maar OpenStreetMap kan "
+        "plaatsen missen.",
+        "Minimum : tout le quartier est dans la partie cartographiée, mais OpenStreetMap peut "
+        "manquer des lieux.",
+    ),
     "report_childcare_partial": (
         "Lower bound: childcare is mapped for only part of this neighbourhood ({share}% of "
         "its area); more places may exist.",

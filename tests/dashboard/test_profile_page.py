@@ -161,3 +161,19 @@ def test_population_note_and_years_from_the_manifests() -> None:
     labels = [str(i) for d in at.dataframe for i in d.value.index]
     assert f"Population of the neighbourhood ({sector})" in labels
     assert f"Population of the municipality ({municipal})" in labels
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_childcare_lower_bound_is_worded_by_the_mapped_share(whole: bool) -> None:
+    """'partial' is OSM data (a lower bound); 'part of the area' only when share < 1."""
+    layer = load_layer("neighbourhoods")
+    # In Leuven: the mapped zone is there (both cases occur)
+    partial = layer.loc[
+        (layer["childcare_coverage"] == "partial") & (layer["municipality"] == "Leuven")
+    ]
+    chosen = partial.loc[(partial["childcare_mapped_share"] >= 1) == whole].iloc[0]
+    text = _text(_profile({"wijk": str(chosen["code"])}))
+    assert ("the whole area lies in the mapped zone" in text) is whole
+    assert ("covers part of this area only" in text) is not whole
+    if not whole:
+        assert f"{round(float(chosen['childcare_mapped_share']) * 100)}%" in text

@@ -11,7 +11,7 @@ from dashboard.i18n import format_number, t
 from dashboard.layers.score import Weights
 from dashboard.report.html import html_document
 from dashboard.report.model import Report, ReportRequest, build_report
-from geodata.io import load_manifest
+from geodata.io import load_layer, load_manifest
 from tests.report.cases import SHORTLIST, WORKPLACES
 
 
@@ -72,3 +72,16 @@ def test_population_note_and_years_from_the_manifests(report_en: Report, lang: s
     assert t("report_population_wijk_year", lang, year=sector, n=unknown) in page
     people = format_number(wijgmaal.population.municipality, lang)
     assert t("report_population_muni_year", lang, year=municipal, n=people) in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_childcare_wholly_in_the_mapped_zone_is_not_called_part_of_it(lang: str) -> None:
+    """A 'partial' wijk with mapped share 1 (OSM data): a lower bound, not 'part of'."""
+    layer = load_layer("neighbourhoods")
+    whole = layer.loc[
+        (layer["childcare_coverage"] == "partial") & (layer["childcare_mapped_share"] >= 1)
+    ]
+    code = str(whole["code"].iloc[0])
+    page = html.unescape(html_document(build_report(ReportRequest(WORKPLACES[:1], (code,), lang))))
+    assert t("report_childcare_lower_whole", lang) in page
+    assert t("report_childcare_partial", lang, share=100) not in page
