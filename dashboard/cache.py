@@ -31,6 +31,7 @@ from dashboard.engine.core import CommuteEngine
 from dashboard.engine.errors import BadInputError, EngineError
 from dashboard.engine.inputs import LatLon
 from dashboard.layers import allocation, reach
+from dashboard.layers import profile as prof
 from dashboard.layers import workplaces as wp
 from dashboard.layers.candidates import (
     Commute,
@@ -94,6 +95,30 @@ def manifest(name: str) -> LayerManifest:
 @st.cache_data(show_spinner=False)
 def _manifest(name: str, data_dir: str) -> LayerManifest:
     return load_manifest(name, Path(data_dir))
+
+
+def neighbourhood_profile(code: str, specs: tuple[CommuteSpec, ...], lang: str) -> prof.Profile:
+    """Return :func:`dashboard.layers.profile.neighbourhood_profile`, once per question.
+
+    A rerun of the Profile page (any widget) would otherwise ask the engine again
+    (about 1.75 s cold, 0.25 s warm).  The profile is frozen: shared between reruns.
+
+    Raises
+    ------
+    UnknownNeighbourhoodError
+        When ``code`` is not a wijk of the layer (not cached).
+    SnapshotError
+        When a layer or manifest is missing or damaged (not cached).
+    """
+    return _neighbourhood_profile(code, specs, lang, str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _neighbourhood_profile(
+    code: str, specs: tuple[CommuteSpec, ...], lang: str, data_dir: str
+) -> prof.Profile:
+    data = prof.load_profile_data(Path(data_dir))
+    return prof.neighbourhood_profile(code, specs, lang=lang, engine=engine(), data=data)
 
 
 def data_years() -> dict[str, str]:

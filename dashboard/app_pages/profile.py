@@ -375,9 +375,7 @@ def render() -> None:
         workplaces, specs = [], ()
     try:
         with st.spinner(t("computing", lang)):
-            profile = prof.neighbourhood_profile(
-                s.profile_wijk, specs, lang=lang, engine=cache.engine()
-            )
+            profile = cache.neighbourhood_profile(s.profile_wijk, tuple(specs), lang)
     except prof.UnknownNeighbourhoodError as exc:
         st.error(t_markdown("wijk_unknown", lang, name="wijk", value=exc.code))
         return

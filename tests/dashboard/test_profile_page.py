@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import maps, state
 from dashboard.layers import allocation
+from dashboard.layers import profile as prof
 from geodata.io import load_layer, load_manifest
 from tests.dashboard.test_escaping import HOSTILE
 
@@ -177,3 +179,20 @@ def test_childcare_lower_bound_is_worded_by_the_mapped_share(whole: bool) -> Non
     assert ("covers part of this area only" in text) is not whole
     if not whole:
         assert f"{round(float(chosen['childcare_mapped_share']) * 100)}%" in text
+
+
+def test_a_rerun_does_not_profile_again(leuven_code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The profile is cached per question: a widget rerun asks the engine nothing new."""
+    calls: list[str] = []
+    real = prof.neighbourhood_profile
+
+    def counted(code: str, *args: Any, **kwargs: Any) -> prof.Profile:
+        calls.append(code)
+        return real(code, *args, **kwargs)
+
+    monkeypatch.setattr(prof, "neighbourhood_profile", counted)
+    at = _profile({"wijk": leuven_code, "m1": "walk", "t1": "17"})
+    first = len(calls)
+    at.run()
+    assert not at.exception
+    assert len(calls) == first
