@@ -192,9 +192,11 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "dire qu'il n'y en a pas).",
     ),
     "report_adult_title": (
-        "Adult education and Dutch courses: the {n} nearest centres",
-        "Volwassenenonderwijs en Nederlandse les: de {n} dichtste centra",
-        "Enseignement pour adultes et cours de néerlandais : les {n} centres les plus proches",
+        "Adult-education centres (possible Dutch courses: ask the centre): the {n} nearest",
+        "Centra voor volwassenenonderwijs (misschien lessen Nederlands: vraag het aan het "
+        "centrum): de {n} dichtste",
+        "Centres d'enseignement pour adultes (cours de néerlandais possibles : demandez au "
+        "centre) : les {n} plus proches",
     ),
     "report_adult_note": (
         "The official list names the centres, not their courses: whether a centre teaches "

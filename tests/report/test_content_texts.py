@@ -85,3 +85,19 @@ def test_childcare_wholly_in_the_mapped_zone_is_not_called_part_of_it(lang: str)
     page = html.unescape(html_document(build_report(ReportRequest(WORKPLACES[:1], (code,), lang))))
     assert t("report_childcare_lower_whole", lang) in page
     assert t("report_childcare_partial", lang, share=100) not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [("en", "ask the centre"), ("nl", "vraag het aan het centrum"), ("fr", "demandez au centre")],
+)
+def test_adult_education_heading_promises_no_courses(
+    report_en: Report, lang: str, ask: str
+) -> None:
+    """The official list names no courses: the heading says to ask, in every language."""
+    report = dataclasses.replace(
+        report_en, request=dataclasses.replace(report_en.request, lang=lang)
+    )
+    page = html.unescape(html_document(report))
+    heading = t("report_adult_title", lang, n=len(report.profiles[0].adult_education))
+    assert heading in page and ask in heading
