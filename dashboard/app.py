@@ -31,7 +31,7 @@ def check_link(lang: str) -> None:
     current = state.current()
     if current.shortlist or current.profile_wijk:
         try:
-            known = set(cache.layer("neighbourhoods")["code"].astype(str))
+            known = set(cache.neighbourhood_codes())
         except SnapshotError:
             known = None  # the page that needs the layer names the damaged file
         if known is not None:

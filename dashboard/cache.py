@@ -77,6 +77,20 @@ def _layer(name: str, data_dir: str) -> pd.DataFrame:
     return load_layer(name, Path(data_dir), columns=READER_COLUMNS.get(name, ()))
 
 
+def neighbourhood_codes() -> frozenset[str]:
+    """Return the wijk codes of the neighbourhoods layer (for checking a link's codes).
+
+    Read from the cached layer itself, without the copy :func:`layer` makes: a link
+    check on every rerun then costs a set lookup.  Raises ``SnapshotError`` like it.
+    """
+    return _neighbourhood_codes(str(default_data_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def _neighbourhood_codes(data_dir: str) -> frozenset[str]:
+    return frozenset(_layer("neighbourhoods", data_dir)["code"].astype(str))
+
+
 def manifests() -> list[LayerManifest]:
     """Return every manifest of the snapshot (raises ``SnapshotError`` for a bad one)."""
     return _manifests(str(default_data_dir()))
