@@ -481,17 +481,6 @@ class Profile:
                 return item
         raise KeyError(kind)
 
-    @property
-    def estimated(self) -> bool:
-        """True when any commute or nearby time of the profile is estimated."""
-        times = [t.estimated for c in self.commutes for t in c.times if t.minutes is not None]
-        places = [
-            *(p for level in self.schools for p in level.schools),
-            *self.international_schools,
-            *self.childcare.places,
-        ]
-        return any(times) or any(p.estimated for p in places)
-
 
 # -- data the profiles read --------------------------------------------------------------
 @dataclass(frozen=True, eq=False)

@@ -314,10 +314,6 @@ def _places_table(places: Sequence[pf.NearbyPlace], modes: Sequence[str], lang: 
     return Table(header, tuple(_place_rows(places, modes, lang)), (4, 1.4, *([1.2] * len(modes))))
 
 
-def _reach_heading(key: str, p: pf.Profile, lang: str) -> Heading:
-    return Heading(t(key, lang, walk=_r(p.reach["walk"]), bike=_r(p.reach["bike"])), 3)
-
-
 def _schools(p: pf.Profile, lang: str) -> Iterator[Block]:
     yield Heading(
         t("report_schools_title", lang, walk=_r(p.reach["walk"]), bike=_r(p.reach["bike"])), 3
