@@ -53,6 +53,8 @@ SECTOR_LOOKUP: Final = "boundaries/statsec_lookup_leuven_region.csv"
 SITE_DECIMALS: Final = 6
 
 POINT_LAYERS = ("schools", "childcare", "stations", "bus_stops")
+#: The layers joined into the profile whose dates its manifest repeats (prices first).
+JOINED_LAYERS: Final = ("housing_summary", "sector_population", *POINT_LAYERS)
 
 #: The population columns of the profile, in order (see :func:`population_by_wijk`).
 POPULATION_COLUMNS: Final = (
@@ -338,6 +340,15 @@ def population_by_wijk(
 
 def _population_row(cover: pd.Series, by_code: pd.Series | None) -> dict[str, object]:
     """One wijk's population fields (see :func:`population_by_wijk`)."""
+    if cover["area_share"] >= MIN_SECTOR_COVER and pd.isna(cover["population"]):
+        # Covered, yet no figure (a missing value in the source): unknown, not a crash.
+        return {
+            "population": None,
+            "population_coverage": None,
+            "population_sectors": int(cover["polygons"]),
+            "population_method": "",
+            "population_note": "the sector polygons covering this wijk give no population",
+        }
     if cover["area_share"] >= MIN_SECTOR_COVER:
         return {
             "population": int(cover["population"]),
@@ -436,6 +447,15 @@ def _check_points(name: str, frame: pd.DataFrame, codes: set[str]) -> int:
     return int((~known.isin(codes)).sum())
 
 
+def joined_data_date(out_dir: Path) -> str:
+    """Return the profile's ``data_date``: each joined layer's own, from its manifest.
+
+    Typed dates went stale when a source was updated; the manifests are the record.
+    """
+    dates = ", ".join(f"{name} {load_manifest(name, out_dir).data_date}" for name in JOINED_LAYERS)
+    return f"see the joined layers: {dates}"
+
+
 def build(ctx: BuildContext) -> list[Output]:
     """Load the wijken and the joined layers and assemble the profile."""
     wijken = ctx.layer("wijken")
@@ -463,9 +483,7 @@ def build(ctx: BuildContext) -> list[Output]:
                 SOURCE,
                 "https://github.com/provinciesincijfers/gebiedsniveaus",
                 LICENCE,
-                "see the joined layers: prices latest Statbel year, population "
-                f"{src.SECTOR_POPULATION_DATE}, schools 2022, childcare OSM 2024-06, "
-                "trains 2019, buses 2019",
+                joined_data_date(ctx.out_dir),
                 f"all {len(result)} wijken. {_population_sentence(facts, population_from)} "
                 "Prices are the municipality's median, not the wijk's. "
                 "childcare_coverage: 'partial' = the wijk overlaps the area where the OSM "

@@ -20,8 +20,10 @@ from etl.pipeline import BuildContext, run_pipeline
 from etl.settings import SECTOR_POPULATION_YEAR
 from etl.sources import demography as src
 from etl.stages.neighbourhoods import (
+    JOINED_LAYERS,
     SECTOR_LOOKUP,
     STAGES,
+    _population_row,
     childcare_counts,
     readable_names,
     school_counts,
@@ -365,3 +367,18 @@ def test_snapshot_population_is_unknown_not_zero_with_a_reason() -> None:
     assert set(nb["sector_mapping"]) <= rules
     mapped = nb["sector_mapping"] != src.UNMAPPED
     assert nb.loc[mapped, "population_sectors"].notna().all()
+
+
+def test_covered_wijk_with_a_missing_population_is_unknown_not_a_crash() -> None:
+    """Hand-made cover row: polygons cover the wijk but their population is missing."""
+    cover = pd.Series({"area_share": 1.0, "population": pd.NA, "polygons": 2})
+    row = _population_row(cover, None)
+    assert row["population"] is None
+    assert row["population_note"]
+
+
+def test_the_committed_manifest_dates_are_the_joined_layers_own() -> None:
+    """The profile's data_date repeats each joined layer's manifest, nothing typed."""
+    data_date = load_manifest("neighbourhoods").data_date
+    for name in JOINED_LAYERS:
+        assert f"{name} {load_manifest(name).data_date}" in data_date
