@@ -53,8 +53,16 @@ SECTOR_LOOKUP: Final = "boundaries/statsec_lookup_leuven_region.csv"
 SITE_DECIMALS: Final = 6
 
 POINT_LAYERS = ("schools", "childcare", "stations", "bus_stops")
-#: The layers joined into the profile whose dates its manifest repeats (prices first).
-JOINED_LAYERS: Final = ("housing_summary", "sector_population", *POINT_LAYERS)
+#: The layers joined into the profile whose dates its manifest repeats, each with the
+#: word the date is written after (plain words: a report table wraps them cleanly).
+JOINED_LAYERS: Final = {
+    "housing_summary": "prices",
+    "sector_population": "population",
+    "schools": "schools",
+    "childcare": "childcare",
+    "stations": "trains",
+    "bus_stops": "bus stops",
+}
 
 #: The population columns of the profile, in order (see :func:`population_by_wijk`).
 POPULATION_COLUMNS: Final = (
@@ -452,7 +460,9 @@ def joined_data_date(out_dir: Path) -> str:
 
     Typed dates went stale when a source was updated; the manifests are the record.
     """
-    dates = ", ".join(f"{name} {load_manifest(name, out_dir).data_date}" for name in JOINED_LAYERS)
+    dates = ", ".join(
+        f"{word} {load_manifest(name, out_dir).data_date}" for name, word in JOINED_LAYERS.items()
+    )
     return f"see the joined layers: {dates}"
 
 

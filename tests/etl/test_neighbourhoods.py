@@ -380,5 +380,5 @@ def test_covered_wijk_with_a_missing_population_is_unknown_not_a_crash() -> None
 def test_the_committed_manifest_dates_are_the_joined_layers_own() -> None:
     """The profile's data_date repeats each joined layer's manifest, nothing typed."""
     data_date = load_manifest("neighbourhoods").data_date
-    for name in JOINED_LAYERS:
-        assert f"{name} {load_manifest(name).data_date}" in data_date
+    for name, word in JOINED_LAYERS.items():
+        assert f"{word} {load_manifest(name).data_date}" in data_date
