@@ -698,9 +698,9 @@ _CORE: Final[dict[str, tuple[str, str, str]]] = {
         "Index de recherche d'adresses",
     ),
     "title_adult_education": (
-        "Adult-education centres (Dutch courses)",
-        "Centra voor volwassenenonderwijs (cursussen Nederlands)",
-        "Centres d'enseignement pour adultes (cours de néerlandais)",
+        "Adult-education centres (possible Dutch courses: ask the centre)",
+        "Centra voor volwassenenonderwijs (misschien lessen Nederlands: vraag het aan het centrum)",
+        "Centres d'enseignement pour adultes (cours de néerlandais possibles : demandez au centre)",
     ),
     "title_accessibility": (
         "Accessibility of neighbourhoods (street modes)",

@@ -315,11 +315,13 @@ def transit_commute(
     arrive_s = arrive_by.hour * 3600 + arrive_by.minute * 60
     direct = engine.times(workplace, lon, lat, mode=access_mode, max_minutes=None)
     n = len(lon)
-    if len(targets):
+    travel = np.full((window_min + 1, n), np.inf)  # no train: no station at one end
+    train_est = np.zeros(n, dtype=bool)
+    near, acc_min, acc_est = planner.access(tt, lon, lat, access_mode, service.feed_date)
+    if len(targets) and len(near):
         window = arrive_by_window(
             tt, targets, egress.minutes[targets] * 60.0, arrive_s, window_min=window_min
         )
-        near, acc_min, acc_est = planner.access(tt, lon, lat, access_mode, service.feed_date)
         latest = window.latest_departure_s[:, near]  # deadlines x stations
         acc_s = np.where(np.isfinite(acc_min), acc_min * 60.0, np.inf)
         leave = _latest_leave(latest, acc_s)  # deadlines x places
@@ -328,9 +330,6 @@ def transit_commute(
         train_est = acc_est[np.arange(n), best_station] | bool(
             egress.estimated[targets[np.argmin(egress.minutes[targets])]]
         )
-    else:  # no station within walking distance of the workplace
-        travel = np.full((window_min + 1, n), np.inf)
-        train_est = np.zeros(n, dtype=bool)
     direct_s = np.where(np.isfinite(direct.minutes), direct.minutes * 60.0, np.inf)
     use_direct = direct_s[None, :] <= travel
     travel = np.minimum(travel, direct_s[None, :])

@@ -128,3 +128,21 @@ def test_leuven_centre_reaches_brussels_by_train_and_walk(engine: CommuteEngine)
     )
     assert ct.method[0].startswith("train + walk access"), ct.method[0]
     assert 40 < ct.minutes[0] < 80
+
+
+def test_a_place_with_no_station_within_reach_gets_the_direct_time(engine: CommuteEngine) -> None:
+    # Korbeek-lo west (Bierbeek, wijk 24011B2): no station within 30 minutes' walk; the
+    # access step used to take the argmax of an empty station list and raise
+    places = load_layer("neighbourhoods")
+    point = places.loc[places["code"] == "24011B2"].geometry.representative_point().iloc[0]
+    ct = commute_times(
+        engine,
+        LEUVEN_STATION,
+        np.array([point.x]),
+        np.array([point.y]),
+        mode="train_walk",
+        arrive_by=time(9, 0),
+    )
+    assert ct.method[0].startswith("direct walk")
+    walk = engine.times(LEUVEN_STATION, np.array([point.x]), np.array([point.y]), mode="walk")
+    assert ct.minutes[0] == pytest.approx(walk.minutes[0])
