@@ -722,6 +722,47 @@ def arrive_by_window(
     return WindowResult(deadlines, latest, travel, median, p10, p90)
 
 
+def arrivals_at(tt: Timetable, stop: int, lo: float, hi: float) -> np.ndarray:
+    """Return the times a train may be left at ``stop``, from the last before ``lo`` to ``hi``.
+
+    Sorted, distinct; the arrival times of connections arriving at ``stop`` with drop-off
+    allowed, within ``[lo, hi]``, plus the latest one before ``lo`` (which still serves a
+    deadline just after ``lo``).  These are the only times at which the latest departures
+    towards ``stop`` can change (see :func:`latest_departures_to_stop`).
+    """
+    mask = (tt.arr_stop == int(stop)) & tt.can_alight & (tt.arr_s <= float(hi))
+    times = np.unique(tt.arr_s[mask])
+    first = max(int(np.searchsorted(times, float(lo), side="right")) - 1, 0)
+    return np.asarray(times[first:], dtype=float)
+
+
+def latest_departures_to_stop(
+    tt: Timetable, stop: int, arrivals_s: np.ndarray, lo: float
+) -> np.ndarray:
+    """Latest departure from every station that reaches ``stop`` by each arrival time.
+
+    One row per time of ``arrivals_s`` (the rows are solved at once, as the deadlines of
+    a window are): :func:`latest_departures` with ``stop`` as the only target, egress 0,
+    and connections departing before ``lo`` ignored.  For any deadline ``a`` the row of
+    the latest arrival time ``b <= a`` from :func:`arrivals_at` is the answer for ``a``
+    at every station but ``stop`` itself (whose latest departure is ``a``): a journey
+    reaches ``stop`` by alighting there, at one of those times, so no journey tells ``a``
+    from ``b``.  Journeys towards several target stations are the union of the
+    journeys towards each, so their latest departures are the maximum of these rows
+    (the rounds of :func:`_relax` distribute over a maximum): this is what lets a
+    batch solve each station once instead of once per destination.
+
+    Returns
+    -------
+    ndarray, shape (len(arrivals_s), n_stops)
+    """
+    arrivals = np.asarray(arrivals_s, dtype=float)
+    if not len(arrivals):
+        return np.full((0, tt.n_stops), NEG_INF)
+    need0, rounds, _ = _solve(tt, np.array([int(stop)]), np.array([0.0]), arrivals, float(lo))
+    return np.asarray(_departures(need0, rounds[-1]))
+
+
 # --------------------------------------------------------------------------- journeys
 
 
