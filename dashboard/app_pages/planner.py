@@ -18,7 +18,6 @@ from streamlit_folium import st_folium
 
 from dashboard import cache, state
 from dashboard.engine.accessibility import FACILITY_LAYERS, THRESHOLDS
-from dashboard.engine.settings import STREET_MODES
 from dashboard.i18n import format_number, t, t_markdown
 from dashboard.planner import data
 from dashboard.planner import export as pexport
@@ -64,7 +63,8 @@ def _offered_only(key: str, field: str, options: Sequence[str], lang: str) -> No
 def _controls(lang: str) -> sg.GapQuery:
     layers, thresholds = list(FACILITY_LAYERS), list(THRESHOLDS)
     _choice(LAYER, t("pl_layer", lang), layers, layers[0], lang)
-    _choice(MODE, t("pl_mode", lang), STREET_MODES, STREET_MODES[0], lang)
+    modes = sg.PLANNER_MODES
+    _choice(MODE, t("pl_mode", lang), modes, modes[0], lang)
     _choice(THRESHOLD, t("pl_threshold", lang), thresholds, DEFAULT_THRESHOLD, lang)
     _choice(INDICATOR, t("pl_indicator", lang), sg.INDICATORS, sg.INDICATORS[0], lang)
     c1, c2, c3, c4 = st.columns(4)
@@ -72,7 +72,7 @@ def _controls(lang: str) -> sg.GapQuery:
         t("pl_layer", lang), layers, format_func=lambda v: t(f"pl_layer_{v}", lang), key=LAYER
     )
     mode = c2.selectbox(
-        t("pl_mode", lang), STREET_MODES, format_func=lambda v: t(f"mode_{v}", lang), key=MODE
+        t("pl_mode", lang), modes, format_func=lambda v: t(f"mode_{v}", lang), key=MODE
     )
     threshold = c3.selectbox(t("pl_threshold", lang), thresholds, key=THRESHOLD)
     indicator = c4.selectbox(
@@ -290,6 +290,19 @@ def _methodology(lang: str) -> None:
     with st.expander(t("pl_method", lang)):
         for key, values in _worked_examples(lang).items():
             st.markdown(t(key, lang, **values))
+        train = load_manifest("accessibility").extra.get("train")
+        if isinstance(train, dict):  # the question the layer's train rows answer
+            st.markdown(
+                t(
+                    "pl_method_train",
+                    lang,
+                    walk=f"{train['access_max_min']['train_walk']:g}",
+                    bike=f"{train['access_max_min']['train_bike']:g}",
+                    window=train["window_min"],
+                    arrive=train["arrive_by"],
+                    date=train["feed_date"],
+                )
+            )
 
 
 def _worked_examples(lang: str) -> dict[str, dict[str, object]]:

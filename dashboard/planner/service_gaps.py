@@ -36,10 +36,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard.engine.accessibility import FACILITY_LAYERS, THRESHOLDS, Places, minutes_matrix
+from dashboard.engine.accessibility_train import TRAIN_MODES, train_matrix
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.settings import STREET_MODES
 from dashboard.planner import indicators as ind
 
+#: Modes of the planner: the street modes, then train with walk or bike access (the
+#: ``accessibility`` layer has train rows only for places with a station within reach).
+PLANNER_MODES: Final[tuple[str, ...]] = (*STREET_MODES, *TRAIN_MODES)
 #: Indicators of the planner, in the order the page offers them.
 INDICATORS: Final[tuple[str, ...]] = ("nearest", "count", "fca", "e2sfca")
 #: Indicators where a low value is a gap (the others: a high value).
@@ -81,6 +85,7 @@ class Reason(StrEnum):
     TIME = "time"
     NO_POPULATION = "no_population"
     NO_CAPACITY = "no_capacity"
+    NO_STATION = "no_station"
 
 
 _FROM_MISSING: Final[dict[ind.Missing, Reason]] = {
@@ -124,7 +129,7 @@ class GapQuery:
         """Return the query itself; raise :class:`GapQueryError` naming a bad field."""
         offered: tuple[tuple[str, object, Sequence[object]], ...] = (
             ("layer", self.layer, tuple(FACILITY_LAYERS)),
-            ("mode", self.mode, STREET_MODES),
+            ("mode", self.mode, PLANNER_MODES),
             ("threshold", self.threshold, THRESHOLDS),
             ("indicator", self.indicator, INDICATORS),
         )
@@ -162,11 +167,21 @@ def catchment_matrix(
 ) -> np.ndarray:
     """Return minutes from each origin to each facility (``inf`` beyond ``max_minutes``).
 
-    The engine's :func:`dashboard.engine.accessibility.minutes_matrix`: per origin the
-    bounded single query to every facility, as the accessibility layer's counts.  Every
-    method here gives a pair beyond the limit no weight, so it is ``inf`` (not unknown).
+    Street modes: the engine's :func:`dashboard.engine.accessibility.minutes_matrix`, per
+    origin the bounded single query to every facility, as the accessibility layer's
+    counts.  Train modes: per pair the faster of that street time by the access mode and
+    the median train time (:func:`dashboard.engine.accessibility_train.train_matrix`), as
+    a single train query gives it; a place with no station within reach keeps the street
+    time.  Every method here gives a pair beyond the limit no weight, so it is ``inf``
+    (not unknown).
     """
-    return minutes_matrix(engine, mode, origins, facilities, max_minutes)
+    if mode not in TRAIN_MODES:
+        return minutes_matrix(engine, mode, origins, facilities, max_minutes)
+    access = mode.removeprefix("train_")
+    street = minutes_matrix(engine, access, origins, facilities, max_minutes)
+    both = np.minimum(street, train_matrix(engine, access, origins, facilities).minutes)
+    both[both > max_minutes] = np.inf
+    return np.asarray(both, dtype=float)
 
 
 def facility_capacity(layer: str, facilities: Places, table: pd.DataFrame | None) -> np.ndarray:
@@ -241,6 +256,8 @@ def indicator_table(
     )
     unmapped = np.isnan(nearest)
     values, reasons = _values(query, here, out["population"].to_numpy(), unmapped, catchments)
+    if query.mode in TRAIN_MODES:  # the layer has train rows only near a station
+        reasons[~codes.isin(rows.index)] = Reason.NO_STATION
     out["value"] = values
     # object dtype: pandas would infer a string column and turn None into NaN
     out["reason"] = pd.Series(reasons, index=out.index, dtype=object)

@@ -229,6 +229,11 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "geen capaciteitscijfers voor deze voorzieningen",
         "pas de chiffres de capacité pour ces équipements",
     ),
+    "pl_reason_no_station": (
+        "no railway station within reach by this access mode",
+        "geen treinstation binnen bereik met dit voortransport",
+        "aucune gare à portée par ce mode d'accès",
+    ),
     "pl_sources": ("Sources", "Bronnen", "Sources"),
     "pl_source_access": (
         "Accessibility: {title}. Source: {source}. Data dates: {date}. Licence: {licence}. "
@@ -307,6 +312,29 @@ TEXT: Final[dict[str, tuple[str, str, str]]] = {
         "sum(P_k W(d_kj))` et `A_i = sum(R_j W(d_ij))`, avec les poids {weights}. Même "
         "exemple : R = {s} / ({p1} x {w1} + {p2} x {w2}) = {r} ; le quartier proche obtient "
         "{a1}, le lointain {a2}.",
+    ),
+    "pl_method_train": (
+        "**Train + walk, train + bike**: for the neighbourhoods with a station within "
+        "{walk} minutes' walk or {bike} minutes by bike, the median door-to-door time over "
+        "the {window} minutes before arriving at {arrive} (one deadline a minute, as the "
+        "Explore page's train commutes): to the station, trains and transfers from the "
+        "timetable, then on foot, or straight there by the access mode where that is "
+        "faster. Timetable: NMBS, {date}. Other neighbourhoods have no value (no station "
+        "within reach).",
+        "**Trein + te voet, trein + fiets**: voor de wijken met een station binnen {walk} "
+        "minuten te voet of {bike} minuten met de fiets, de mediaan van de reistijd van deur "
+        "tot deur over de {window} minuten voor aankomst om {arrive} (één tijdstip per "
+        "minuut, zoals de treinpendel op de pagina Verkennen): naar het station, treinen en "
+        "overstappen volgens de dienstregeling, dan te voet, of rechtstreeks met het "
+        "voortransport waar dat sneller is. Dienstregeling: NMBS, {date}. Andere wijken "
+        "hebben geen waarde (geen station binnen bereik).",
+        "**Train + à pied, train + vélo** : pour les quartiers avec une gare à {walk} "
+        "minutes à pied ou {bike} minutes à vélo, la médiane du temps de porte à porte sur "
+        "les {window} minutes avant l'arrivée à {arrive} (une échéance par minute, comme les "
+        "trajets en train de la page Explorer) : jusqu'à la gare, trains et correspondances "
+        "selon l'horaire, puis à pied, ou directement par le mode d'accès quand c'est plus "
+        "rapide. Horaire : SNCB, {date}. Les autres quartiers n'ont pas de valeur (aucune "
+        "gare à portée).",
     ),
     "pl_method_share": (
         "**Share of residents beyond the limit**: `sum(P_i : T_i > t) / sum(P_i)` over the "

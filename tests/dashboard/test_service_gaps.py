@@ -147,7 +147,7 @@ def test_catchment_rows_must_follow_the_places() -> None:
     [
         ("threshold", sg.GapQuery("primary_schools", "walk", 7, "nearest")),
         ("layer", sg.GapQuery("hospitals", "walk", 15, "nearest")),
-        ("mode", sg.GapQuery("primary_schools", "train_walk", 15, "nearest")),
+        ("mode", sg.GapQuery("primary_schools", "walk_bus", 15, "nearest")),
         ("indicator", sg.GapQuery("primary_schools", "walk", 15, "gravity")),
     ],
 )
@@ -270,3 +270,37 @@ def test_real_two_step_fca_is_zero_only_where_nothing_is_within_reach(
     assert table.loc[~known, "reason"].notna().all()
     # with 18 populations known, most catchments hold an unknown one
     assert (table["reason"] == sg.Reason.POPULATION).sum() > 100
+
+
+def test_train_mode_without_a_row_has_no_station_within_reach() -> None:
+    # hand-made: a has a train row (train faster), b only street rows, c nothing mapped
+    walk = _hand_access()
+    train = walk.loc[walk["code"].isin(["A", "C"]) & (walk["mode"] == "walk")].copy()
+    train["mode"] = "train_walk"
+    train.loc[train["code"] == "A", ["nearest_minutes", "method"]] = [6.0, "train + walk access"]
+    access = pd.concat([walk, train], ignore_index=True)
+    query = sg.GapQuery("primary_schools", "train_walk", 15, "nearest")
+    table = sg.indicator_table(query, access, _hand_places())
+    assert table["value"].tolist()[0] == 6.0
+    assert np.isnan(table["value"].tolist()[1:]).all()
+    assert table["reason"].tolist() == [None, sg.Reason.NO_STATION, sg.Reason.UNMAPPED]
+    count = sg.indicator_table(
+        sg.GapQuery("primary_schools", "train_walk", 30, "count"), access, _hand_places()
+    )
+    assert count["reason"].tolist()[1] == sg.Reason.NO_STATION
+
+
+def test_real_train_catchment_is_the_faster_of_street_and_train() -> None:
+    engine = CommuteEngine()
+    origins = acc.neighbourhood_points()
+    pick = np.arange(0, len(origins), 7)
+    sample = acc.Places(origins.ids[pick], origins.lon[pick], origins.lat[pick])
+    schools = acc.facility_points()["secondary_schools"]
+    walk = sg.catchment_matrix(engine, sample, schools, "walk")
+    by_train = sg.catchment_matrix(engine, sample, schools, "train_walk")
+    assert (by_train <= walk).all()
+    # within the 30-minute catchment the train wins a few pairs (walks at both ends and
+    # the wait count too), among them schools no walk reaches in 30 minutes
+    assert (by_train < walk).any()
+    assert np.isfinite(by_train[np.isinf(walk)]).any()
+    assert (by_train[np.isfinite(by_train)] <= sg.CATCHMENT_MAX_MINUTES).all()
