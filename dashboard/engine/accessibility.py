@@ -36,8 +36,13 @@ coverage), railway stations and adult-education centres, read from the committed
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Final
 
@@ -54,7 +59,7 @@ from dashboard.engine.street import (
     METHOD_REGIONAL,
     METHOD_STRAIGHT,
     StreetQuery,
-    anchor_side,
+    anchor_seconds,
     edge_nodes,
     inside_coverage,
     multi_source_times,
@@ -67,6 +72,18 @@ from geodata.io import load_layer
 THRESHOLDS: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
 #: Origins per block when comparing every edge node (bounds the origins x nodes arrays).
 _CHUNK: Final[int] = 256
+#: Setting: worker processes of the batch counts (1: serial; default 2, at most the cores).
+WORKERS_ENV: Final[str] = "LEUVEN_ATLAS_ACCESSIBILITY_WORKERS"
+#: Fewest origins per worker process worth a fork (below it the counts run serially).
+_MIN_ROWS: Final[int] = 16
+#: Seconds by which the candidate pairs' budget exceeds the limit (see ``_Candidates``):
+#: a margin far above the rounding of the sums compared, so no needed pair is left out.
+_MARGIN_S: Final[float] = 1e-3
+#: Width (seconds) of the remainder bins by which candidate pairs are picked.
+_BIN_S: Final[float] = 10.0
+#: The job a forked worker runs (set only while :func:`_by_rows` forks).
+_JOB: Callable[[np.ndarray], np.ndarray] | None = None
+_FORK_LOCK = threading.Lock()
 #: Columns of the batch table, in order (the catalog's contract of the layer).
 COLUMNS: Final[tuple[str, ...]] = LAYER_COLUMNS["accessibility"]
 
@@ -239,6 +256,8 @@ def minutes_matrix(
     origins: Places,
     facilities: Places,
     max_minutes: float | None = None,
+    *,
+    workers: int | None = 1,
 ) -> np.ndarray:
     """Return minutes from each origin to each facility (``inf`` beyond ``max_minutes``).
 
@@ -247,20 +266,49 @@ def minutes_matrix(
     "from", bounded by ``max_minutes``), computed with the same formulas; the estimated
     remainders from the facilities outside coverage to the coverage area's edge nodes do
     not depend on the origin, so they are computed once instead of once per origin
-    (:class:`_FacilityLegs`).
+    (:class:`_FacilityLegs`).  ``workers`` > 1 (``None``: :func:`worker_count`'s
+    setting) splits the origins over forked processes, with the same answers.
     """
-    matrix = np.full((len(origins), len(facilities)), np.inf)
     if not len(origins) or not len(facilities):
-        return matrix
+        return np.full((len(origins), len(facilities)), np.inf)
     net = engine.network(GRAPH_OF_MODE[mode])
-    anchor0 = LatLon(float(origins.lat[0]), float(origins.lon[0]))
-    legs = _FacilityLegs.of(
-        net, engine.query_for(mode, anchor0, "from", None), facilities.lon, facilities.lat
+    # every origin's query differs from this one only in its anchor
+    query = engine.query_for(mode, _anchor(origins, 0), "from", max_minutes)
+    legs = _FacilityLegs.of(net, query, facilities.lon, facilities.lat)
+
+    def rows(part: np.ndarray) -> np.ndarray:
+        out = np.empty((len(part), len(facilities)))
+        for k, i in enumerate(part):
+            out[k] = legs.minutes_from(net, replace(query, anchor=_anchor(origins, i)))
+        return out
+
+    return _by_rows(rows, len(origins), worker_count(workers, len(origins)))
+
+
+def street_minutes_within(
+    engine: CommuteEngine,
+    mode: str,
+    origins: Places,
+    layers: dict[str, Places],
+    max_minutes: float | None,
+    *,
+    workers: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Return per layer the minutes from each origin to each of its facilities.
+
+    Per layer exactly :func:`minutes_matrix` (origins x facilities, ``inf`` beyond
+    ``max_minutes``), computed in one pass over the facilities of every layer at once:
+    one search per origin serves them all.
+    """
+    names = list(layers)
+    every = Places(
+        np.concatenate([layers[k].ids for k in names]),
+        np.concatenate([layers[k].lon for k in names]),
+        np.concatenate([layers[k].lat for k in names]),
     )
-    for i in range(len(origins)):
-        anchor = LatLon(float(origins.lat[i]), float(origins.lon[i]))
-        matrix[i] = legs.minutes_from(net, engine.query_for(mode, anchor, "from", max_minutes))
-    return matrix
+    matrix = minutes_matrix(engine, mode, origins, every, max_minutes, workers=workers)
+    cuts = np.cumsum([len(layers[k]) for k in names])[:-1]
+    return dict(zip(names, np.split(matrix, cuts, axis=1), strict=True))
 
 
 def counts_within(
@@ -269,30 +317,105 @@ def counts_within(
     origins: Places,
     layers: dict[str, Places],
     thresholds: Sequence[int] = THRESHOLDS,
+    *,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Return the number of facilities per layer within each threshold, per origin.
 
-    One bounded :func:`minutes_matrix` over the facilities of every layer at once (one
-    search per origin serves them all).
+    One bounded :func:`street_minutes_within` over the facilities of every layer at once
+    (one search per origin serves them all).
 
     Returns
     -------
     dict of str to ndarray
         Layer -> int array of shape (origins, thresholds).
     """
-    names = list(layers)
-    every = Places(
-        np.concatenate([layers[k].ids for k in names]),
-        np.concatenate([layers[k].lon for k in names]),
-        np.concatenate([layers[k].lat for k in names]),
-    )
-    which = np.concatenate([np.full(len(layers[k]), i) for i, k in enumerate(names)])
+    limit = float(max(thresholds))
+    minutes = street_minutes_within(engine, mode, origins, layers, limit, workers=workers)
+    return _counts(minutes, thresholds)
+
+
+def _counts(minutes: dict[str, np.ndarray], thresholds: Sequence[int]) -> dict[str, np.ndarray]:
+    """Count per layer and origin the facilities within each threshold."""
     limits = np.asarray(thresholds, dtype=float)
-    minutes = minutes_matrix(engine, mode, origins, every, float(limits.max()))
-    within = minutes[:, :, None] <= limits[None, None, :]  # origins x facilities x limits
     return {
-        name: within[:, which == j, :].sum(axis=1).astype(np.int64) for j, name in enumerate(names)
+        name: (m[:, :, None] <= limits[None, None, :]).sum(axis=1).astype(np.int64)
+        for name, m in minutes.items()
     }
+
+
+def _anchor(places: Places, i: int) -> LatLon:
+    return LatLon(float(places.lat[i]), float(places.lon[i]))
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Pairs (edge node, outside facility) whose remainder fits in a search's budget.
+
+    For a bounded query, a facility outside coverage gets a time only where its best
+    (anchor seconds at an edge node + remainder from there) is within the limit; the edge
+    node achieving it then has a remainder <= limit - its anchor seconds.  So only such
+    pairs need adding up: per origin, each reached edge node takes its pairs (grouped by
+    edge node, remainders ascending) up to the end of the :data:`_BIN_S` bin holding
+    ``budget_s`` - its anchor seconds: a few more pairs than needed, found without a
+    search.  The best is then the minimum over a subset that holds the best whenever it
+    is within the limit, of the same sums: the same value to the last bit.  Beyond the
+    limit it may be larger, which is ``inf`` either way.  ``budget_s`` exceeds the limit
+    by :data:`_MARGIN_S`, far more than the rounding of these sums.
+
+    Attributes
+    ----------
+    budget_s : float
+        Limit in seconds plus the margin.
+    start : ndarray of int
+        Per edge node, the first of its pairs.
+    stop : ndarray of int
+        Edge nodes x bins: the end of the node's pairs with remainder <= (bin + 1) x
+        :data:`_BIN_S`.
+    facility : ndarray of int
+        Row of each pair's facility among the outside facilities.
+    remainder_s : ndarray
+        Each pair's remainder (the same value as in the dense matrix).
+    """
+
+    budget_s: float
+    start: np.ndarray
+    stop: np.ndarray
+    facility: np.ndarray
+    remainder_s: np.ndarray
+
+    @classmethod
+    def of(cls, remainder_s: np.ndarray, max_minutes: float) -> _Candidates:
+        """Keep the pairs of ``remainder_s`` (facilities x edge nodes) within the budget."""
+        budget = max_minutes * 60.0 + _MARGIN_S
+        fac, end = np.nonzero(remainder_s <= budget)
+        rem = remainder_s[fac, end]
+        order = np.lexsort((rem, end))
+        fac, end, rem = fac[order], end[order], rem[order]
+        n_ends = remainder_s.shape[1]
+        start = np.searchsorted(end, np.arange(n_ends))
+        bins = int(np.ceil(budget / _BIN_S)) + 1
+        tops = np.arange(1, bins + 1) * _BIN_S
+        # one search for every (node, bin): keys node x span + remainder, ascending
+        span = (bins + 1) * _BIN_S
+        stop = np.searchsorted(
+            end * span + rem, np.arange(n_ends)[:, None] * span + tops[None, :], side="right"
+        )
+        return cls(budget, start, stop, fac, rem)
+
+    def best(self, at_end: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Return per facility min(``own``, min over its pairs of ``at_end`` + remainder)."""
+        room = self.budget_s - at_end  # -inf where not reached
+        ok = np.flatnonzero(room >= 0.0)
+        col = np.minimum((room[ok] // _BIN_S).astype(np.int64), self.stop.shape[1] - 1)
+        first = self.start[ok]
+        lens = self.stop[ok, col] - first
+        offset = np.cumsum(lens) - lens  # where each node's pairs go in the flat list
+        pick = np.arange(int(lens.sum())) + np.repeat(first - offset, lens)
+        out = own.copy()
+        sums = np.repeat(at_end[ok], lens) + self.remainder_s[pick]
+        np.minimum.at(out, self.facility[pick], sums)
+        return out
 
 
 @dataclass(frozen=True)
@@ -314,6 +437,8 @@ class _FacilityLegs:
         seconds from the node to the facility, as ``street_times`` computes them.
     ends_tree : cKDTree
         Spatial index of the edge nodes (is the network within reach of an anchor?).
+    candidates : _Candidates or None
+        The pairs worth adding up under the query's time limit (``None``: no limit).
     """
 
     x: np.ndarray
@@ -324,6 +449,7 @@ class _FacilityLegs:
     ends: np.ndarray
     remainder_s: np.ndarray
     ends_tree: cKDTree
+    candidates: _Candidates | None
 
     @classmethod
     def of(
@@ -339,8 +465,12 @@ class _FacilityLegs:
             [np.broadcast_to(ends, (len(out), len(ends))), nearest[out, None]], axis=1
         )
         dist = np.hypot(net.x[nodes] - x[out, None], net.y[nodes] - y[out, None])
+        remainder = remainder_seconds(dist, query)
         tree = cKDTree(np.column_stack([net.x[ends], net.y[ends]]))
-        return cls(x, y, nearest, snap, inside, ends, remainder_seconds(dist, query), tree)
+        candidates = None
+        if query.max_minutes is not None:
+            candidates = _Candidates.of(remainder[:, :-1], query.max_minutes)
+        return cls(x, y, nearest, snap, inside, ends, remainder, tree, candidates)
 
     def network_out_of_reach(
         self, net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
@@ -367,7 +497,7 @@ class _FacilityLegs:
         if self.network_out_of_reach(net, query, ax, ay):
             straight = np.hypot(self.x - ax[0], self.y - ay[0])
             return self._within_limits(remainder_seconds(straight, query) / 60.0, query, ax, ay)
-        anchor = anchor_side(net, query, ax, ay)
+        anchor = anchor_seconds(net, query, ax, ay)
         seconds = np.full(len(self.x), np.inf)
         rows = np.flatnonzero(self.inside)
         node, snap = self.nearest[rows], self.snap_m[rows]
@@ -377,19 +507,29 @@ class _FacilityLegs:
             seconds[rows] = anchor.seconds[node] + snap / query.speed_mps
         out = np.flatnonzero(~self.inside)
         if len(out):
-            # only edge nodes reached within the limit can start a remainder (as in
-            # street_times); the facility's own nearest node is the last column
-            at_end = anchor.seconds[self.ends]
-            cols = np.r_[np.flatnonzero(np.isfinite(at_end)), len(self.ends)]
-            start = np.r_[at_end, 0.0][cols]
-            legs = self.remainder_s[:, cols]
-            total = start[None, :] + legs
-            total[:, -1] = anchor.seconds[self.nearest[out]] + legs[:, -1]
-            seconds[out] = np.min(total, axis=1)
+            seconds[out] = self._outside_seconds(anchor.seconds, query, out)
         if not anchor.inside:  # both ends estimated: the whole trip if faster
             straight = np.hypot(self.x - ax[0], self.y - ay[0])
             seconds = np.minimum(seconds, remainder_seconds(straight, query))
         return self._within_limits(seconds / 60.0, query, ax, ay)
+
+    def _outside_seconds(
+        self, anchor_s: np.ndarray, query: StreetQuery, out: np.ndarray
+    ) -> np.ndarray:
+        """Seconds to the facilities outside coverage: the best edge node or own node.
+
+        Only edge nodes reached within the limit can start a remainder (as in
+        ``street_times``); the facility's own nearest node is the last column.
+        """
+        at_end = anchor_s[self.ends]
+        own = anchor_s[self.nearest[out]] + self.remainder_s[:, -1]
+        pairs, limit = self.candidates, query.max_minutes
+        if pairs is not None and limit is not None and limit * 60.0 + _MARGIN_S <= pairs.budget_s:
+            return pairs.best(at_end, own)
+        cols = np.flatnonzero(np.isfinite(at_end))
+        total = at_end[cols][None, :] + self.remainder_s[:, cols]
+        best: np.ndarray = np.minimum(np.min(total, axis=1, initial=np.inf), own)
+        return best
 
     def _within_limits(
         self, minutes: np.ndarray, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
@@ -408,24 +548,127 @@ def batch_accessibility(
     layers: dict[str, Places],
     modes: Sequence[str] = STREET_MODES,
     thresholds: Sequence[int] = THRESHOLDS,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
-    """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`."""
+    """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`.
+
+    ``workers``: processes for the counts (:func:`worker_count`); the table is the same.
+    """
     frames = []
     for mode in modes:
-        counts = counts_within(engine, mode, origins, layers, thresholds)
+        limit = float(max(thresholds))
+        minutes = street_minutes_within(engine, mode, origins, layers, limit, workers=workers)
+        counts = _counts(minutes, thresholds)
         for name, facilities in layers.items():
             near = nearest_facility(engine, mode, origins, facilities)
-            frame = pd.DataFrame(
-                {
-                    "code": origins.ids,
-                    "layer": name,
-                    "mode": mode,
-                    "nearest_minutes": near.minutes,
-                    **{f"count_{t}": counts[name][:, j] for j, t in enumerate(thresholds)},
-                    "estimated": near.estimated,
-                    "method": near.method.astype(str),
-                }
-            )
-            frames.append(frame)
+            frames.append(_rows(origins, name, mode, near, counts[name], thresholds))
     table = pd.concat(frames, ignore_index=True)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})
+
+
+def _rows(
+    origins: Places,
+    layer: str,
+    mode: str,
+    near: Nearest,
+    counts: np.ndarray,
+    thresholds: Sequence[int],
+) -> pd.DataFrame:
+    """Return the batch rows of one layer and mode."""
+    return pd.DataFrame(
+        {
+            "code": origins.ids,
+            "layer": layer,
+            "mode": mode,
+            "nearest_minutes": near.minutes,
+            **{f"count_{t}": counts[:, j] for j, t in enumerate(thresholds)},
+            "estimated": near.estimated,
+            "method": near.method.astype(str),
+        }
+    )
+
+
+def worker_count(workers: int | None, n_rows: int) -> int:
+    """Return how many processes share ``n_rows`` origins (1: serial, in this process).
+
+    ``workers`` None reads the setting :data:`WORKERS_ENV` (default: 2, at most the
+    cores).  Serial whatever is asked where forking is unsafe or impossible: no ``fork``
+    start method (Windows, macOS default), a daemonic process (a Dask or
+    multiprocessing worker may not have children), or other Python threads running (a
+    forked child could inherit a lock another thread holds, as in a Streamlit server);
+    and with fewer than :data:`_MIN_ROWS` origins per process, where forking costs more
+    than it saves.
+    """
+    if workers is None:
+        workers = int(os.environ.get(WORKERS_ENV, "2"))
+    workers = min(workers, os.cpu_count() or 1, n_rows // _MIN_ROWS)
+    unsafe = (
+        "fork" not in mp.get_all_start_methods()
+        or mp.current_process().daemon
+        or threading.active_count() > 1
+    )
+    return 1 if unsafe else max(workers, 1)
+
+
+def _by_rows(compute: Callable[[np.ndarray], np.ndarray], n: int, workers: int) -> np.ndarray:
+    """Return ``compute(rows)`` for all ``n`` rows, the rows split over ``workers`` processes.
+
+    This process computes one share and forked children the others: they inherit
+    ``compute`` with the loaded graphs, so only their result rows travel (through a
+    pipe).  Each share is every ``workers``-th row, so the costly origins (far out, many
+    nodes reached) spread evenly.
+    """
+    if workers <= 1:
+        return compute(np.arange(n))
+    shares = [np.arange(k, n, workers) for k in range(workers)]
+    context = mp.get_context("fork")
+    global _JOB
+    with _FORK_LOCK:
+        _JOB = compute
+        children = []
+        try:
+            for rows in shares[1:]:
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_run_job, args=(rows, send), daemon=True)
+                child.start()
+                send.close()  # the child holds its own end
+                children.append((child, receive))
+            results = [compute(shares[0])]
+            results += [_collect(child, receive) for child, receive in children]
+        finally:
+            _JOB = None
+            for child, _ in children:
+                if child.is_alive():
+                    child.terminate()
+                child.join()
+    out = np.empty((n, results[0].shape[1]))
+    for rows, result in zip(shares, results, strict=True):
+        out[rows] = result
+    return out
+
+
+def _collect(child: BaseProcess, receive: Connection) -> np.ndarray:
+    """Receive a forked child's rows (or re-raise its error)."""
+    try:
+        ok, payload = receive.recv()
+    except EOFError:  # died without a word (killed, out of memory)
+        child.join()
+        msg = f"accessibility worker process ended with exit code {child.exitcode}"
+        raise RuntimeError(msg) from None
+    if not ok:
+        raise payload
+    return np.asarray(payload)
+
+
+def _run_job(rows: np.ndarray, send: Connection) -> None:
+    """Run the forked job on ``rows`` and send back (True, result) or (False, error)."""
+    try:
+        if _JOB is None:  # only a child forked by _by_rows runs this
+            msg = "no accessibility job to run in this process"
+            raise RuntimeError(msg)
+        send.send((True, _JOB(rows)))
+    except Exception as error:  # the parent re-raises it
+        send.send((False, error))
+    finally:
+        send.close()

@@ -303,6 +303,38 @@ def anchor_side(
     return AnchorSide(False, float(snap[0]), seconds, seconds, est, regional)
 
 
+@dataclass(frozen=True)
+class AnchorSeconds:
+    """Scaled seconds between the anchor and every node: :class:`AnchorSide` without origins.
+
+    ``inside``, ``snap_m``, ``network_s`` and ``seconds`` as in :class:`AnchorSide`.
+    """
+
+    inside: bool
+    snap_m: float
+    network_s: np.ndarray
+    seconds: np.ndarray
+
+
+def anchor_seconds(
+    net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
+) -> AnchorSeconds:
+    """Return the seconds of :func:`anchor_side` (the same search, to the last bit), lean.
+
+    For callers that need only times (counting facilities): outside coverage it skips the
+    predecessors and path roots that say which part of each time is estimated.
+    """
+    node, snap = net.snap(ax, ay)
+    if inside_coverage(query, ax, ay, snap)[0]:
+        times = node_times(net, int(node[0]), direction=query.direction, limit_s=_limit_s(query))
+        network_s = times * query.scale
+        return AnchorSeconds(True, float(snap[0]), network_s, network_s + snap[0] / query.speed_mps)
+    sources = np.r_[edge_nodes(net, query), node[0]]
+    legs = remainder_seconds(np.hypot(net.x[sources] - ax[0], net.y[sources] - ay[0]), query)
+    seconds = multi_source_seconds(net, sources, legs / query.scale, query) * query.scale
+    return AnchorSeconds(False, float(snap[0]), seconds, seconds)
+
+
 def multi_source_times(
     net: StreetNetwork, sources: np.ndarray, head_start_s: np.ndarray, query: StreetQuery
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -312,23 +344,61 @@ def multi_source_times(
     Returns the seconds and, per node, the source its best path starts from (-1 where
     unreached).
     """
+    dist, pred = _virtual_search(net, sources, head_start_s, query, predecessors=True)
+    return dist, _path_roots(pred, net.n_nodes)
+
+
+def multi_source_seconds(
+    net: StreetNetwork, sources: np.ndarray, head_start_s: np.ndarray, query: StreetQuery
+) -> np.ndarray:
+    """Graph seconds from the best of ``sources``: :func:`multi_source_times` without roots.
+
+    The same search and the same seconds, to the last bit; for callers that need no path
+    origins (counting facilities), it skips the predecessors and the pointer jumping.
+    """
+    return _virtual_search(net, sources, head_start_s, query, predecessors=False)[0]
+
+
+def _virtual_search(
+    net: StreetNetwork,
+    sources: np.ndarray,
+    head_start_s: np.ndarray,
+    query: StreetQuery,
+    *,
+    predecessors: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Search from a virtual node joined to each source; seconds and predecessors (or [])."""
     graph = net.forward if query.direction == "from" else net.reverse
     n = net.n_nodes
     order = np.lexsort((head_start_s, sources))  # per source, the smallest head start
     first = np.r_[True, sources[order][1:] != sources[order][:-1]]
     src, w = sources[order][first], np.maximum(head_start_s[order][first], MIN_WEIGHT_S)
-    virtual = sp.csr_matrix((w, (np.zeros(len(src), dtype=np.int64), src)), shape=(1, n + 1))
-    padded = sp.hstack([graph, sp.csr_matrix((n, 1))])
-    full = sp.vstack([padded, virtual]).tocsr()
     limit = _limit_s(query)
-    dist, pred = dijkstra(
-        full,
+    found = dijkstra(
+        _with_virtual_node(graph, src, w),
         directed=True,
         indices=n,
         limit=np.inf if limit is None else limit,
-        return_predecessors=True,
+        return_predecessors=predecessors,
     )
-    return np.asarray(dist[:n], dtype=float), _path_roots(np.asarray(pred), n)
+    if predecessors:
+        return np.asarray(found[0][:n], dtype=float), np.asarray(found[1])
+    return np.asarray(found[:n], dtype=float), np.empty(0, dtype=np.int64)
+
+
+def _with_virtual_node(graph: sp.csr_matrix, src: np.ndarray, weight: np.ndarray) -> sp.csr_matrix:
+    """Return ``graph`` with one more node (the last) and an edge from it to each of ``src``.
+
+    Built from the CSR arrays directly: the same rows as ``sp.vstack`` of the graph padded
+    by ``sp.hstack`` and the virtual row (so the same search), without their conversions,
+    which took longer than the search itself on the real graphs.
+    """
+    n = graph.shape[0]
+    order = np.argsort(src, kind="stable")  # sorted column indices, as a CSR row keeps them
+    indptr = np.r_[graph.indptr, graph.indptr[-1] + len(src)].astype(graph.indptr.dtype)
+    indices = np.r_[graph.indices, src[order].astype(graph.indices.dtype)]
+    data = np.r_[graph.data.astype(np.float64, copy=False), weight[order]]
+    return sp.csr_matrix((data, indices, indptr), shape=(n + 1, n + 1))
 
 
 def _path_roots(pred: np.ndarray, virtual: int) -> np.ndarray:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from dashboard.engine import accessibility as acc
+from dashboard.engine import street
 from dashboard.engine.__main__ import main
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.inputs import LatLon
-from dashboard.engine.settings import STREET_MODES
+from dashboard.engine.network import lonlat_to_xy
+from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES
 from etl.stages.accessibility import CHILDCARE_UNKNOWN, childcare_known_only
 from geodata.catalog import LAYER_COLUMNS
 from geodata.io import load_layer
@@ -61,6 +67,178 @@ def test_nearest_and_counts_equal_single_queries(
             )
             expected = [int((bounded.minutes <= t).sum()) for t in acc.THRESHOLDS]
             assert counts[name][i].tolist() == expected, (name, sample.ids[i])
+
+
+def _every(layers: dict[str, acc.Places]) -> acc.Places:
+    names = list(layers)
+    return acc.Places(
+        np.concatenate([layers[k].ids for k in names]),
+        np.concatenate([layers[k].lon for k in names]),
+        np.concatenate([layers[k].lat for k in names]),
+    )
+
+
+def _every_nth(origins: acc.Places, step: int) -> acc.Places:
+    return acc.Places(origins.ids[::step], origins.lon[::step], origins.lat[::step])
+
+
+@pytest.mark.parametrize("mode", STREET_MODES)
+def test_street_minutes_within_equal_bounded_single_queries(
+    engine: CommuteEngine, origins: acc.Places, layers: dict[str, acc.Places], mode: str
+) -> None:
+    """48 neighbourhoods (inside and outside the graphs) x every facility, 30 min bound."""
+    sample = _every_nth(origins, 9)
+    every = _every(layers)
+    minutes = acc.street_minutes_within(engine, mode, sample, layers, 30.0)
+    assert list(minutes) == list(layers)
+    matrix = np.concatenate([minutes[k] for k in layers], axis=1)
+    assert matrix.shape == (len(sample), len(every))
+    finite = 0
+    for i in range(len(sample)):
+        home = LatLon(float(sample.lat[i]), float(sample.lon[i]))
+        single = engine.times(
+            home, every.lon, every.lat, mode=mode, direction="from", max_minutes=30
+        )
+        reached = ~np.isnan(single.minutes)
+        assert np.array_equal(np.isfinite(matrix[i]), reached), sample.ids[i]
+        assert np.abs(matrix[i][reached] - single.minutes[reached]).max(initial=0) <= 1e-9
+        finite += int(reached.sum())
+    assert finite > 200  # the bound leaves pairs to compare in every mode
+
+
+@pytest.mark.parametrize("mode", STREET_MODES)
+def test_candidate_pairs_give_the_dense_minimum_bit_for_bit(
+    engine: CommuteEngine, origins: acc.Places, layers: dict[str, acc.Places], mode: str
+) -> None:
+    """Pruned (edge node, facility) pairs vs every pair, same queries, same bits."""
+    net = engine.network(GRAPH_OF_MODE[mode])
+    every = _every(layers)
+    for limit in (12.5, 30.0):
+        query = engine.query_for(mode, LatLon(50.88, 4.70), "from", limit)
+        legs = acc._FacilityLegs.of(net, query, every.lon, every.lat)
+        assert legs.candidates is not None
+        dense = replace(legs, candidates=None)
+        assert legs.candidates.facility.size < legs.remainder_s[:, :-1].size
+        for i in range(0, len(origins), 5):
+            anchor = replace(query, anchor=LatLon(float(origins.lat[i]), float(origins.lon[i])))
+            pruned, full = legs.minutes_from(net, anchor), dense.minutes_from(net, anchor)
+            assert np.array_equal(pruned.view(np.int64), full.view(np.int64)), origins.ids[i]
+
+
+def test_candidates_keep_every_pair_that_can_be_best_and_no_more_is_needed() -> None:
+    # 3 facilities x 4 edge nodes, seconds; limit 1 minute (budget 60 s + margin)
+    remainder = np.array(
+        [
+            [10.0, 50.0, 70.0, 5.0],
+            [45.0, 12.0, 30.0, 61.0],
+            [80.0, 90.0, 65.0, 75.0],
+        ]
+    )
+    pairs = acc._Candidates.of(remainder, 1.0)
+    # only remainders within the budget are kept (70, 61, 80, 90, 65, 75 cannot be best)
+    assert sorted(pairs.remainder_s.tolist()) == [5.0, 10.0, 12.0, 30.0, 45.0, 50.0]
+    at_end = np.array([40.0, 3.0, np.inf, 58.0])
+    own = np.array([np.inf, 50.0, 7.0])
+    best = pairs.best(at_end, own)
+    # facility 0: min(40+10, 3+50, 58+5) = 50; facility 1: min(3+12, own 50) = 15;
+    # facility 2: nothing within the limit, so its own node (7) - the dense rule says the same
+    assert best.tolist() == [50.0, 15.0, 7.0]
+    dense = np.minimum((at_end[None, :] + remainder).min(axis=1), own)
+    within = dense <= 60.0
+    assert np.array_equal(best[within], dense[within])
+
+
+def test_parallel_rows_equal_serial_rows(
+    engine: CommuteEngine, origins: acc.Places, layers: dict[str, acc.Places]
+) -> None:
+    assert acc.worker_count(2, len(origins)) == min(2, os.cpu_count() or 1)
+    for mode in ("bike", "car"):
+        serial = acc.street_minutes_within(engine, mode, origins, layers, 30.0, workers=1)
+        forked = acc.street_minutes_within(engine, mode, origins, layers, 30.0, workers=2)
+        for name in layers:
+            assert np.array_equal(serial[name].view(np.int64), forked[name].view(np.int64))
+    assert acc.counts_within(engine, "walk", origins, layers, workers=2)["stations"].shape == (
+        len(origins),
+        len(acc.THRESHOLDS),
+    )
+
+
+def test_street_minutes_within_is_minutes_matrix_per_layer(
+    engine: CommuteEngine, origins: acc.Places, layers: dict[str, acc.Places]
+) -> None:
+    sample = _every_nth(origins, 20)
+    minutes = acc.street_minutes_within(engine, "ebike", sample, layers, 20.0, workers=1)
+    for name, facilities in layers.items():
+        alone = acc.minutes_matrix(engine, "ebike", sample, facilities, 20.0)
+        assert np.array_equal(minutes[name].view(np.int64), alone.view(np.int64)), name
+    unbounded = acc.minutes_matrix(engine, "walk", sample, layers["stations"])
+    assert np.isfinite(unbounded).all()  # no limit: a time for every pair
+
+
+def test_a_failing_worker_raises_in_the_caller() -> None:
+    def compute(rows: np.ndarray) -> np.ndarray:
+        if 1 in rows:  # the forked child's share
+            msg = "broken row"
+            raise ValueError(msg)
+        return np.zeros((len(rows), 2))
+
+    with pytest.raises(ValueError, match="broken row"):
+        acc._by_rows(compute, 6, 2)
+    out = acc._by_rows(lambda rows: np.column_stack([rows, -rows]).astype(float), 7, 2)
+    assert out.tolist() == [[i, -i] for i in range(7)]
+
+
+def test_worker_count_falls_back_to_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert acc.worker_count(3, 100) == 3
+    assert acc.worker_count(3, 40) == 2  # at least 16 origins per process
+    assert acc.worker_count(1, 100) == 1
+    monkeypatch.setenv(acc.WORKERS_ENV, "1")
+    assert acc.worker_count(None, 100) == 1
+    monkeypatch.setenv(acc.WORKERS_ENV, "4")
+    assert acc.worker_count(None, 100) == 4
+    started = threading.Event()
+    stop = threading.Event()
+    other = threading.Thread(target=lambda: (started.set(), stop.wait(10)))
+    other.start()
+    try:
+        started.wait(10)
+        assert acc.worker_count(4, 100) == 1  # another thread: no fork
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.mark.parametrize("mode", ["walk", "car"])
+def test_lean_anchor_search_equals_anchor_side(
+    engine: CommuteEngine, origins: acc.Places, mode: str
+) -> None:
+    net = engine.network(GRAPH_OF_MODE[mode])
+    inside = 0
+    for i in range(0, len(origins), 25):
+        anchor = LatLon(float(origins.lat[i]), float(origins.lon[i]))
+        query = engine.query_for(mode, anchor, "from", 30.0)
+        ax, ay = lonlat_to_xy(np.array([anchor.lon]), np.array([anchor.lat]))
+        full, lean = (
+            street.anchor_side(net, query, ax, ay),
+            street.anchor_seconds(net, query, ax, ay),
+        )
+        assert (lean.inside, lean.snap_m) == (full.inside, full.snap_m)
+        assert np.array_equal(lean.seconds.view(np.int64), full.seconds.view(np.int64))
+        assert np.array_equal(lean.network_s.view(np.int64), full.network_s.view(np.int64))
+        inside += full.inside
+    assert 0 < inside < len(range(0, len(origins), 25))
+
+
+def test_virtual_node_graph_equals_the_stacked_one(engine: CommuteEngine) -> None:
+    graph = engine.network("car").forward
+    n = graph.shape[0]
+    src, w = np.array([7, 3, 20_000]), np.array([4.5, 1.25, 9.0])
+    virtual = sp.csr_matrix((w, (np.zeros(3, dtype=np.int64), src)), shape=(1, n + 1))
+    stacked = sp.vstack([sp.hstack([graph, sp.csr_matrix((n, 1))]), virtual]).tocsr()
+    built = street._with_virtual_node(graph, src, w)
+    assert built.shape == stacked.shape and (built != stacked).nnz == 0
+    assert built[n].indices.tolist() == [3, 7, 20_000]  # sorted, as a CSR row keeps them
 
 
 def test_both_leuven_and_outside_neighbourhoods_are_sampled(origins: acc.Places) -> None:
