@@ -18,7 +18,7 @@ import resource
 import time
 from typing import Any
 
-from benchmarks import accessibility, explore, street, transit
+from benchmarks import accessibility, explore, flanders, street, transit
 from dashboard.engine.core import CommuteEngine
 
 
@@ -56,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dask", action="store_true", help="also run the accessibility batch on local Dask"
     )
+    parser.add_argument(
+        "--no-flanders",
+        action="store_true",
+        help="skip the synthetic Flanders-scale accessibility batch (~4 min, 2.5 GB)",
+    )
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = [_load_average("start"), _load_time()]
     rows += street.run(samples=5 if args.quick else 15, baseline_samples=2 if args.quick else 5)
@@ -63,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_synthetic:
         rows += transit.synthetic(repeats=2 if args.quick else 3)
     rows += accessibility.run(repeats=1 if args.quick else 3, dask=args.dask)
+    if not args.no_flanders:
+        rows += flanders.run(sample_step=20 if args.quick else 10)
     if args.no_page:
         rows.append(explore.first_train_query())
     else:
