@@ -72,6 +72,8 @@ from geodata.io import load_layer
 THRESHOLDS: Final[tuple[int, ...]] = (5, 10, 15, 20, 30)
 #: Origins per block when comparing every edge node (bounds the origins x nodes arrays).
 _CHUNK: Final[int] = 256
+#: Most origin x edge-node remainders kept for the nearest part of all layers (8 bytes each).
+_CACHE_CELLS: Final[int] = 8_000_000
 #: Setting: worker processes of the batch counts (1: serial; default 2, at most the cores).
 WORKERS_ENV: Final[str] = "LEUVEN_ATLAS_ACCESSIBILITY_WORKERS"
 #: Fewest origins per worker process worth a fork (below it the counts run serially).
@@ -188,12 +190,127 @@ def nearest_facility(
     One multi-source search over the transposed graph (see the module docstring).
     Origins with no facility at all get ``nan``.
     """
+    return _nearest_by_layer(engine, mode, origins, {"": facilities})[""]
+
+
+def _nearest_by_layer(
+    engine: CommuteEngine, mode: str, origins: Places, layers: dict[str, Places]
+) -> dict[str, Nearest]:
+    """:func:`nearest_facility` for every layer, the origins' legs computed once."""
     n = len(origins)
-    if not len(facilities):
-        return Nearest(np.full(n, np.nan), np.zeros(n, bool), np.full(n, "", dtype=object))
     net = engine.network(GRAPH_OF_MODE[mode])
-    anchor = LatLon(float(origins.lat[0]), float(origins.lon[0])) if n else LatLon(50.88, 4.70)
+    anchor = _anchor(origins, 0) if n else LatLon(50.88, 4.70)
     query = engine.query_for(mode, anchor, "to", None)  # points -> facilities
+    legs = _OriginLegs.of(net, query, origins)
+    return {name: legs.nearest(net, query, facilities) for name, facilities in layers.items()}
+
+
+@dataclass(frozen=True)
+class _OriginLegs:
+    """Origins of one mode, snapped, with their remainders from every edge node.
+
+    The nearest-facility part of every layer reads the same remainders (from each edge
+    node and the origin's own nearest node to each origin outside coverage), so they are
+    computed once per mode, per block of :data:`_CHUNK` origins (``None`` beyond
+    :data:`_CACHE_CELLS` values: then each layer computes them again, as before).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    nearest_node: np.ndarray
+    snap_m: np.ndarray
+    inside: np.ndarray
+    ends: np.ndarray
+    remainder_s: list[np.ndarray] | None
+
+    @classmethod
+    def of(cls, net: StreetNetwork, query: StreetQuery, origins: Places) -> _OriginLegs:
+        """Snap the origins and compute their remainders (one query's settings)."""
+        ox, oy = lonlat_to_xy(origins.lon, origins.lat)
+        node, snap = net.snap(ox, oy)
+        inside = inside_coverage(query, ox, oy, snap)
+        ends = edge_nodes(net, query)
+        legs = cls(ox, oy, node, snap, inside, ends, None)
+        outside = np.flatnonzero(~inside)
+        if len(outside) * (len(ends) + 1) > _CACHE_CELLS:
+            return legs
+        blocks = [
+            legs.block_remainders(net, query, outside[start : start + _CHUNK], ends)
+            for start in range(0, len(outside), _CHUNK)
+        ]
+        return replace(legs, remainder_s=blocks)
+
+    def block_remainders(
+        self, net: StreetNetwork, query: StreetQuery, part: np.ndarray, ends: np.ndarray
+    ) -> np.ndarray:
+        """Remainders from ``ends`` and each origin's own nearest node to origins ``part``."""
+        nodes = self.block_nodes(part, ends)
+        dist = np.hypot(net.x[nodes] - self.x[part, None], net.y[nodes] - self.y[part, None])
+        return remainder_seconds(dist, query)
+
+    def block_nodes(self, part: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Candidate nodes of origins ``part``: ``ends``, then the origin's own node."""
+        return np.concatenate(
+            [np.broadcast_to(ends, (len(part), len(ends))), self.nearest_node[part, None]], axis=1
+        )
+
+    def nearest(self, net: StreetNetwork, query: StreetQuery, facilities: Places) -> Nearest:
+        """Minutes from each origin to the nearest of ``facilities`` (one search)."""
+        n = len(self.x)
+        if not len(facilities):
+            return Nearest(np.full(n, np.nan), np.zeros(n, bool), np.full(n, "", dtype=object))
+        seconds, via_estimate, via_regional = _facility_search(net, query, facilities)
+        total = np.full(n, np.inf)
+        estimated = np.zeros(n, dtype=bool)
+        regional = np.zeros(n, dtype=bool)
+        rows = np.flatnonzero(self.inside)
+        node = self.nearest_node[rows]
+        total[rows] = seconds[node] + self.snap_m[rows] / query.speed_mps
+        estimated[rows] = via_estimate[node]
+        regional[rows] = via_regional[node]
+        reached = np.isfinite(seconds[self.ends])
+        ends = self.ends[reached]
+        outside = np.flatnonzero(~self.inside)
+        for k, start in enumerate(range(0, len(outside), _CHUNK)):
+            part = outside[start : start + _CHUNK]
+            nodes = self.block_nodes(part, ends)
+            if self.remainder_s is None:
+                legs = self.block_remainders(net, query, part, ends)
+            else:  # the same values, computed once for every layer
+                kept = self.remainder_s[k]
+                legs = kept if reached.all() else kept[:, np.r_[reached, True]]
+            cand = seconds[nodes] + legs
+            best = np.argmin(cand, axis=1)
+            chosen = nodes[np.arange(len(part)), best]
+            total[part] = cand[np.arange(len(part)), best]
+            estimated[part] = True
+            regional[part] = net.is_coarse[chosen] | via_regional[chosen]
+        if len(outside):  # an origin outside coverage: also the whole trip as one estimate
+            fx, fy = lonlat_to_xy(facilities.lon, facilities.lat)
+            near_m, _ = cKDTree(np.column_stack([fx, fy])).query(
+                np.column_stack([self.x[outside], self.y[outside]])
+            )
+            direct = remainder_seconds(np.asarray(near_m), query)
+            faster = direct < total[outside]
+            use = outside[faster]
+            total[use] = direct[faster]
+            estimated[use] = True
+            regional[use] = False
+        minutes = np.where(np.isfinite(total), total / 60.0, np.nan)
+        method = np.where(
+            ~estimated, METHOD_NETWORK, np.where(regional, METHOD_REGIONAL, METHOD_STRAIGHT)
+        ).astype(object)
+        return Nearest(minutes, estimated, method)
+
+
+def _facility_search(
+    net: StreetNetwork, query: StreetQuery, facilities: Places
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seconds from every node to the nearest facility, and how each was reached.
+
+    Returns the seconds and, per node, whether its best path ends at a facility outside
+    coverage (estimated) and whether it starts at a regional node.
+    """
     sources, heads, outside_kind = _facility_sources(net, query, facilities)
     # the smallest head start per node, and whether it stands for an outside facility
     # (multi_source_times keeps the smallest too, but the kind of each is needed here)
@@ -201,53 +318,11 @@ def nearest_facility(
     first = np.r_[True, sources[order][1:] != sources[order][:-1]]
     src, head, src_outside = sources[order][first], heads[order][first], outside_kind[order][first]
     graph_s, root = multi_source_times(net, src, head, query)
-    seconds = graph_s * query.scale
     outside_root = np.zeros(net.n_nodes, dtype=bool)
     outside_root[src[src_outside]] = True
     via_estimate = np.where(root >= 0, outside_root[np.maximum(root, 0)], False)
     via_regional = np.where(root >= 0, net.is_coarse[np.maximum(root, 0)], False)
-
-    ox, oy = lonlat_to_xy(origins.lon, origins.lat)
-    nearest, snap = net.snap(ox, oy)
-    inside = inside_coverage(query, ox, oy, snap)
-    total = np.full(n, np.inf)
-    estimated = np.zeros(n, dtype=bool)
-    regional = np.zeros(n, dtype=bool)
-    rows = np.flatnonzero(inside)
-    total[rows] = seconds[nearest[rows]] + snap[rows] / query.speed_mps
-    estimated[rows] = via_estimate[nearest[rows]]
-    regional[rows] = via_regional[nearest[rows]]
-    ends = edge_nodes(net, query)
-    ends = ends[np.isfinite(seconds[ends])]
-    outside = np.flatnonzero(~inside)
-    for start in range(0, len(outside), _CHUNK):
-        part = outside[start : start + _CHUNK]
-        nodes = np.concatenate(
-            [np.broadcast_to(ends, (len(part), len(ends))), nearest[part, None]], axis=1
-        )
-        dist = np.hypot(net.x[nodes] - ox[part, None], net.y[nodes] - oy[part, None])
-        cand = seconds[nodes] + remainder_seconds(dist, query)
-        best = np.argmin(cand, axis=1)
-        chosen = nodes[np.arange(len(part)), best]
-        total[part] = cand[np.arange(len(part)), best]
-        estimated[part] = True
-        regional[part] = net.is_coarse[chosen] | via_regional[chosen]
-    if len(outside):  # an origin outside coverage: also the whole trip as one estimate
-        fx, fy = lonlat_to_xy(facilities.lon, facilities.lat)
-        near_m, _ = cKDTree(np.column_stack([fx, fy])).query(
-            np.column_stack([ox[outside], oy[outside]])
-        )
-        direct = remainder_seconds(np.asarray(near_m), query)
-        faster = direct < total[outside]
-        use = outside[faster]
-        total[use] = direct[faster]
-        estimated[use] = True
-        regional[use] = False
-    minutes = np.where(np.isfinite(total), total / 60.0, np.nan)
-    method = np.where(
-        ~estimated, METHOD_NETWORK, np.where(regional, METHOD_REGIONAL, METHOD_STRAIGHT)
-    ).astype(object)
-    return Nearest(minutes, estimated, method)
+    return graph_s * query.scale, via_estimate, via_regional
 
 
 def minutes_matrix(
@@ -560,9 +635,8 @@ def batch_accessibility(
         limit = float(max(thresholds))
         minutes = street_minutes_within(engine, mode, origins, layers, limit, workers=workers)
         counts = _counts(minutes, thresholds)
-        for name, facilities in layers.items():
-            near = nearest_facility(engine, mode, origins, facilities)
-            frames.append(_rows(origins, name, mode, near, counts[name], thresholds))
+        nearest = _nearest_by_layer(engine, mode, origins, layers)
+        frames += [_rows(origins, k, mode, nearest[k], counts[k], thresholds) for k in layers]
     table = pd.concat(frames, ignore_index=True)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})
 
