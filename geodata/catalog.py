@@ -53,6 +53,7 @@ LAYERS: Final[dict[str, bool]] = {
     "addresses": True,
     "workplaces": True,
     "accessibility": False,
+    "accessibility_sectors": False,
 }
 
 #: Routable graphs (``graphs/<name>.npz``).
@@ -106,6 +107,8 @@ LAYER_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "method",
     ),
 }
+#: The sectors' accessibility has the neighbourhoods' columns (``code``: the sector).
+LAYER_COLUMNS["accessibility_sectors"] = LAYER_COLUMNS["accessibility"]
 
 #: Columns the engine and the app read besides :data:`LAYER_COLUMNS` (they ask
 #: ``load_layer`` to check these too; the ETL's own stages need fewer).

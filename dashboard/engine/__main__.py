@@ -6,9 +6,11 @@
 --from LAT,LON --mode MODE --max-minutes N --layer schools|childcare|stations|
 international_schools|neighbourhoods [--lang en|nl|fr] [--json]`` and ``python -m
 dashboard.engine accessibility [--modes MODE ...] [--layers LAYER ...] [--codes CODE ...]
-[--csv FILE | --json | --store]`` (every neighbourhood x facility layer x street mode:
-minutes to the nearest facility and counts within 5-30 minutes, see
-:mod:`dashboard.engine.accessibility`; ``--store`` writes the snapshot's
+[--arrive HH:MM] [--date YYYY-MM-DD] [--csv FILE | --json | --store]`` (every
+neighbourhood x facility layer x mode: minutes to the nearest facility and counts within
+5-30 minutes by walk, bike, ebike, car, and by train_walk and train_bike for the
+neighbourhoods with a station within reach, see :mod:`dashboard.engine.accessibility`
+and :mod:`dashboard.engine.accessibility_train`; ``--store`` writes the snapshot's
 ``accessibility`` layer).
 
 ``--lang`` names stations as the app does in that language (default ``en``, the app's
@@ -60,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.engine import accessibility as acc
+from dashboard.engine import accessibility_train as acct
 from dashboard.engine.batch_dask import batch_on_dask
 from dashboard.engine.core import DEFAULT_ARRIVE_BY, CommuteEngine, CommuteTimes, commute_times
 from dashboard.engine.errors import (
@@ -139,9 +142,13 @@ def _parser() -> argparse.ArgumentParser:
     _lang_option(reach)
     batch = sub.add_parser(
         "accessibility",
-        help="every neighbourhood x facility layer x street mode: nearest and counts",
+        help="every neighbourhood x facility layer x mode: nearest and counts",
     )
-    batch.add_argument("--modes", nargs="+", metavar="MODE", help="street modes (default: all)")
+    batch.add_argument(
+        "--modes", nargs="+", metavar="MODE", help="street and train modes (default: all)"
+    )
+    batch.add_argument("--arrive", metavar="HH:MM", help="arrive-by time (train modes)")
+    batch.add_argument("--date", metavar="YYYY-MM-DD", help="travel date (train modes)")
     batch.add_argument(
         "--layers", nargs="+", metavar="LAYER", help="facility layers (default: all)"
     )
@@ -390,12 +397,17 @@ def main(argv: Sequence[str] | None = None, *, engine: CommuteEngine | None = No
 def _accessibility(engine: CommuteEngine, args: argparse.Namespace) -> int:
     """Run the batch (or store it as a layer) and print or write the table."""
     if args.store:
-        if args.modes or args.layers or args.codes:
-            raise BadInputError("--store builds the full layer: no --modes, --layers or --codes")
+        if args.modes or args.layers or args.codes or args.arrive or args.date:
+            msg = "--store builds the full layer: no --modes, --layers, --codes, --arrive or --date"
+            raise BadInputError(msg)
         return _store_accessibility(engine)
-    modes = list(args.modes or STREET_MODES)
+    modes = list(args.modes or acct.BATCH_MODES)
     for mode in modes:
-        check_mode(mode, STREET_MODES)
+        check_mode(mode, acct.BATCH_MODES)
+    question = acct.TrainQuestion(
+        arrive_by=parse_hhmm(args.arrive) if args.arrive else DEFAULT_ARRIVE_BY,
+        day=check_travel_date(parse_date(args.date)) if args.date else None,
+    )
     layers = acc.facility_points(engine.data_dir)
     unknown = sorted(set(args.layers or ()) - set(layers))
     if unknown:
@@ -411,13 +423,14 @@ def _accessibility(engine: CommuteEngine, args: argparse.Namespace) -> int:
         keep = np.isin(origins.ids, args.codes)
         origins = acc.Places(origins.ids[keep], origins.lon[keep], origins.lat[keep])
     if args.dask is not None:
-        if args.codes:
-            raise BadInputError("--dask runs every neighbourhood: no --codes")
+        if args.codes or args.arrive or args.date:
+            msg = "--dask runs every neighbourhood, default question: no --codes, --arrive, --date"
+            raise BadInputError(msg)
         assert engine.data_dir is not None  # set by CommuteEngine.__post_init__
         address = None if args.dask == "local" else args.dask
         table = batch_on_dask(engine.data_dir, modes, list(layers), scheduler=address)
     else:
-        table = acc.batch_accessibility(engine, origins, layers, modes)
+        table = acct.region_batch(engine, origins, layers, modes, question=question)
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"wrote {len(table)} rows to {args.csv}")

@@ -42,12 +42,20 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from dashboard.engine.accessibility import Nearest, Places, minutes_matrix
+from dashboard.engine.accessibility import (
+    THRESHOLDS,
+    Nearest,
+    Places,
+    batch_accessibility,
+    minutes_matrix,
+    nearest_facility,
+    street_minutes_within,
+)
 from dashboard.engine.core import CommuteEngine
-from dashboard.engine.inputs import LatLon
+from dashboard.engine.inputs import LatLon, check_mode
 from dashboard.engine.modes import DEFAULT_ARRIVE_BY
 from dashboard.engine.network import StreetNetwork, lonlat_to_xy
-from dashboard.engine.settings import GRAPH_OF_MODE
+from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES
 from dashboard.engine.street import StreetQuery, inside_coverage
 from dashboard.engine.transit import (
     Timetable,
@@ -419,3 +427,47 @@ def train_rows(
                 )
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+#: Every mode of the batch: the street modes, then the train modes.
+BATCH_MODES: tuple[str, ...] = (*STREET_MODES, *TRAIN_MODES)
+
+
+def region_batch(
+    engine: CommuteEngine,
+    origins: Places,
+    layers: dict[str, Places],
+    modes: Sequence[str] = BATCH_MODES,
+    thresholds: Sequence[int] = THRESHOLDS,
+    question: TrainQuestion | None = None,
+) -> pd.DataFrame:
+    """Return the batch table for street and train modes (:data:`BATCH_MODES`).
+
+    The street rows are :func:`dashboard.engine.accessibility.batch_accessibility`'s;
+    the train rows (:func:`train_rows`) reuse the street batch's walking and cycling
+    times, computed once.
+
+    Raises
+    ------
+    BadInputError
+        For a mode that is not in :data:`BATCH_MODES`.
+    """
+    for mode in modes:
+        check_mode(mode, BATCH_MODES)
+    street_modes = [m for m in STREET_MODES if m in modes]
+    train_modes = [m for m in TRAIN_MODES if m in modes]
+    frames = []
+    if street_modes:
+        frames.append(batch_accessibility(engine, origins, layers, street_modes, thresholds))
+    if train_modes:
+        access = tuple(m.removeprefix("train_") for m in TRAIN_MODES)
+        nearest = {
+            a: {k: nearest_facility(engine, a, origins, v) for k, v in layers.items()}
+            for a in access
+        }
+        limit = float(max(thresholds))
+        within = {a: street_minutes_within(engine, a, origins, layers, limit) for a in access}
+        rows = train_rows(engine, origins, layers, nearest, within, thresholds, question)
+        frames.append(rows.loc[rows["mode"].isin(train_modes)])
+    table = pd.concat(frames, ignore_index=True)
+    return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})

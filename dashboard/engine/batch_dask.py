@@ -78,6 +78,16 @@ def _counts_task(
     return acc.counts_within(engine, mode, origins, {k: layers[k] for k in layer_names})
 
 
+def _train_task(data_dir: str, modes: Sequence[str], layer_names: Sequence[str]) -> pd.DataFrame:
+    """Run the train rows of the batch on one worker (one profile search per station)."""
+    from dashboard.engine.accessibility_train import region_batch
+
+    engine = _worker_engine(data_dir)
+    origins = acc.neighbourhood_points(Path(data_dir))
+    layers = acc.facility_points(Path(data_dir))
+    return region_batch(engine, origins, {k: layers[k] for k in layer_names}, modes)
+
+
 def scheduler_address(explicit: str | None = None) -> str | None:
     """Return the scheduler to use: ``explicit``, else the setting, else None (local)."""
     return explicit or os.environ.get(SCHEDULER_ENV) or None
@@ -99,7 +109,8 @@ def batch_on_dask(
     data_dir : Path
         Snapshot folder; every worker must see it at this path.
     modes, layer_names : sequence of str
-        Street modes and facility layers (default: all).
+        Modes and facility layers (default: the street modes, all layers).  The train
+        modes run as one task (their station profiles are shared).
     scheduler : str, optional
         Scheduler address; default :func:`scheduler_address` (setting, else a local
         cluster of ``n_workers`` processes, default one per core).
@@ -125,20 +136,29 @@ def batch_on_dask(
     else:
         cluster = None
         client = Client(address)  # type: ignore[no-untyped-call]
+    street = [m for m in modes if m in STREET_MODES]
+    trains = [m for m in modes if m not in STREET_MODES]
     try:
-        nearest = {m: client.submit(_nearest_task, folder, m, names, pure=False) for m in modes}
+        train_rows = (
+            client.submit(_train_task, folder, trains, names, pure=False) if trains else None
+        )
+        nearest = {m: client.submit(_nearest_task, folder, m, names, pure=False) for m in street}
         counts = {
             (m, block): client.submit(_counts_task, folder, m, names, block, pure=False)
-            for m in modes
+            for m in street
             for block in blocks
         }
         got_nearest = {m: f.result() for m, f in nearest.items()}
         got_counts = {key: f.result() for key, f in counts.items()}
+        got_trains = train_rows.result() if train_rows is not None else None
     finally:
         client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
-    return _assemble(folder, modes, names, blocks, got_nearest, got_counts)
+    table = _assemble(folder, street, names, blocks, got_nearest, got_counts)
+    if got_trains is None:
+        return table
+    return pd.concat([table, got_trains], ignore_index=True)
 
 
 def _assemble(
@@ -169,5 +189,5 @@ def _assemble(
                     }
                 )
             )
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=acc.COLUMNS)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})

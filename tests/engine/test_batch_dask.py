@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.engine import accessibility as acc
+from dashboard.engine import accessibility_train as acct
 from dashboard.engine.__main__ import main
 from dashboard.engine.batch_dask import SCHEDULER_ENV, batch_on_dask, scheduler_address
 from dashboard.engine.core import CommuteEngine
@@ -13,10 +14,11 @@ from geodata.catalog import default_data_dir
 
 
 def test_local_cluster_gives_the_serial_table() -> None:
-    modes, names = ["walk", "car"], ["stations", "international_schools"]
+    modes, names = ["walk", "car", "train_bike"], ["stations", "international_schools"]
     engine = CommuteEngine()
     layers = {k: v for k, v in acc.facility_points().items() if k in names}
-    serial = acc.batch_accessibility(engine, acc.neighbourhood_points(), layers, modes)
+    serial = acct.region_batch(engine, acc.neighbourhood_points(), layers, modes)
+    assert set(serial["mode"]) == set(modes)
     # 2 worker processes, 3 blocks of neighbourhoods per mode: blocks are reassembled
     on_dask = batch_on_dask(default_data_dir(), modes, names, n_workers=2, chunks=3)
     pd.testing.assert_frame_equal(serial, on_dask)
