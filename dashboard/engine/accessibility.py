@@ -41,10 +41,11 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -83,8 +84,10 @@ _MIN_ROWS: Final[int] = 16
 _MARGIN_S: Final[float] = 1e-3
 #: Width (seconds) of the remainder bins by which candidate pairs are picked.
 _BIN_S: Final[float] = 10.0
-#: The job a forked worker runs (set only while :func:`_by_rows` forks).
-_JOB: Callable[[np.ndarray], np.ndarray] | None = None
+#: The job a forked child runs (set only while :func:`_fork` forks).
+_JOB: Callable[[], Any] | None = None
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 _FORK_LOCK = threading.Lock()
 #: Columns of the batch table, in order (the catalog's contract of the layer).
 COLUMNS: Final[tuple[str, ...]] = LAYER_COLUMNS["accessibility"]
@@ -347,15 +350,12 @@ def minutes_matrix(
     if not len(origins) or not len(facilities):
         return np.full((len(origins), len(facilities)), np.inf)
     net = engine.network(GRAPH_OF_MODE[mode])
-    # every origin's query differs from this one only in its anchor
+    # the settings of every origin's query (each row's anchor is its origin's position)
     query = engine.query_for(mode, _anchor(origins, 0), "from", max_minutes)
     legs = _FacilityLegs.of(net, query, facilities.lon, facilities.lat)
 
     def rows(part: np.ndarray) -> np.ndarray:
-        out = np.empty((len(part), len(facilities)))
-        for k, i in enumerate(part):
-            out[k] = legs.minutes_from(net, replace(query, anchor=_anchor(origins, i)))
-        return out
+        return legs.minutes_rows(net, query, origins.lon[part], origins.lat[part])
 
     return _by_rows(rows, len(origins), worker_count(workers, len(origins)))
 
@@ -547,10 +547,15 @@ class _FacilityLegs:
             candidates = _Candidates.of(remainder[:, :-1], query.max_minutes)
         return cls(x, y, nearest, snap, inside, ends, remainder, tree, candidates)
 
-    def network_out_of_reach(
-        self, net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
-    ) -> bool:
-        """Tell whether the anchor is outside coverage and reaches no node within the limit.
+    def out_of_reach(
+        self,
+        query: StreetQuery,
+        ax: np.ndarray,
+        ay: np.ndarray,
+        snap_m: np.ndarray,
+        inside: np.ndarray,
+    ) -> np.ndarray:
+        """Tell per anchor whether it is outside coverage and reaches no node in the limit.
 
         ``anchor_side`` starts such an anchor from the edge nodes and its own nearest node,
         each with its estimated remainder as head start; when even the smallest head start
@@ -558,21 +563,47 @@ class _FacilityLegs:
         estimates remain, so the search can be skipped without changing any answer.
         """
         if query.max_minutes is None:
-            return False
-        _, snap = net.snap(ax, ay)
-        if inside_coverage(query, ax, ay, snap)[0]:
-            return False
-        to_end, _ = self.ends_tree.query([ax[0], ay[0]])
-        head = remainder_seconds(np.array([min(float(to_end), float(snap[0]))]), query)[0]
-        return bool(head > query.max_minutes * 60.0)
+            return np.zeros(len(ax), dtype=bool)
+        to_end, _ = self.ends_tree.query(np.column_stack([ax, ay]))
+        head = remainder_seconds(np.minimum(np.asarray(to_end), snap_m), query)
+        return np.asarray(~inside & (head > query.max_minutes * 60.0))
+
+    def minutes_rows(
+        self, net: StreetNetwork, query: StreetQuery, lon: np.ndarray, lat: np.ndarray
+    ) -> np.ndarray:
+        """Minutes from each anchor (lon/lat) to every facility: ``minutes_from`` per anchor.
+
+        The anchors are projected and snapped at once, and those whose bounded search
+        would reach nothing get their whole-trip estimates at once.
+        """
+        ax, ay = lonlat_to_xy(lon, lat)
+        node, snap = net.snap(ax, ay)
+        inside = inside_coverage(query, ax, ay, snap)
+        far = self.out_of_reach(query, ax, ay, snap, inside)
+        out = np.empty((len(ax), len(self.x)))
+        straight = np.hypot(self.x[None, :] - ax[far, None], self.y[None, :] - ay[far, None])
+        out[far] = self._within_limits(remainder_seconds(straight, query) / 60.0, query, straight)
+        for k in np.flatnonzero(~far):
+            at = (int(node[k]), float(snap[k]), bool(inside[k]))
+            out[k] = self._minutes_at(net, query, ax[k : k + 1], ay[k : k + 1], at)
+        return out
 
     def minutes_from(self, net: StreetNetwork, query: StreetQuery) -> np.ndarray:
         """Minutes from ``query.anchor`` to every facility (``inf`` beyond the limit)."""
-        ax, ay = lonlat_to_xy(np.array([query.anchor.lon]), np.array([query.anchor.lat]))
-        if self.network_out_of_reach(net, query, ax, ay):
-            straight = np.hypot(self.x - ax[0], self.y - ay[0])
-            return self._within_limits(remainder_seconds(straight, query) / 60.0, query, ax, ay)
-        anchor = anchor_seconds(net, query, ax, ay)
+        lon, lat = np.array([query.anchor.lon]), np.array([query.anchor.lat])
+        minutes: np.ndarray = self.minutes_rows(net, query, lon, lat)[0]
+        return minutes
+
+    def _minutes_at(
+        self,
+        net: StreetNetwork,
+        query: StreetQuery,
+        ax: np.ndarray,
+        ay: np.ndarray,
+        snapped: tuple[int, float, bool],
+    ) -> np.ndarray:
+        """Minutes from one anchor (its search) to every facility."""
+        anchor = anchor_seconds(net, query, ax, ay, snapped=snapped)
         seconds = np.full(len(self.x), np.inf)
         rows = np.flatnonzero(self.inside)
         node, snap = self.nearest[rows], self.snap_m[rows]
@@ -583,10 +614,10 @@ class _FacilityLegs:
         out = np.flatnonzero(~self.inside)
         if len(out):
             seconds[out] = self._outside_seconds(anchor.seconds, query, out)
+        straight = np.hypot(self.x - ax[0], self.y - ay[0])
         if not anchor.inside:  # both ends estimated: the whole trip if faster
-            straight = np.hypot(self.x - ax[0], self.y - ay[0])
             seconds = np.minimum(seconds, remainder_seconds(straight, query))
-        return self._within_limits(seconds / 60.0, query, ax, ay)
+        return self._within_limits(seconds / 60.0, query, straight)
 
     def _outside_seconds(
         self, anchor_s: np.ndarray, query: StreetQuery, out: np.ndarray
@@ -607,10 +638,9 @@ class _FacilityLegs:
         return best
 
     def _within_limits(
-        self, minutes: np.ndarray, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
+        self, minutes: np.ndarray, query: StreetQuery, straight_m: np.ndarray
     ) -> np.ndarray:
         """Set ``inf`` beyond the query's distance and time limits (as ``street_times``)."""
-        straight_m = np.hypot(self.x - ax[0], self.y - ay[0])
         minutes[straight_m > query.max_distance_m] = np.inf
         if query.max_minutes is not None:
             minutes[minutes > query.max_minutes] = np.inf
@@ -628,15 +658,27 @@ def batch_accessibility(
 ) -> pd.DataFrame:
     """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`.
 
-    ``workers``: processes for the counts (:func:`worker_count`); the table is the same.
+    ``workers`` (:func:`worker_count`): with more than one, the counts' origins are split
+    over forked processes and the nearest-facility searches run in one more, beside
+    them; the table is the same.
     """
+    limit = float(max(thresholds))
+
+    def street_minutes() -> dict[str, dict[str, np.ndarray]]:
+        return {
+            m: street_minutes_within(engine, m, origins, layers, limit, workers=workers)
+            for m in modes
+        }
+
+    def nearest() -> dict[str, dict[str, Nearest]]:
+        return {m: _nearest_by_layer(engine, m, origins, layers) for m in modes}
+
+    forked = worker_count(workers, len(origins)) > 1
+    minutes, near = _side_by_side(street_minutes, nearest, fork=forked)
     frames = []
     for mode in modes:
-        limit = float(max(thresholds))
-        minutes = street_minutes_within(engine, mode, origins, layers, limit, workers=workers)
-        counts = _counts(minutes, thresholds)
-        nearest = _nearest_by_layer(engine, mode, origins, layers)
-        frames += [_rows(origins, k, mode, nearest[k], counts[k], thresholds) for k in layers]
+        counts = _counts(minutes[mode], thresholds)
+        frames += [_rows(origins, k, mode, near[mode][k], counts[k], thresholds) for k in layers]
     table = pd.concat(frames, ignore_index=True)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})
 
@@ -688,60 +730,87 @@ def worker_count(workers: int | None, n_rows: int) -> int:
 def _by_rows(compute: Callable[[np.ndarray], np.ndarray], n: int, workers: int) -> np.ndarray:
     """Return ``compute(rows)`` for all ``n`` rows, the rows split over ``workers`` processes.
 
-    This process computes one share and forked children the others: they inherit
-    ``compute`` with the loaded graphs, so only their result rows travel (through a
-    pipe).  Each share is every ``workers``-th row, so the costly origins (far out, many
-    nodes reached) spread evenly.
+    This process computes one share and forked children the others (:func:`_fork`).
+    Each share is every ``workers``-th row, so the costly origins (far out, many nodes
+    reached) spread evenly.
     """
     if workers <= 1:
         return compute(np.arange(n))
     shares = [np.arange(k, n, workers) for k in range(workers)]
-    context = mp.get_context("fork")
-    global _JOB
-    with _FORK_LOCK:
-        _JOB = compute
-        children = []
-        try:
-            for rows in shares[1:]:
-                receive, send = context.Pipe(duplex=False)
-                child = context.Process(target=_run_job, args=(rows, send), daemon=True)
-                child.start()
-                send.close()  # the child holds its own end
-                children.append((child, receive))
-            results = [compute(shares[0])]
-            results += [_collect(child, receive) for child, receive in children]
-        finally:
-            _JOB = None
-            for child, _ in children:
-                if child.is_alive():
-                    child.terminate()
-                child.join()
+    children = [_fork(partial(compute, rows)) for rows in shares[1:]]
+    try:
+        results = [compute(shares[0])] + [_collect(*child) for child in children]
+    finally:
+        for child, _ in children:
+            _stop(child)
     out = np.empty((n, results[0].shape[1]))
     for rows, result in zip(shares, results, strict=True):
         out[rows] = result
     return out
 
 
-def _collect(child: BaseProcess, receive: Connection) -> np.ndarray:
-    """Receive a forked child's rows (or re-raise its error)."""
+def _side_by_side(
+    first: Callable[[], _A], second: Callable[[], _B], *, fork: bool
+) -> tuple[_A, _B]:
+    """Return ``first()`` and ``second()``; with ``fork``, ``second`` in a forked child."""
+    if not fork:
+        return first(), second()
+    child = _fork(second)
+    try:
+        return first(), _collect(*child)
+    finally:
+        _stop(child[0])
+
+
+def _fork(job: Callable[[], Any]) -> tuple[BaseProcess, Connection]:
+    """Start ``job`` in a forked child process; :func:`_collect` returns its result.
+
+    The child inherits ``job`` with everything it refers to (the loaded graphs): only
+    its result travels, through a pipe.
+    """
+    global _JOB
+    context = mp.get_context("fork")
+    with _FORK_LOCK:
+        _JOB = job
+        try:
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_run_job, args=(send,), daemon=True)
+            child.start()
+        finally:
+            _JOB = None
+    send.close()  # the child holds its own end
+    return child, receive
+
+
+def _collect(child: BaseProcess, receive: Connection) -> Any:
+    """Receive a forked child's result (or re-raise its error)."""
     try:
         ok, payload = receive.recv()
     except EOFError:  # died without a word (killed, out of memory)
         child.join()
         msg = f"accessibility worker process ended with exit code {child.exitcode}"
         raise RuntimeError(msg) from None
+    finally:
+        receive.close()
     if not ok:
         raise payload
-    return np.asarray(payload)
+    return payload
 
 
-def _run_job(rows: np.ndarray, send: Connection) -> None:
-    """Run the forked job on ``rows`` and send back (True, result) or (False, error)."""
+def _stop(child: BaseProcess) -> None:
+    """End a forked child and reap it (its result is in, or its caller failed)."""
+    if child.is_alive():
+        child.terminate()
+    child.join()
+
+
+def _run_job(send: Connection) -> None:
+    """Run the forked job and send back (True, result) or (False, error)."""
     try:
-        if _JOB is None:  # only a child forked by _by_rows runs this
+        if _JOB is None:  # only a child started by _fork runs this
             msg = "no accessibility job to run in this process"
             raise RuntimeError(msg)
-        send.send((True, _JOB(rows)))
+        send.send((True, _JOB()))
     except Exception as error:  # the parent re-raises it
         send.send((False, error))
     finally:

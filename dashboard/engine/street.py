@@ -317,22 +317,32 @@ class AnchorSeconds:
 
 
 def anchor_seconds(
-    net: StreetNetwork, query: StreetQuery, ax: np.ndarray, ay: np.ndarray
+    net: StreetNetwork,
+    query: StreetQuery,
+    ax: np.ndarray,
+    ay: np.ndarray,
+    *,
+    snapped: tuple[int, float, bool] | None = None,
 ) -> AnchorSeconds:
     """Return the seconds of :func:`anchor_side` (the same search, to the last bit), lean.
 
     For callers that need only times (counting facilities): outside coverage it skips the
     predecessors and path roots that say which part of each time is estimated.
+    ``snapped``: the anchor's nearest node, its distance and whether it lies in the
+    coverage area, when the caller has them (snapped with many anchors at once).
     """
-    node, snap = net.snap(ax, ay)
-    if inside_coverage(query, ax, ay, snap)[0]:
-        times = node_times(net, int(node[0]), direction=query.direction, limit_s=_limit_s(query))
+    if snapped is None:
+        nodes, snaps = net.snap(ax, ay)
+        snapped = (int(nodes[0]), float(snaps[0]), bool(inside_coverage(query, ax, ay, snaps)[0]))
+    node, snap, inside = snapped
+    if inside:
+        times = node_times(net, node, direction=query.direction, limit_s=_limit_s(query))
         network_s = times * query.scale
-        return AnchorSeconds(True, float(snap[0]), network_s, network_s + snap[0] / query.speed_mps)
-    sources = np.r_[edge_nodes(net, query), node[0]]
+        return AnchorSeconds(True, snap, network_s, network_s + snap / query.speed_mps)
+    sources = np.r_[edge_nodes(net, query), node]
     legs = remainder_seconds(np.hypot(net.x[sources] - ax[0], net.y[sources] - ay[0]), query)
     seconds = multi_source_seconds(net, sources, legs / query.scale, query) * query.scale
-    return AnchorSeconds(False, float(snap[0]), seconds, seconds)
+    return AnchorSeconds(False, snap, seconds, seconds)
 
 
 def multi_source_times(

@@ -157,10 +157,9 @@ def test_parallel_rows_equal_serial_rows(
         forked = acc.street_minutes_within(engine, mode, origins, layers, 30.0, workers=2)
         for name in layers:
             assert np.array_equal(serial[name].view(np.int64), forked[name].view(np.int64))
-    assert acc.counts_within(engine, "walk", origins, layers, workers=2)["stations"].shape == (
-        len(origins),
-        len(acc.THRESHOLDS),
-    )
+    serial_table = acc.batch_accessibility(engine, origins, layers, ("walk", "ebike"), workers=1)
+    forked_table = acc.batch_accessibility(engine, origins, layers, ("walk", "ebike"), workers=2)
+    pd.testing.assert_frame_equal(serial_table, forked_table, check_exact=True)
 
 
 def test_street_minutes_within_is_minutes_matrix_per_layer(
@@ -184,6 +183,9 @@ def test_a_failing_worker_raises_in_the_caller() -> None:
 
     with pytest.raises(ValueError, match="broken row"):
         acc._by_rows(compute, 6, 2)
+    with pytest.raises(ValueError, match="broken row"):  # the forked side of a pair
+        acc._side_by_side(lambda: 1, lambda: compute(np.array([1])), fork=True)
+    assert acc._side_by_side(lambda: "here", os.getpid, fork=True)[1] != os.getpid()
     out = acc._by_rows(lambda rows: np.column_stack([rows, -rows]).astype(float), 7, 2)
     assert out.tolist() == [[i, -i] for i in range(7)]
 
