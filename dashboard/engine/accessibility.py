@@ -430,13 +430,14 @@ class _Candidates:
     For a bounded query, a facility outside coverage gets a time only where its best
     (anchor seconds at an edge node + remainder from there) is within the limit; the edge
     node achieving it then has a remainder <= limit - its anchor seconds.  So only such
-    pairs need adding up: per origin, each reached edge node takes its pairs (grouped by
-    edge node, remainders ascending) up to the end of the :data:`_BIN_S` bin holding
-    ``budget_s`` - its anchor seconds: a few more pairs than needed, found without a
-    search.  The best is then the minimum over a subset that holds the best whenever it
-    is within the limit, of the same sums: the same value to the last bit.  Beyond the
-    limit it may be larger, which is ``inf`` either way.  ``budget_s`` exceeds the limit
-    by :data:`_MARGIN_S`, far more than the rounding of these sums.
+    pairs need adding up: the pairs are grouped by edge node and, within a group, by
+    :data:`_BIN_S` bins of their remainder; per origin, each reached edge node takes its
+    pairs up to the bin holding ``budget_s`` - its anchor seconds (a few more than
+    needed, found without a search).  The best is then the minimum over a subset that
+    holds the best whenever it is within the limit, of the same sums: the same value to
+    the last bit.  Beyond the limit it may be larger, which is ``inf`` either way.
+    ``budget_s`` exceeds the limit by :data:`_MARGIN_S`, far more than the rounding of
+    these sums.
 
     Attributes
     ----------
@@ -445,8 +446,7 @@ class _Candidates:
     start : ndarray of int
         Per edge node, the first of its pairs.
     stop : ndarray of int
-        Edge nodes x bins: the end of the node's pairs with remainder <= (bin + 1) x
-        :data:`_BIN_S`.
+        Edge nodes x bins: the end of the node's pairs in that bin or a lower one.
     facility : ndarray of int
         Row of each pair's facility among the outside facilities.
     remainder_s : ndarray
@@ -463,20 +463,16 @@ class _Candidates:
     def of(cls, remainder_s: np.ndarray, max_minutes: float) -> _Candidates:
         """Keep the pairs of ``remainder_s`` (facilities x edge nodes) within the budget."""
         budget = max_minutes * 60.0 + _MARGIN_S
-        fac, end = np.nonzero(remainder_s <= budget)
-        rem = remainder_s[fac, end]
-        order = np.lexsort((rem, end))
-        fac, end, rem = fac[order], end[order], rem[order]
-        n_ends = remainder_s.shape[1]
-        start = np.searchsorted(end, np.arange(n_ends))
-        bins = int(np.ceil(budget / _BIN_S)) + 1
-        tops = np.arange(1, bins + 1) * _BIN_S
-        # one search for every (node, bin): keys node x span + remainder, ascending
-        span = (bins + 1) * _BIN_S
-        stop = np.searchsorted(
-            end * span + rem, np.arange(n_ends)[:, None] * span + tops[None, :], side="right"
-        )
-        return cls(budget, start, stop, fac, rem)
+        by_end = remainder_s.T
+        end, fac = np.nonzero(by_end <= budget)  # grouped by edge node already
+        rem = by_end[end, fac]
+        n_ends, bins = by_end.shape[0], int(budget // _BIN_S) + 1
+        group = end * bins + (rem // _BIN_S).astype(np.int64)
+        order = np.argsort(group, kind="stable")
+        per_group = np.bincount(group, minlength=n_ends * bins).reshape(n_ends, bins)
+        stop = np.cumsum(per_group).reshape(n_ends, bins)
+        start = stop[:, -1] - per_group.sum(axis=1)
+        return cls(budget, start, stop, fac[order], rem[order])
 
     def best(self, at_end: np.ndarray, own: np.ndarray) -> np.ndarray:
         """Return per facility min(``own``, min over its pairs of ``at_end`` + remainder)."""
@@ -536,10 +532,12 @@ class _FacilityLegs:
         inside = inside_coverage(query, x, y, snap)
         ends = edge_nodes(net, query)
         out = np.flatnonzero(~inside)
-        nodes = np.concatenate(
-            [np.broadcast_to(ends, (len(out), len(ends))), nearest[out, None]], axis=1
-        )
-        dist = np.hypot(net.x[nodes] - x[out, None], net.y[nodes] - y[out, None])
+        # outside facilities x (edge nodes, then the facility's own nearest node)
+        dist = np.empty((len(out), len(ends) + 1))
+        ex, ey = net.x[ends], net.y[ends]
+        np.hypot(ex[None, :] - x[out, None], ey[None, :] - y[out, None], out=dist[:, :-1])
+        own = nearest[out]
+        dist[:, -1] = np.hypot(net.x[own] - x[out], net.y[own] - y[out])
         remainder = remainder_seconds(dist, query)
         tree = cKDTree(np.column_stack([net.x[ends], net.y[ends]]))
         candidates = None
