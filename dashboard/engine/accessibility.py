@@ -193,13 +193,17 @@ def nearest_facility(
     One multi-source search over the transposed graph (see the module docstring).
     Origins with no facility at all get ``nan``.
     """
-    return _nearest_by_layer(engine, mode, origins, {"": facilities})[""]
+    return nearest_facilities(engine, mode, origins, {"": facilities})[""]
 
 
-def _nearest_by_layer(
+def nearest_facilities(
     engine: CommuteEngine, mode: str, origins: Places, layers: dict[str, Places]
 ) -> dict[str, Nearest]:
-    """:func:`nearest_facility` for every layer, the origins' legs computed once."""
+    """Return :func:`nearest_facility` for every layer (the same answers).
+
+    The origins' remainders from the coverage area's edge nodes are the same for every
+    layer, so they are computed once (:class:`_OriginLegs`).
+    """
     n = len(origins)
     net = engine.network(GRAPH_OF_MODE[mode])
     anchor = _anchor(origins, 0) if n else LatLon(50.88, 4.70)
@@ -669,7 +673,7 @@ def batch_accessibility(
         }
 
     def nearest() -> dict[str, dict[str, Nearest]]:
-        return {m: _nearest_by_layer(engine, m, origins, layers) for m in modes}
+        return {m: nearest_facilities(engine, m, origins, layers) for m in modes}
 
     forked = worker_count(workers, len(origins)) > 1
     minutes, near = _side_by_side(street_minutes, nearest, fork=forked)

@@ -174,6 +174,19 @@ def test_street_minutes_within_is_minutes_matrix_per_layer(
     assert np.isfinite(unbounded).all()  # no limit: a time for every pair
 
 
+@pytest.mark.parametrize("mode", ["walk", "car"])
+def test_nearest_facilities_is_nearest_facility_per_layer(
+    engine: CommuteEngine, origins: acc.Places, layers: dict[str, acc.Places], mode: str
+) -> None:
+    together = acc.nearest_facilities(engine, mode, origins, layers)
+    assert list(together) == list(layers)
+    for name, facilities in layers.items():
+        alone = acc.nearest_facility(engine, mode, origins, facilities)
+        assert np.array_equal(together[name].minutes, alone.minutes, equal_nan=True), name
+        assert np.array_equal(together[name].estimated, alone.estimated)
+        assert together[name].method.tolist() == alone.method.tolist()
+
+
 def test_a_failing_worker_raises_in_the_caller() -> None:
     def compute(rows: np.ndarray) -> np.ndarray:
         if 1 in rows:  # the forked child's share
