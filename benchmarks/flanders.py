@@ -50,12 +50,15 @@ from typing import Any, Final
 
 import numpy as np
 import shapely
+from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from dashboard.engine import accessibility as acc
 from dashboard.engine.core import CommuteEngine
+from dashboard.engine.inputs import LatLon
+from dashboard.engine.local_search import bound_radius_m, bounded_seconds
 from dashboard.engine.network import StreetNetwork, lonlat_to_xy, xy_to_lonlat
-from dashboard.engine.settings import STREET_MODES
+from dashboard.engine.settings import GRAPH_OF_MODE, STREET_MODES
 from dashboard.engine.street import Coverage
 from geodata.io import load_graph, load_layer
 
@@ -477,3 +480,94 @@ def run(
         "load_average_1min_start_end": [round(load_start[0], 2), round(os.getloadavg()[0], 2)],
     }
     return [row]
+
+
+#: Limits of the local-search row: 30 minutes per street mode, in graph seconds.
+LOCAL_SEARCH_MINUTES: Final[float] = 30.0
+
+
+def _middle_tiles(flanders: Flanders, tiles: tuple[int, int], count: int) -> acc.Places:
+    """The origins of ``count`` neighbouring tiles in the middle row (real density)."""
+    columns, rows = tiles
+    middle = (rows // 2) * columns + columns // 2
+    wanted = {str(middle + d) for d in range(-(count // 2), count - count // 2)}
+    tile = np.array([str(i).rsplit("@", 1)[1] for i in flanders.origins.ids])
+    keep = np.isin(tile, list(wanted))
+    return acc.Places(
+        flanders.origins.ids[keep], flanders.origins.lon[keep], flanders.origins.lat[keep]
+    )
+
+
+def _local_search_mode(
+    flanders: Flanders, mode: str, origins: acc.Places, targets: np.ndarray, full_sample: int
+) -> dict[str, Any]:
+    """Time :func:`bounded_seconds` against per-origin full-graph ``dijkstra`` for one mode.
+
+    The same bounded search a count runs per origin: from the origin's nearest node,
+    limit 30 minutes scaled to graph seconds (``query.scale``), direction "from".
+    ``bounded_seconds`` runs twice (cold: the first radius from the median edge speed;
+    warm: from the reach learnt by the first call); the full-graph searches run for
+    the first ``full_sample`` origins, whose rows must be equal to the last bit.
+    """
+    engine = flanders.engine
+    net = engine.network(GRAPH_OF_MODE[mode])
+    query = engine.query_for(mode, LatLon(50.88, 4.70), "from", LOCAL_SEARCH_MINUTES)
+    limit = LOCAL_SEARCH_MINUTES * 60.0 / query.scale
+    x, y = lonlat_to_xy(origins.lon, origins.lat)
+    sources, _ = net.snap(x, y)
+    geometry_s = _timed(partial(bound_radius_m, net, limit))  # grid and bound, once per net
+    cold_s = _timed(partial(bounded_seconds, net, sources, targets, limit))
+    started = time.perf_counter()
+    ours = bounded_seconds(net, sources, targets, limit)
+    warm_s = time.perf_counter() - started
+    sample = sources[:full_sample]
+    started = time.perf_counter()
+    full = np.vstack([dijkstra(net.forward, indices=int(s), limit=limit)[targets] for s in sample])
+    full_s = time.perf_counter() - started
+    return {
+        "graph": net.name,
+        "nodes": net.n_nodes,
+        "limit_graph_s": round(limit, 1),
+        "bound_radius_km": round(bound_radius_m(net, limit) / 1000, 2),
+        "grid_and_bound_s": round(geometry_s, 2),
+        "full_ms_per_origin": round(1000 * full_s / len(sample), 2),
+        "local_cold_ms_per_origin": round(1000 * cold_s / len(sources), 2),
+        "local_warm_ms_per_origin": round(1000 * warm_s / len(sources), 2),
+        "speedup_warm": round((full_s / len(sample)) / (warm_s / len(sources)), 2),
+        "bit_equal_on_sample": bool(np.array_equal(ours[: len(sample)], full)),
+    }
+
+
+def run_local_search(
+    tiles: tuple[int, int] = TILES, tile_count: int = 3, full_sample: int = 24
+) -> list[dict[str, Any]]:
+    """Per street mode: ms per origin of :func:`bounded_seconds` vs full-graph searches.
+
+    Origins: those of ``tile_count`` neighbouring tiles in the middle of the SYNTHETIC
+    Flanders graph (the batch's density: ~31 per tile); targets: every 277th node
+    (~13,000, as many as the facilities).  See :func:`_local_search_mode`.
+    """
+    load_start = os.getloadavg()
+    flanders = build(tiles)
+    origins = _middle_tiles(flanders, tiles, tile_count)
+    per_mode = {}
+    for mode in STREET_MODES:
+        net = flanders.engine.network(GRAPH_OF_MODE[mode])
+        targets = np.arange(0, net.n_nodes, 277)
+        per_mode[mode] = _local_search_mode(flanders, mode, origins, targets, full_sample)
+    return [
+        {
+            "benchmark": "local_search.bounded_seconds vs full-graph dijkstra per origin "
+            f"(SYNTHETIC Flanders, {flanders.tiles} tiles; 30-minute searches)",
+            "origins": len(origins),
+            "build_s": round(flanders.build_s, 1),
+            "per_mode": per_mode,
+            "load_average_1min_start_end": [round(load_start[0], 2), round(os.getloadavg()[0], 2)],
+        }
+    ]
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run_local_search(), indent=1))
