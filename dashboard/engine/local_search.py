@@ -89,6 +89,8 @@ class _Geometry:
 
     The grid sorts the nodes by square cell of :data:`_CELL_M` (row, then column), so
     the nodes of a rectangle of cells are one slice of ``order`` per row of cells.
+    ``reach_m`` is the farthest reach seen per (direction, limit): the next call's first
+    radius (a guess, updated by the searches; answers never depend on it).
     """
 
     order: np.ndarray
@@ -98,6 +100,7 @@ class _Geometry:
     y0: float
     seconds_per_metre: float
     median_metres_per_second: float
+    reach_m: dict[tuple[str, float], float]
 
     def disc(self, net: StreetNetwork, cx: float, cy: float, radius: float) -> np.ndarray:
         """Return the nodes within ``radius`` of (``cx``, ``cy``), spatially grouped."""
@@ -140,7 +143,7 @@ def _geometry(net: StreetNetwork) -> _Geometry:
         columns = int(column.max()) + 1
         key = row * columns + column
         order = np.argsort(key, kind="stable")
-        found = _Geometry(order, key[order], columns, x0, y0, bound, median)
+        found = _Geometry(order, key[order], columns, x0, y0, bound, median, {})
         _GEOMETRY[net] = found
     return found
 
@@ -269,9 +272,9 @@ class _Search:
 
     ``local`` maps a node of the full graph to its row in the current subgraph (-1
     elsewhere); it is reset after each subgraph, so one N-sized array serves them all.
-    ``start_m`` is the radius a block starts with: at first :func:`start_radius_m`,
-    then a little over the farthest reach seen so far (a guess: only the cost depends
-    on it).
+    ``start_m`` is the radius a block starts with: a little over the farthest reach
+    seen so far on the network with the same direction and limit (kept across calls),
+    :func:`start_radius_m` before any (a guess: only the cost depends on it).
     """
 
     net: StreetNetwork
@@ -286,8 +289,16 @@ class _Search:
     seen_m: float = 0.0
 
     def __post_init__(self) -> None:
-        self.start_m = start_radius_m(self.net, self.limit)
         self.bound_m = bound_radius_m(self.net, self.limit)
+        self.seen_m = _geometry(self.net).reach_m.get(self._key, 0.0)
+        self.start_m = start_radius_m(self.net, self.limit)
+        if self.seen_m > 0.0:
+            self.start_m = min(self.bound_m, _REACH_FACTOR * self.seen_m)
+
+    @property
+    def _key(self) -> tuple[str, float]:
+        """Key of the reach learnt for this graph direction and limit (kept across calls)."""
+        return ("from" if self.graph is self.net.forward else "to", self.limit)
 
     def block(self, rows: np.ndarray) -> None:
         """Fill ``out[rows]``: search on a disc, doubled for the searches not closed."""
@@ -321,6 +332,7 @@ class _Search:
             self.local[members] = -1
         self.seen_m = max(self.seen_m, far - spread)
         self.start_m = min(self.bound_m, max(_REACH_FACTOR * self.seen_m, 1.0))
+        _geometry(self.net).reach_m[self._key] = self.seen_m
         return open_rows
 
     def _search(

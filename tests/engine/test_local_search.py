@@ -223,3 +223,13 @@ def test_tiled_walk_graph_with_joins_equals_scipy() -> None:
         ref = _reference(net, sources, 1800.0, direction)[:, targets]
         assert _same_bits(ours, ref)
         assert np.isfinite(ref[:6]).sum() > 0
+
+
+@pytest.mark.parametrize("learnt_m", [0.5, 1e9])
+def test_reach_learnt_by_earlier_calls_changes_no_answer(learnt_m: float) -> None:
+    net = _hand_made()  # its own cache of learnt reaches
+    ls._geometry(net).reach_m[("to", 300.0)] = learnt_m
+    sources = np.arange(net.n_nodes)
+    ours = bounded_seconds(net, sources, sources, 300.0, direction="to")
+    assert _same_bits(ours, _reference(net, sources, 300.0, "to"))
+    assert ls._geometry(net).reach_m[("to", 300.0)] >= learnt_m  # the farthest seen
