@@ -46,14 +46,17 @@ def _hand_made() -> StreetNetwork:
     * a fast join from node 0 to node 107 (the far corner, ~1.3 km) in 60 s: faster
       than any street, so the speed bound must come from it;
     * node 108 at the same place as node 50, joined both ways in 5 s (zero length);
-    * node 109: isolated.
+    * node 109: isolated;
+    * a dead-end tree hanging off node 20: 20 - 110 - 111 -> 112 (one way) and 111 - 113.
     """
     cols, rows = 12, 9
     col, row = np.meshgrid(np.arange(cols), np.arange(rows))
-    x = np.r_[X0 + 100.0 * col.ravel(), 0.0, X0 + 500.0]
-    y = np.r_[Y0 + 70.0 * row.ravel(), 0.0, Y0 + 70.0 * 4]
+    x = np.r_[X0 + 100.0 * col.ravel(), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    y = np.r_[Y0 + 70.0 * row.ravel(), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     x[108], y[108] = x[50], y[50]
     x[109], y[109] = X0 - 3000.0, Y0
+    x[110:114] = x[20] + np.array([30.0, 60.0, 90.0, 60.0])
+    y[110:114] = y[20] + np.array([-20.0, -40.0, -40.0, -75.0])
     n = cols * rows
     pairs = [(i, i + 1) for i in range(n) if i % cols < cols - 1]
     pairs += [(i, i + cols) for i in range(n - cols)]
@@ -62,8 +65,10 @@ def _hand_made() -> StreetNetwork:
     keep = [(a, b) != (14, 13) for a, b in zip(src, dst, strict=True)]
     src = list(np.array(src)[keep])
     dst = list(np.array(dst)[keep])
-    edge_from = np.array([*src, 0, 50, 108])
-    edge_to = np.array([*dst, 107, 108, 50])
+    tree_from = [20, 110, 110, 111, 111, 111, 113]
+    tree_to = [110, 20, 111, 110, 112, 113, 111]
+    edge_from = np.array([*src, *tree_from, 0, 50, 108])
+    edge_to = np.array([*dst, *tree_to, 107, 108, 50])
     length = np.hypot(x[edge_to] - x[edge_from], y[edge_to] - y[edge_from])
     time_s = length / SPEED
     time_s[-3] = 60.0
@@ -131,7 +136,7 @@ def test_edge_cases(hand: StreetNetwork) -> None:
 
 @pytest.mark.parametrize(
     ("sources", "limit"),
-    [(np.array([-1]), 10.0), (np.array([110]), 10.0), (np.array([1.5]), 10.0), ([1], -1.0)],
+    [(np.array([-1]), 10.0), (np.array([1000]), 10.0), (np.array([1.5]), 10.0), ([1], -1.0)],
 )
 def test_bad_input_is_refused(hand: StreetNetwork, sources: np.ndarray, limit: float) -> None:
     with pytest.raises(ValueError, match=r"sources|limit_s"):
@@ -151,6 +156,22 @@ def test_exact_even_with_a_wrong_bound(
     sources = np.arange(hand.n_nodes)
     ours = bounded_seconds(hand, sources, sources, 300.0)
     assert _same_bits(ours, _reference(hand, sources, 300.0, "from"))
+
+
+def test_dead_end_tree_kept_only_towards_sources_and_targets(hand: StreetNetwork) -> None:
+    assert not ls._kept(hand, np.array([5]))[[109, 110, 111, 112, 113]].any()
+    assert ls._kept(hand, np.array([5]))[20]
+    assert ls._kept(hand, np.array([112]))[[110, 111, 112]].all()
+    assert not ls._kept(hand, np.array([112]))[113]
+
+
+@pytest.mark.parametrize("direction", ["from", "to"])
+@pytest.mark.parametrize("targets", [[112], [113, 5], [110], [5, 7, 20], [109]])
+def test_dead_ends_dropped_exactly(hand: StreetNetwork, direction: str, targets: list[int]) -> None:
+    sources = np.arange(hand.n_nodes)
+    wanted = np.array(targets)
+    ours = bounded_seconds(hand, sources, wanted, 200.0, direction=direction)  # type: ignore[arg-type]
+    assert _same_bits(ours, _reference(hand, sources, 200.0, direction)[:, wanted])
 
 
 def test_small_start_radius_is_doubled(
@@ -183,7 +204,11 @@ def test_real_graphs_equal_scipy(engine: CommuteEngine, graph: str, direction: s
     # 30 minutes at the walk/bike reference, the e-bike's and the car's peak scale
     for limit in (0.0, 300.0, 1800.0, 2400.0, 1800.0 / 1.3):
         ours = bounded_seconds(net, sources, everything, limit, direction=direction)  # type: ignore[arg-type]
-        assert _same_bits(ours, _reference(net, sources, limit, direction)), limit
+        reference = _reference(net, sources, limit, direction)
+        assert _same_bits(ours, reference), limit
+        few = rng.integers(0, net.n_nodes, 300)  # most dead ends dropped
+        ours = bounded_seconds(net, sources, few, limit, direction=direction)  # type: ignore[arg-type]
+        assert _same_bits(ours, reference[:, few]), limit
 
 
 @pytest.mark.parametrize("graph", ["walk", "bike", "car"])
