@@ -499,15 +499,22 @@ def _middle_tiles(flanders: Flanders, tiles: tuple[int, int], count: int) -> acc
 
 
 def _local_search_mode(
-    flanders: Flanders, mode: str, origins: acc.Places, targets: np.ndarray, full_sample: int
+    flanders: Flanders,
+    mode: str,
+    origins: acc.Places,
+    targets: np.ndarray,
+    full_sample: int,
+    rounds: int = 3,
 ) -> dict[str, Any]:
     """Time :func:`bounded_seconds` against per-origin full-graph ``dijkstra`` for one mode.
 
     The same bounded search a count runs per origin: from the origin's nearest node,
     limit 30 minutes scaled to graph seconds (``query.scale``), direction "from".
-    ``bounded_seconds`` runs twice (cold: the first radius from the median edge speed;
-    warm: from the reach learnt by the first call); the full-graph searches run for
-    the first ``full_sample`` origins, whose rows must be equal to the last bit.
+    ``bounded_seconds`` runs once cold (first radius from the median edge speed), then
+    ``rounds`` times warm (from the reach learnt), each round followed by the full-graph
+    searches of the first ``full_sample`` origins, whose rows must be equal to the last
+    bit; the fastest round of each is reported (the rounds interleave, so a load spike
+    from other users of the machine hits both sides alike).
     """
     engine = flanders.engine
     net = engine.network(GRAPH_OF_MODE[mode])
@@ -517,29 +524,34 @@ def _local_search_mode(
     sources, _ = net.snap(x, y)
     geometry_s = _timed(partial(bound_radius_m, net, limit))  # grid and bound, once per net
     cold_s = _timed(partial(bounded_seconds, net, sources, targets, limit))
-    started = time.perf_counter()
-    ours = bounded_seconds(net, sources, targets, limit)
-    warm_s = time.perf_counter() - started
     sample = sources[:full_sample]
-    started = time.perf_counter()
-    full = np.vstack([dijkstra(net.forward, indices=int(s), limit=limit)[targets] for s in sample])
-    full_s = time.perf_counter() - started
+    local_s, full_s, equal = [], [], True
+    for _ in range(rounds):
+        started = time.perf_counter()
+        ours = bounded_seconds(net, sources, targets, limit)
+        local_s.append((time.perf_counter() - started) / len(sources))
+        started = time.perf_counter()
+        full = np.vstack(
+            [dijkstra(net.forward, indices=int(s), limit=limit)[targets] for s in sample]
+        )
+        full_s.append((time.perf_counter() - started) / len(sample))
+        equal &= bool(np.array_equal(ours[: len(sample)], full))
     return {
         "graph": net.name,
         "nodes": net.n_nodes,
         "limit_graph_s": round(limit, 1),
         "bound_radius_km": round(bound_radius_m(net, limit) / 1000, 2),
-        "grid_and_bound_s": round(geometry_s, 2),
-        "full_ms_per_origin": round(1000 * full_s / len(sample), 2),
+        "grid_bound_dead_ends_s": round(geometry_s, 2),
+        "full_ms_per_origin": round(1000 * min(full_s), 2),
         "local_cold_ms_per_origin": round(1000 * cold_s / len(sources), 2),
-        "local_warm_ms_per_origin": round(1000 * warm_s / len(sources), 2),
-        "speedup_warm": round((full_s / len(sample)) / (warm_s / len(sources)), 2),
-        "bit_equal_on_sample": bool(np.array_equal(ours[: len(sample)], full)),
+        "local_warm_ms_per_origin": round(1000 * min(local_s), 2),
+        "speedup_warm": round(min(full_s) / min(local_s), 2),
+        "bit_equal_on_sample": equal,
     }
 
 
 def run_local_search(
-    tiles: tuple[int, int] = TILES, tile_count: int = 3, full_sample: int = 24
+    tiles: tuple[int, int] = TILES, tile_count: int = 3, full_sample: int = 12
 ) -> list[dict[str, Any]]:
     """Per street mode: ms per origin of :func:`bounded_seconds` vs full-graph searches.
 
