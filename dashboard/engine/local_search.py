@@ -17,10 +17,12 @@ the same ``limit``; the answer's columns are read for the targets inside the sub
 (the others are ``inf``).
 
 The radius ``r`` starts at a typical reach (:func:`start_radius_m`, then a little over
-the farthest reach seen in the call) and doubles, up to :func:`bound_radius_m`, for the
+the farthest reach seen on the network with the same direction and limit, kept across
+calls) and doubles, up to :func:`bound_radius_m`, for the
 sources whose search is not *closed* (below).  At the bound every search is closed
 (below); if one were not, it would run on the whole graph.  So no answer depends on the
-radius, the grouping or the bound: they only decide the cost.
+radius, the grouping or the bound: they only decide the cost.  Dead-end trees that hold
+no source or target are left out of every subgraph (*Dead ends* below).
 
 Exactness
 ---------
@@ -83,7 +85,7 @@ _MARGIN: Final[float] = 1e-6
 _CHUNK_BYTES: Final[int] = 64 * 2**20
 #: Side of the grid cells sorting the nodes (metres).
 _CELL_M: Final[float] = 250.0
-#: Start radius over the farthest reach seen so far in the same call.
+#: Start radius over the farthest reach seen so far (same network, direction, limit).
 _REACH_FACTOR: Final[float] = 1.1
 #: Side of a block of sources as a share of the first radius (see ``bounded_seconds``):
 #: larger blocks share one extraction between more sources, smaller ones search less.
