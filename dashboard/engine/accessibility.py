@@ -649,22 +649,38 @@ class _FacilityLegs:
         return minutes
 
 
-def batch_accessibility(
+@dataclass(frozen=True)
+class StreetBatch:
+    """What the street batch computes, per mode and layer, before it becomes rows.
+
+    Attributes
+    ----------
+    minutes : dict
+        Mode -> layer -> origins x facilities minutes, ``inf`` beyond the limit
+        (:func:`street_minutes_within`).
+    nearest : dict
+        Mode -> layer -> the nearest facility, unbounded (:func:`nearest_facilities`).
+    """
+
+    minutes: dict[str, dict[str, np.ndarray]]
+    nearest: dict[str, dict[str, Nearest]]
+
+
+def street_batch(
     engine: CommuteEngine,
     origins: Places,
     layers: dict[str, Places],
-    modes: Sequence[str] = STREET_MODES,
-    thresholds: Sequence[int] = THRESHOLDS,
+    modes: Sequence[str],
+    limit: float,
     *,
     workers: int | None = None,
-) -> pd.DataFrame:
-    """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`.
+) -> StreetBatch:
+    """Compute the street batch's minutes within ``limit`` and nearest facilities.
 
     ``workers`` (:func:`worker_count`): with more than one, the counts' origins are split
     over forked processes and the nearest-facility searches run in one more, beside
-    them; the table is the same.
+    them; the results are the same.
     """
-    limit = float(max(thresholds))
 
     def street_minutes() -> dict[str, dict[str, np.ndarray]]:
         return {
@@ -677,12 +693,43 @@ def batch_accessibility(
 
     forked = worker_count(workers, len(origins)) > 1
     minutes, near = _side_by_side(street_minutes, nearest, fork=forked)
+    return StreetBatch(minutes, near)
+
+
+def street_table(
+    origins: Places,
+    layers: dict[str, Places],
+    modes: Sequence[str],
+    parts: StreetBatch,
+    thresholds: Sequence[int] = THRESHOLDS,
+) -> pd.DataFrame:
+    """Return the rows of ``modes`` (:data:`COLUMNS`) from a :class:`StreetBatch`."""
     frames = []
     for mode in modes:
-        counts = _counts(minutes[mode], thresholds)
-        frames += [_rows(origins, k, mode, near[mode][k], counts[k], thresholds) for k in layers]
+        counts = _counts(parts.minutes[mode], thresholds)
+        frames += [
+            _rows(origins, k, mode, parts.nearest[mode][k], counts[k], thresholds) for k in layers
+        ]
     table = pd.concat(frames, ignore_index=True)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})
+
+
+def batch_accessibility(
+    engine: CommuteEngine,
+    origins: Places,
+    layers: dict[str, Places],
+    modes: Sequence[str] = STREET_MODES,
+    thresholds: Sequence[int] = THRESHOLDS,
+    *,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Return the tidy table: one row per (origin, facility layer, mode); see :data:`COLUMNS`.
+
+    ``workers``: processes sharing the work (:func:`street_batch`); the table is the same.
+    """
+    limit = float(max(thresholds))
+    parts = street_batch(engine, origins, layers, modes, limit, workers=workers)
+    return street_table(origins, layers, modes, parts, thresholds)
 
 
 def _rows(

@@ -46,10 +46,12 @@ from dashboard.engine.accessibility import (
     THRESHOLDS,
     Nearest,
     Places,
-    batch_accessibility,
+    StreetBatch,
+    _side_by_side,
     minutes_matrix,
-    nearest_facility,
-    street_minutes_within,
+    street_batch,
+    street_table,
+    worker_count,
 )
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.inputs import LatLon, check_mode
@@ -348,33 +350,28 @@ def _best_train(by_train: np.ndarray) -> np.ndarray:
 
 
 def train_rows(
-    engine: CommuteEngine,
     origins: Places,
     layers: dict[str, Places],
-    street_nearest: dict[str, dict[str, Nearest]],
-    street_within: dict[str, dict[str, np.ndarray]],
+    trains: dict[str, TrainMatrix],
+    street: StreetBatch,
     thresholds: Sequence[int],
-    question: TrainQuestion | None = None,
 ) -> pd.DataFrame:
     """Rows of the batch table for :data:`TRAIN_MODES`, one per reached origin x layer x mode.
 
     Parameters
     ----------
-    engine : CommuteEngine
-        The engine.
     origins : Places
         The batch's origins; only those with a station within access reach get rows.
     layers : dict of str to Places
         Facility layers.
-    street_nearest : dict
-        Access mode -> layer -> the street batch's nearest facility (unbounded).
-    street_within : dict
-        Access mode -> layer -> the street batch's origins x facilities minutes, ``inf``
-        beyond the longest threshold.
+    trains : dict of str to TrainMatrix
+        Access mode -> :func:`train_matrices` over the facilities of every layer, in the
+        order of ``layers`` (:func:`_layer_slices`).
+    street : StreetBatch
+        The street batch of the access modes: nearest facility (unbounded) and minutes
+        within the longest threshold.
     thresholds : sequence of int
         Minutes of the ``count_<t>`` columns.
-    question : TrainQuestion, optional
-        Arrive-by time, day and window.
 
     Returns
     -------
@@ -383,50 +380,69 @@ def train_rows(
         of the train and going straight there by the access mode, as a single query
         gives it; ``method`` says which, ``estimated`` follows the winner.
     """
-    every, columns = _layer_slices(layers)
-    modes = tuple(m.removeprefix("train_") for m in TRAIN_MODES)
-    trains = train_matrices(engine, modes, origins, every, question)
-    limits = np.asarray(thresholds, dtype=float)
+    _, columns = _layer_slices(layers)
     frames = []
-    for mode, access in zip(TRAIN_MODES, modes, strict=True):
-        matrix = trains[access]
-        rows = np.flatnonzero(matrix.reached)
+    for mode in TRAIN_MODES:
+        access = mode.removeprefix("train_")
+        if access not in trains:
+            continue
         for name, cols in columns.items():
-            by_train = matrix.minutes[np.ix_(rows, np.arange(cols.start, cols.stop))]
-            best = _best_train(by_train)
-            street = street_nearest[access][name]
-            direct = np.where(np.isnan(street.minutes[rows]), np.inf, street.minutes[rows])
-            train_best = np.take_along_axis(by_train, best[:, None], axis=1)[:, 0]
-            if not by_train.shape[1]:  # a layer without facilities: no train either
-                train_best = np.full(len(rows), np.inf)
-            won = by_train.shape[1] > 0
-            train_estimated = matrix.estimated[rows, cols.start + best] if won else False
-            within = (street_within[access][name][rows][:, :, None] <= limits) | (
-                by_train[:, :, None] <= limits
-            )
-            train_wins = train_best < direct  # a tie goes to the direct trip, as in a query
-            near = np.minimum(direct, train_best)
             frames.append(
-                pd.DataFrame(
-                    {
-                        "code": origins.ids[rows],
-                        "layer": name,
-                        "mode": mode,
-                        "nearest_minutes": np.where(np.isfinite(near), near, np.nan),
-                        **{
-                            f"count_{t}": within[:, :, i].sum(axis=1).astype(np.int64)
-                            for i, t in enumerate(thresholds)
-                        },
-                        "estimated": np.where(train_wins, train_estimated, street.estimated[rows]),
-                        "method": np.where(
-                            train_wins,
-                            f"train + {access} access",
-                            f"direct {access} (faster than any train)",
-                        ),
-                    }
+                _layer_rows(
+                    origins,
+                    (name, mode),
+                    trains[access],
+                    cols,
+                    street.nearest[access][name],
+                    street.minutes[access][name],
+                    thresholds,
                 )
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _layer_rows(
+    origins: Places,
+    layer_mode: tuple[str, str],
+    matrix: TrainMatrix,
+    cols: slice,
+    direct_near: Nearest,
+    direct_within: np.ndarray,
+    thresholds: Sequence[int],
+) -> pd.DataFrame:
+    """Return the train rows of one layer and mode: the faster of train and direct."""
+    layer, mode = layer_mode
+    access = mode.removeprefix("train_")
+    rows = np.flatnonzero(matrix.reached)
+    by_train = matrix.minutes[np.ix_(rows, np.arange(cols.start, cols.stop))]
+    best = _best_train(by_train)
+    direct = np.where(np.isnan(direct_near.minutes[rows]), np.inf, direct_near.minutes[rows])
+    if by_train.shape[1]:
+        train_best = np.take_along_axis(by_train, best[:, None], axis=1)[:, 0]
+        train_estimated = matrix.estimated[rows, cols.start + best]
+    else:  # a layer without facilities: no train either
+        train_best = np.full(len(rows), np.inf)
+        train_estimated = np.zeros(len(rows), dtype=bool)
+    limits = np.asarray(thresholds, dtype=float)
+    within = (direct_within[rows][:, :, None] <= limits) | (by_train[:, :, None] <= limits)
+    train_wins = train_best < direct  # a tie goes to the direct trip, as in a query
+    near = np.minimum(direct, train_best)
+    return pd.DataFrame(
+        {
+            "code": origins.ids[rows],
+            "layer": layer,
+            "mode": mode,
+            "nearest_minutes": np.where(np.isfinite(near), near, np.nan),
+            **{
+                f"count_{t}": within[:, :, i].sum(axis=1).astype(np.int64)
+                for i, t in enumerate(thresholds)
+            },
+            "estimated": np.where(train_wins, train_estimated, direct_near.estimated[rows]),
+            "method": np.where(
+                train_wins, f"train + {access} access", f"direct {access} (faster than any train)"
+            ),
+        }
+    )
 
 
 #: Every mode of the batch: the street modes, then the train modes.
@@ -440,12 +456,15 @@ def region_batch(
     modes: Sequence[str] = BATCH_MODES,
     thresholds: Sequence[int] = THRESHOLDS,
     question: TrainQuestion | None = None,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Return the batch table for street and train modes (:data:`BATCH_MODES`).
 
-    The street rows are :func:`dashboard.engine.accessibility.batch_accessibility`'s;
-    the train rows (:func:`train_rows`) reuse the street batch's walking and cycling
-    times, computed once.
+    The street batch (:func:`~dashboard.engine.accessibility.street_batch`) runs once for
+    the street modes asked for and the train modes' access modes; the train matrices
+    (:func:`train_matrices`) run beside it in a forked process where ``workers``
+    (:func:`~dashboard.engine.accessibility.worker_count`) allows more than one.
 
     Raises
     ------
@@ -454,20 +473,25 @@ def region_batch(
     """
     for mode in modes:
         check_mode(mode, BATCH_MODES)
-    street_modes = [m for m in STREET_MODES if m in modes]
     train_modes = [m for m in TRAIN_MODES if m in modes]
+    access = tuple(m.removeprefix("train_") for m in train_modes)
+    street_modes = [m for m in STREET_MODES if m in modes]
+    needed = [m for m in STREET_MODES if m in street_modes or m in access]
+    limit = float(max(thresholds))
+    every, _ = _layer_slices(layers)
+
+    def street() -> StreetBatch:
+        return street_batch(engine, origins, layers, needed, limit, workers=workers)
+
+    def trains() -> dict[str, TrainMatrix]:
+        return train_matrices(engine, access, origins, every, question) if access else {}
+
+    forked = bool(access) and worker_count(workers, len(origins)) > 1
+    parts, by_train = _side_by_side(street, trains, fork=forked)
     frames = []
     if street_modes:
-        frames.append(batch_accessibility(engine, origins, layers, street_modes, thresholds))
+        frames.append(street_table(origins, layers, street_modes, parts, thresholds))
     if train_modes:
-        access = tuple(m.removeprefix("train_") for m in TRAIN_MODES)
-        nearest = {
-            a: {k: nearest_facility(engine, a, origins, v) for k, v in layers.items()}
-            for a in access
-        }
-        limit = float(max(thresholds))
-        within = {a: street_minutes_within(engine, a, origins, layers, limit) for a in access}
-        rows = train_rows(engine, origins, layers, nearest, within, thresholds, question)
-        frames.append(rows.loc[rows["mode"].isin(train_modes)])
+        frames.append(train_rows(origins, layers, by_train, parts, thresholds))
     table = pd.concat(frames, ignore_index=True)
     return table.astype({"code": "str", "layer": "str", "mode": "str", "method": "str"})

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.engine import accessibility as acc
+from dashboard.engine.accessibility_train import region_batch
 from dashboard.engine.core import CommuteEngine
 from dashboard.engine.settings import STREET_MODES
 
@@ -80,8 +81,6 @@ def _counts_task(
 
 def _train_task(data_dir: str, modes: Sequence[str], layer_names: Sequence[str]) -> pd.DataFrame:
     """Run the train rows of the batch on one worker (one profile search per station)."""
-    from dashboard.engine.accessibility_train import region_batch
-
     engine = _worker_engine(data_dir)
     origins = acc.neighbourhood_points(Path(data_dir))
     layers = acc.facility_points(Path(data_dir))
