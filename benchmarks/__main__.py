@@ -18,7 +18,7 @@ import resource
 import time
 from typing import Any
 
-from benchmarks import accessibility, explore, flanders, street, transit
+from benchmarks import accessibility, accessibility_train, explore, flanders, street, transit
 from dashboard.engine.core import CommuteEngine
 
 
@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_synthetic:
         rows += transit.synthetic(repeats=2 if args.quick else 3)
     rows += accessibility.run(repeats=1 if args.quick else 3, dask=args.dask)
+    rows += accessibility_train.run(repeats=1 if args.quick else 3)
     if not args.no_flanders:
         rows += flanders.run(sample_step=20 if args.quick else 10)
     if args.no_page:

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import t
-from geodata.io import load_layer
+from geodata.io import load_layer, load_manifest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 INDICATORS = ("nearest", "count", "fca", "e2sfca")
@@ -80,6 +80,21 @@ def test_missing_values_are_shown_as_missing(page: AppTest) -> None:
     assert any(t("pl_no_capacity", "en") == box.value for box in at.info)
     values = _all_rows(at)[_value_column(at, "fca", 15)]
     assert set(values) == {t("pl_unknown", "en") + " (" + t("pl_reason_no_capacity", "en") + ")"}
+
+
+def test_train_mode_marks_places_without_a_station(page: AppTest) -> None:
+    at = _choose(
+        page, layer="secondary_schools", mode="train_walk", threshold=30, indicator="count"
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    values = _all_rows(at)[_value_column(at, "count", 30)]
+    no_station = t("pl_unknown", "en") + " (" + t("pl_reason_no_station", "en") + ")"
+    train = load_manifest("accessibility").extra["train"]
+    assert (values == no_station).sum() == 427 - train["neighbourhoods_with_station"]["train_walk"]
+    # the methodology states the question the train rows answer, from the manifest
+    method = next(e for e in at.expander if e.label == t("pl_method", "en"))
+    texts = " ".join(m.value for m in method.markdown)
+    assert train["arrive_by"] in texts and train["feed_date"] in texts
 
 
 def test_municipality_filter_narrows_the_table(page: AppTest) -> None:

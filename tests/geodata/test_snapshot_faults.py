@@ -31,7 +31,7 @@ def test_every_catalog_file_is_in_the_snapshot_and_covered() -> None:
     files = faults.snapshot_files()
     assert all((faults.SNAPSHOT / rel).is_file() for rel in files)
     assert {rel for rel, _ in CASES} == set(files)
-    assert len(files) == 2 * (19 + 4)  # 19 layers and 4 graphs, each with its manifest
+    assert len(files) == 2 * (20 + 4)  # 20 layers and 4 graphs, each with its manifest
 
 
 @pytest.mark.parametrize(("rel", "fault"), CASES, ids=[f"{r}-{f}" for r, f in CASES])
