@@ -31,16 +31,6 @@ def engine() -> CommuteEngine:
     return CommuteEngine().preload()
 
 
-@pytest.fixture(scope="module")
-def origins() -> acc.Places:
-    return acc.neighbourhood_points()
-
-
-@pytest.fixture(scope="module")
-def layers() -> dict[str, acc.Places]:
-    return acc.facility_points()
-
-
 def _sample(origins: acc.Places) -> acc.Places:
     """Two Leuven neighbourhoods (inside the street graphs) and six others at random."""
     leuven = np.flatnonzero(np.char.startswith(origins.ids.astype(str), "24062"))[:2]

@@ -25,16 +25,6 @@ def engine() -> CommuteEngine:
     return CommuteEngine()
 
 
-@pytest.fixture(scope="module")
-def origins() -> acc.Places:
-    return acc.neighbourhood_points()
-
-
-@pytest.fixture(scope="module")
-def layers() -> dict[str, acc.Places]:
-    return acc.facility_points()
-
-
 def _inf(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), np.inf, values)
 
