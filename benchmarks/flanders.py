@@ -271,6 +271,18 @@ def _address_top_up(area: shapely.Geometry, per_tile: int, tiles: int) -> acc.Pl
     )
 
 
+def tiled_network(name: str, arrays: dict[str, np.ndarray]) -> StreetNetwork:
+    """Return the routable network of :func:`tile_graph`'s arrays (SYNTHETIC)."""
+    return StreetNetwork.from_arrays(
+        name,
+        arrays["node_x"],
+        arrays["node_y"],
+        arrays["edge_from"],
+        arrays["edge_to"],
+        arrays["edge_time_s"],
+    )
+
+
 def build(tiles: tuple[int, int] = TILES, facility_target: int = FACILITY_TARGET) -> Flanders:
     """Build the synthetic engine, origins and facility layers (see the module docstring)."""
     started = time.perf_counter()
@@ -308,14 +320,7 @@ def _tiled_engine(
     engine = SyntheticEngine()
     for graph in GRAPHS:
         tiled = tile_graph(load_graph(graph), columns, rows, step)
-        net = StreetNetwork.from_arrays(
-            graph,
-            tiled["node_x"],
-            tiled["node_y"],
-            tiled["edge_from"],
-            tiled["edge_to"],
-            tiled["edge_time_s"],
-        )
+        net = tiled_network(graph, tiled)
         engine.networks[graph] = net
         engine.coverages[graph] = Coverage.of(net, hull, engine.settings.estimate_band_m)
     return engine

@@ -44,14 +44,7 @@ def _grid() -> dict[str, np.ndarray]:
 
 
 def _network(arrays: dict[str, np.ndarray]) -> StreetNetwork:
-    return StreetNetwork.from_arrays(
-        "walk",
-        arrays["node_x"],
-        arrays["node_y"],
-        arrays["edge_from"],
-        arrays["edge_to"],
-        arrays["edge_time_s"],
-    )
+    return fl.tiled_network("walk", arrays)
 
 
 def _times(net: StreetNetwork) -> np.ndarray:

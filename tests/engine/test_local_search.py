@@ -231,14 +231,7 @@ def test_real_graphs_respect_the_radius_bound(engine: CommuteEngine, graph: str)
 
 def test_tiled_walk_graph_with_joins_equals_scipy() -> None:
     arrays = fl.tile_graph(load_graph("walk"), 2, 1, (10_400.0, 14_400.0))
-    net = StreetNetwork.from_arrays(
-        "walk",
-        arrays["node_x"],
-        arrays["node_y"],
-        arrays["edge_from"],
-        arrays["edge_to"],
-        arrays["edge_time_s"],
-    )
+    net = fl.tiled_network("walk", arrays)
     joins = np.flatnonzero(arrays["edge_is_join"])
     ends = np.r_[arrays["edge_from"][joins[:3]], arrays["edge_to"][joins[:3]]]
     sources = np.r_[ends, np.random.default_rng(3).integers(0, net.n_nodes, 6)]
